@@ -1,0 +1,30 @@
+// Kubernetes object shapes shared by the API machinery, the client and the actors.
+// Objects are plain Kubernetes JSON (apiVersion, kind, metadata, spec, status).
+import type { ObjectMeta, OwnerReference } from 'kubernetes-types/meta/v1';
+
+export type { ObjectMeta, OwnerReference };
+
+/** Any Kubernetes object as stored by the API server. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: any;
+  status?: any;
+  [field: string]: any;
+}
+
+/** The identity a request is made with (authentication's output). */
+export interface UserInfo {
+  username: string;
+  groups: string[];
+}
+
+export const SYSTEM_MASTERS: UserInfo = { username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] };
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+export interface WatchEvent<T = KubeObject> {
+  type: WatchEventType;
+  object: T;
+}

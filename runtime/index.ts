@@ -1,0 +1,11 @@
+// The runtime's public surface.
+export { Runtime, ROOT, LIMITS, type RuntimeOptions, type PendingView, type ExitSignal } from './runtime.ts';
+export { Supervisor, shouldRestart, DEFAULT_FLAGS } from './supervisor.ts';
+export { MachineLogic, machineLogic, type MachineActorOptions, type SendEmitted } from './xstate.ts';
+export { virtualScheduler } from './scheduler.ts';
+export { runRealtime, type PacingOptions } from './pacing.ts';
+export { Random, RandomStream, hash32 } from './prng.ts';
+export { MemoryTraceSink, diffTraces, type TraceRecord, type TraceSink, type TraceKind } from './trace.ts';
+export { canonicalize, canonicalJson } from './canonical.ts';
+export { SimulationAssertionError } from './assert.ts';
+export type * from './types.ts';

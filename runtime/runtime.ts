@@ -1,0 +1,556 @@
+// The deterministic actor runtime: one virtual clock, one event queue ordered by
+// (time, sequence number), seeded randomness, supervised actors, fault hooks and the trace.
+// Every message and timer goes through here; nothing here knows about Kubernetes.
+import { Subject } from 'rxjs';
+import { EntryHeap, type HeapEntry } from './heap.ts';
+import { Random, type RandomStream } from './prng.ts';
+import { assert, type AssertionScope } from './assert.ts';
+import { canonicalize } from './canonical.ts';
+import type { TraceKind, TraceRecord, TraceSink } from './trace.ts';
+import type {
+  ActorContext, ActorLogic, ActorStatus, ChildSpec, Envelope, FaultDecision, FaultHook, Message,
+  SendOptions, TimerOptions,
+} from './types.ts';
+
+/** The id of the root supervisor every top-level actor hangs under. */
+export const ROOT = 'root';
+
+/** Bounds: every loop has a named maximum. */
+export const LIMITS = {
+  /** Steps one runFor/runUntil/runUntilSettled call may take before it reports a livelock. */
+  maxStepsPerRun: 50_000_000,
+  /** Copies a duplicate fault may make of one message. */
+  maxDuplicates: 16,
+};
+
+interface QueueEntry extends HeapEntry {
+  kind: 'deliver' | 'timer';
+  /** The receiving actor (deliveries) or the owning actor (timers). */
+  owner: string;
+  /** The owner's incarnation when a timer was started: a timer dies with its incarnation. */
+  incarnation: number;
+  env: Envelope | null;
+  name: string;
+  fn: (() => void) | null;
+  message: Message | null;
+  background: boolean;
+  cancelled: boolean;
+}
+
+interface Cell {
+  id: string;
+  parent: string;
+  spec: ChildSpec;
+  logic: ActorLogic;
+  status: ActorStatus;
+  incarnation: number;
+  ctx: ActorContext;
+  timers: Set<QueueEntry>;
+  children: string[];
+  lastState: string | undefined;
+}
+
+export interface RuntimeOptions {
+  seed?: number;
+  /** Where trace lines go; no sink = no trace cost. */
+  trace?: TraceSink;
+  /** Record 'send' lines (the message as sent) besides 'deliver' lines. Default false. */
+  traceSends?: boolean;
+}
+
+export interface PendingView {
+  seq: number;
+  due: number;
+  kind: 'deliver' | 'timer';
+  from?: string;
+  to: string;
+  type: string;
+  background: boolean;
+}
+
+/** Signal a parent receives when a child exits. */
+export interface ExitSignal extends Message {
+  type: '$EXIT';
+  child: string;
+  normal: boolean;
+  reason: string;
+}
+
+export class Runtime {
+  readonly seed: number;
+  readonly random: Random;
+  /** Every trace record, for live observers (inspector, progress). */
+  readonly records$ = new Subject<TraceRecord>();
+  /** Every delivered envelope, for live observers. */
+  readonly deliveries$ = new Subject<Envelope>();
+
+  private clock = 0;
+  private seq = 0;
+  private msgId = 0;
+  private lineNo = 0;
+  private stepCount = 0;
+  private queue = new EntryHeap<QueueEntry>();
+  private foreground = 0;
+  private cells = new Map<string, Cell>();
+  private faultHooks: FaultHook[] = [];
+  private sink: TraceSink | undefined;
+  private traceSends: boolean;
+  private fatal: Error | undefined;
+  readonly scope: AssertionScope;
+
+  constructor(opts: RuntimeOptions = {}) {
+    this.seed = opts.seed ?? 1;
+    this.random = new Random(this.seed);
+    this.sink = opts.trace;
+    this.traceSends = opts.traceSends ?? false;
+    this.scope = { seed: this.seed, now: () => this.clock, steps: () => this.stepCount };
+    this.record('header', () => ({ seed: this.seed, format: 'kubesim-trace/1' }));
+  }
+
+  // ---------------------------------------------------------------- time and randomness
+
+  now(): number {
+    return this.clock;
+  }
+
+  get steps(): number {
+    return this.stepCount;
+  }
+
+  stream(name: string): RandomStream {
+    return this.random.stream(name);
+  }
+
+  // ---------------------------------------------------------------- tracing
+
+  get tracing(): boolean {
+    return this.sink !== undefined || this.records$.observed;
+  }
+
+  setTraceSink(sink: TraceSink | undefined): void {
+    this.sink = sink;
+  }
+
+  /** Records one trace line; `build` runs only when someone is listening. */
+  record(kind: TraceKind, build: () => Record<string, unknown>): void {
+    if (this.sink === undefined && !this.records$.observed) return;
+    const rec: TraceRecord = { n: this.lineNo++, t: this.clock, kind, ...build() };
+    if (this.sink) this.sink.write(JSON.stringify(rec), rec);
+    if (this.records$.observed) this.records$.next(rec);
+  }
+
+  /** Records an outside input (a scenario's apply, a CLI flag) so replays can be checked. */
+  input(what: string, data: Record<string, unknown>): void {
+    this.record('input', () => ({ what, ...data }));
+  }
+
+  // ---------------------------------------------------------------- actors
+
+  /** Starts a top-level actor (under the root) or a child of `parent`. */
+  spawn(spec: ChildSpec, parent: string = ROOT): string {
+    assert(!this.cells.get(spec.id) || this.cells.get(spec.id)!.status !== 'running',
+      `actor ${spec.id} is already running`, this.scope);
+    const previous = this.cells.get(spec.id);
+    const cell: Cell = {
+      id: spec.id, parent, spec, logic: spec.start(), status: 'running',
+      incarnation: (previous?.incarnation ?? 0) + 1, ctx: undefined as unknown as ActorContext,
+      timers: new Set(), children: previous?.children ?? [], lastState: undefined,
+    };
+    cell.ctx = this.contextFor(cell);
+    this.cells.set(spec.id, cell);
+    const parentCell = this.cells.get(parent);
+    if (parentCell && !parentCell.children.includes(spec.id)) parentCell.children.push(spec.id);
+    this.record(previous ? 'restart' : 'spawn', () => ({ actor: spec.id, parent, type: spec.type ?? 'actor', incarnation: cell.incarnation }));
+    this.guard(cell, () => cell.logic.start?.(cell.ctx));
+    this.noteState(cell);
+    return spec.id;
+  }
+
+  /**
+   * Stops an actor normally: its children first (right to left), then itself. The parent is
+   * told with an $EXIT signal unless it asked for the stop itself (`notify: false`).
+   */
+  stop(id: string, reason = 'normal', opts: { notify?: boolean } = {}): void {
+    const cell = this.cells.get(id);
+    if (!cell || cell.status !== 'running') return;
+    this.stopChildren(cell, reason);
+    cell.status = 'stopped';
+    this.cancelTimersOf(cell);
+    this.guardStop(cell);
+    this.record('stop', () => ({ actor: id, reason }));
+    if (opts.notify !== false) this.notifyParent(cell, true, reason);
+  }
+
+  /** Injects a crash: the actor loses its in-memory state, its children die with it. */
+  crash(id: string, reason = 'killed'): void {
+    const cell = this.cells.get(id);
+    if (!cell || cell.status !== 'running') return;
+    this.stopChildren(cell, 'shutdown');
+    cell.status = 'crashed';
+    this.cancelTimersOf(cell);
+    this.record('crash', () => ({ actor: id, reason }));
+    try {
+      cell.logic.stop?.(cell.ctx);
+    } catch {
+      // a crashing actor's clean-up errors are part of the crash
+    }
+    this.notifyParent(cell, false, reason);
+  }
+
+  status(id: string): ActorStatus | undefined {
+    return this.cells.get(id)?.status;
+  }
+
+  incarnation(id: string): number {
+    return this.cells.get(id)?.incarnation ?? 0;
+  }
+
+  /** Ids of all actors ever started, sorted. */
+  actorIds(): string[] {
+    return [...this.cells.keys()].sort();
+  }
+
+  /** The logic currently running for an actor (for inspection and tests, never for delivery). */
+  logicOf(id: string): ActorLogic | undefined {
+    const cell = this.cells.get(id);
+    return cell && cell.status === 'running' ? cell.logic : undefined;
+  }
+
+  childrenOf(id: string): string[] {
+    return [...(this.cells.get(id)?.children ?? [])];
+  }
+
+  parentOf(id: string): string | undefined {
+    return this.cells.get(id)?.parent;
+  }
+
+  typeOf(id: string): string | undefined {
+    return this.cells.get(id)?.spec.type;
+  }
+
+  // ---------------------------------------------------------------- messages and timers
+
+  /** Sends a message; the runtime orders, records and may delay, drop or duplicate it. */
+  send(from: string, to: string, message: Message, opts?: SendOptions): void {
+    const env: Envelope = { id: this.msgId++, from, to, message, sentAt: this.clock };
+    let delay = opts?.delay ?? 0;
+    let copies = 1;
+    const decision = this.decide(env);
+    if (decision) {
+      if (decision.action === 'drop') {
+        this.record('drop', () => ({ id: env.id, from, to, type: message.type, reason: decision.reason ?? 'fault' }));
+        return;
+      }
+      if (decision.action === 'delay') delay += decision.ms;
+      if (decision.action === 'duplicate') {
+        copies = 1 + Math.min(decision.copies ?? 1, LIMITS.maxDuplicates);
+        this.record('duplicate', () => ({ id: env.id, from, to, type: message.type, copies }));
+      }
+    }
+    assert(delay >= 0 && Number.isFinite(delay), `negative or infinite delay ${delay} for ${message.type}`, this.scope);
+    if (this.traceSends) this.record('send', () => ({ id: env.id, from, to, delay, msg: message }));
+    for (let i = 0; i < copies; i++) {
+      this.enqueue({
+        due: this.clock + Math.round(delay), seq: this.seq++, kind: 'deliver', owner: to, incarnation: 0,
+        env, name: '', fn: null, message: null, background: false, cancelled: false,
+      });
+    }
+  }
+
+  /** A timer owned by `owner`: delivers `message` to it, or runs `fn` (XState's clock), when due. */
+  startTimer(owner: string, name: string, delay: number, target: Message | (() => void), opts?: TimerOptions): number {
+    const cell = this.cells.get(owner);
+    assert(cell && cell.status === 'running', `timer ${name} started by ${owner}, which is not running`, this.scope);
+    assert(delay >= 0 && Number.isFinite(delay), `timer ${name} of ${owner} has invalid delay ${delay}`, this.scope);
+    const entry: QueueEntry = {
+      due: this.clock + Math.round(delay), seq: this.seq++, kind: 'timer', owner, incarnation: cell.incarnation,
+      env: null, name, fn: typeof target === 'function' ? target : null,
+      message: typeof target === 'function' ? null : target, background: opts?.background ?? false, cancelled: false,
+    };
+    cell.timers.add(entry);
+    this.enqueue(entry);
+    return entry.seq;
+  }
+
+  cancelTimer(owner: string, handle: number): void {
+    const cell = this.cells.get(owner);
+    if (!cell) return;
+    for (const t of cell.timers) {
+      if (t.seq === handle) {
+        this.cancelEntry(t);
+        cell.timers.delete(t);
+        return;
+      }
+    }
+  }
+
+  /** Adds a fault hook (message drop, delay, duplication, partitions); returns its remover. */
+  addFaultHook(hook: FaultHook): () => void {
+    this.faultHooks.push(hook);
+    return () => {
+      this.faultHooks = this.faultHooks.filter((h) => h !== hook);
+    };
+  }
+
+  // ---------------------------------------------------------------- running
+
+  /** Delivers the next message or fires the next timer. Returns false when nothing is pending. */
+  step(): boolean {
+    if (this.fatal) throw this.fatal;
+    const entry = this.popLive();
+    if (!entry) return false;
+    assert(entry.due >= this.clock, `time moved backwards: ${entry.due} < ${this.clock}`, this.scope);
+    this.clock = entry.due;
+    this.stepCount++;
+    if (entry.kind === 'deliver') this.deliver(entry.env!);
+    else this.fire(entry);
+    if (this.fatal) throw this.fatal;
+    return true;
+  }
+
+  /** Runs everything due within `ms` virtual milliseconds, then sets the clock to the end. */
+  runFor(ms: number): void {
+    assert(ms >= 0, `runFor(${ms}): duration must be >= 0`, this.scope);
+    const end = this.clock + ms;
+    let steps = 0;
+    for (let next = this.peekLive(); next && next.due <= end; next = this.peekLive()) {
+      this.step();
+      this.checkBudget(++steps, `runFor(${ms})`);
+    }
+    this.clock = end;
+  }
+
+  /** Steps until `predicate` holds; throws if it does not within `timeout` virtual ms. */
+  runUntil(predicate: () => boolean, opts: { timeout?: number; what?: string } = {}): void {
+    const deadline = this.clock + (opts.timeout ?? 3_600_000);
+    let steps = 0;
+    while (!predicate()) {
+      const next = this.peekLive();
+      if (!next || next.due > deadline) {
+        this.clock = Math.max(this.clock, deadline);
+        throw new Error(`runUntil: ${opts.what ?? 'condition'} not reached within ${opts.timeout ?? 3_600_000} ms ` +
+          `(seed ${this.seed}, virtual time ${this.clock} ms, ${this.describePending()})`);
+      }
+      this.step();
+      this.checkBudget(++steps, 'runUntil');
+    }
+  }
+
+  /** Steps until no work is pending but background (periodic) timers. */
+  runUntilSettled(opts: { timeout?: number } = {}): void {
+    const deadline = this.clock + (opts.timeout ?? 3_600_000);
+    let steps = 0;
+    while (this.foreground > 0) {
+      const next = this.peekLive();
+      if (!next) break;
+      if (next.due > deadline) {
+        throw new Error(`runUntilSettled: not settled within ${opts.timeout ?? 3_600_000} ms ` +
+          `(seed ${this.seed}, virtual time ${this.clock} ms, ${this.describePending()})`);
+      }
+      this.step();
+      this.checkBudget(++steps, 'runUntilSettled');
+    }
+  }
+
+  /** True when only background timers (or nothing) are pending. */
+  get settled(): boolean {
+    return this.foreground === 0;
+  }
+
+  /** Due time of the next pending entry, if any. */
+  nextDue(): number | undefined {
+    return this.peekLive()?.due;
+  }
+
+  /** The pending messages and timers in delivery order (for the model checker and inspector). */
+  pending(): PendingView[] {
+    return this.queue.sorted().filter((e) => !e.cancelled).map((e) => ({
+      seq: e.seq, due: e.due, kind: e.kind, from: e.env?.from, to: e.owner,
+      type: e.env ? e.env.message.type : e.message ? e.message.type : e.name, background: e.background,
+    }));
+  }
+
+  /** The whole system's state, canonical (sorted keys), JSON-serialisable. */
+  snapshot(): unknown {
+    const actors: Record<string, unknown> = {};
+    for (const id of this.actorIds()) {
+      const c = this.cells.get(id)!;
+      actors[id] = {
+        status: c.status, parent: c.parent, type: c.spec.type ?? 'actor', incarnation: c.incarnation,
+        value: c.status === 'running' ? c.logic.stateValue?.() ?? null : null,
+        state: c.status === 'running' ? c.logic.snapshot?.() ?? null : null,
+      };
+    }
+    const queue = this.queue.sorted().filter((e) => !e.cancelled).map((e) => e.kind === 'deliver'
+      ? { due: e.due, seq: e.seq, kind: e.kind, from: e.env!.from, to: e.owner, message: e.env!.message }
+      : { due: e.due, seq: e.seq, kind: e.kind, owner: e.owner, name: e.name, message: e.message, background: e.background });
+    return canonicalize({ time: this.clock, seq: this.seq, msgId: this.msgId, random: this.random.snapshot(), actors, queue });
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private contextFor(cell: Cell): ActorContext {
+    const rt = this;
+    const id = cell.id;
+    return {
+      self: id,
+      now: () => rt.clock,
+      send: (to, message, opts) => rt.send(id, to, message, opts),
+      startTimer: (name, delay, message, opts) => rt.startTimer(id, name, delay, message, opts),
+      cancelTimer: (handle) => rt.cancelTimer(id, handle),
+      random: (stream) => rt.random.stream(`${id}/${stream}`),
+      spawn: (spec) => {
+        rt.spawn(spec, id);
+      },
+      stopChild: (child) => rt.stop(child, 'shutdown', { notify: false }),
+      log: (kind, data) => rt.record('log', () => ({ actor: id, what: kind, ...data })),
+    };
+  }
+
+  private decide(env: Envelope): FaultDecision | undefined {
+    for (let i = 0; i < this.faultHooks.length; i++) {
+      const d = this.faultHooks[i](env);
+      if (d && d.action !== 'deliver') return d;
+    }
+    return undefined;
+  }
+
+  private enqueue(e: QueueEntry): void {
+    if (!e.background) this.foreground++;
+    this.queue.push(e);
+  }
+
+  private cancelEntry(e: QueueEntry): void {
+    if (e.cancelled) return;
+    e.cancelled = true;
+    if (!e.background) this.foreground--;
+  }
+
+  private peekLive(): QueueEntry | undefined {
+    let top = this.queue.peek();
+    while (top && top.cancelled) {
+      this.queue.pop();
+      top = this.queue.peek();
+    }
+    return top;
+  }
+
+  private popLive(): QueueEntry | undefined {
+    const e = this.peekLive();
+    if (!e) return undefined;
+    this.queue.pop();
+    if (!e.background) this.foreground--;
+    return e;
+  }
+
+  private deliver(env: Envelope): void {
+    const cell = this.cells.get(env.to);
+    if (!cell || cell.status !== 'running') {
+      this.record('dead-letter', () => ({ id: env.id, from: env.from, to: env.to, type: env.message.type }));
+      return;
+    }
+    this.record('deliver', () => ({ id: env.id, from: env.from, to: env.to, msg: env.message }));
+    if (this.deliveries$.observed) this.deliveries$.next(env);
+    this.guard(cell, () => cell.logic.receive(env, cell.ctx));
+    this.noteState(cell);
+  }
+
+  private fire(entry: QueueEntry): void {
+    const cell = this.cells.get(entry.owner);
+    if (!cell || cell.status !== 'running' || cell.incarnation !== entry.incarnation) return;
+    cell.timers.delete(entry);
+    this.record('timer', () => ({ actor: entry.owner, timer: entry.name }));
+    if (entry.fn) {
+      this.guard(cell, entry.fn);
+    } else {
+      const env: Envelope = { id: this.msgId++, from: entry.owner, to: entry.owner, message: entry.message!, sentAt: this.clock };
+      this.guard(cell, () => cell.logic.receive(env, cell.ctx));
+    }
+    this.noteState(cell);
+  }
+
+  /** Runs actor code; an exception crashes the actor (and only the actor). */
+  private guard(cell: Cell, fn: () => void): void {
+    try {
+      fn();
+    } catch (e) {
+      if (cell.status === 'running') this.crash(cell.id, errorText(e));
+    }
+  }
+
+  private guardStop(cell: Cell): void {
+    try {
+      cell.logic.stop?.(cell.ctx);
+    } catch (e) {
+      this.record('log', () => ({ actor: cell.id, what: 'stop-error', error: errorText(e) }));
+    }
+  }
+
+  private noteState(cell: Cell): void {
+    if (!cell.logic.stateValue || cell.status !== 'running' || !this.tracing) return;
+    const v = cell.logic.stateValue();
+    const text = typeof v === 'string' ? v : JSON.stringify(v);
+    if (text === cell.lastState) return;
+    cell.lastState = text;
+    this.record('state', () => ({ actor: cell.id, value: v }));
+  }
+
+  private stopChildren(cell: Cell, reason: string): void {
+    for (let i = cell.children.length - 1; i >= 0; i--) {
+      const child = this.cells.get(cell.children[i]);
+      if (!child || child.status !== 'running') continue;
+      this.stopChildren(child, reason);
+      child.status = 'stopped';
+      this.cancelTimersOf(child);
+      this.guardStop(child);
+      this.record('stop', () => ({ actor: child.id, reason }));
+    }
+  }
+
+  private cancelTimersOf(cell: Cell): void {
+    for (const t of cell.timers) this.cancelEntry(t);
+    cell.timers.clear();
+  }
+
+  private notifyParent(cell: Cell, normal: boolean, reason: string): void {
+    const parent = this.cells.get(cell.parent);
+    if (!parent || parent.status !== 'running') {
+      if (normal) return;
+      this.record('escalate', () => ({ actor: cell.id, reason }));
+      if (cell.id === ROOT) this.failFatally(`the root supervisor gave up: ${reason}`);
+      return;
+    }
+    const exit: ExitSignal = { type: '$EXIT', child: cell.id, normal, reason };
+    this.send(cell.id, cell.parent, exit);
+  }
+
+  /** Called by a top-level supervisor that gave up: the simulation cannot go on. */
+  failFatally(message: string): void {
+    this.fatal = new Error(`${message} (seed ${this.seed}, virtual time ${this.clock} ms, step ${this.stepCount})`);
+  }
+
+  private checkBudget(steps: number, what: string): void {
+    if (steps > LIMITS.maxStepsPerRun) {
+      throw new Error(`${what}: more than ${LIMITS.maxStepsPerRun} steps without finishing (livelock?) ` +
+        `(seed ${this.seed}, virtual time ${this.clock} ms, ${this.describePending()})`);
+    }
+  }
+
+  /** A short account of what is still pending, for "did not settle" errors. */
+  describePending(): string {
+    const counts = new Map<string, number>();
+    for (const e of this.queue.sorted()) {
+      if (e.cancelled || e.background) continue;
+      const key = `${e.kind === 'deliver' ? e.env!.message.type : e.name} → ${e.owner}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    if (counts.size === 0) return 'nothing pending but background timers';
+    const top = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, n]) => `${n}× ${k}`);
+    return `pending: ${top.join(', ')}`;
+  }
+}
+
+function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

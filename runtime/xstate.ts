@@ -1,0 +1,90 @@
+// Wires an XState 5 machine to the runtime as an actor's logic:
+// - the machine's timers (`after`, delayed sends) run on the runtime's virtual clock;
+// - messages delivered to the actor are sent to the machine as events;
+// - the machine talks to other actors by emitting `{ type: 'send', to, message, delay? }`
+//   (XState's `emit` action), which the runtime delivers; machines stay pure;
+// - an error inside the machine crashes the actor.
+import { createActor, type AnyActorRef, type AnyStateMachine, type InspectionEvent } from 'xstate';
+import type { ActorContext, ActorLogic, Envelope, Message } from './types.ts';
+
+export interface MachineActorOptions {
+  input?: unknown;
+  /** Which timers are background (periodic) work, by delay in ms; default none. */
+  backgroundDelay?: (ms: number) => boolean;
+  /** XState inspection events (the inspector); off by default because it costs per event. */
+  inspect?: (event: InspectionEvent) => void;
+}
+
+/** An emitted event that asks the runtime to deliver a message. */
+export interface SendEmitted {
+  type: 'send';
+  to: string;
+  message: Message;
+  delay?: number;
+}
+
+export class MachineLogic implements ActorLogic {
+  private actor: AnyActorRef | undefined;
+  private failure: unknown;
+
+  constructor(private readonly logic: AnyStateMachine, private readonly opts: MachineActorOptions = {}) {}
+
+  start(ctx: ActorContext): void {
+    const background = this.opts.backgroundDelay;
+    const clock = {
+      setTimeout: (fn: (...args: any[]) => void, ms: number) =>
+        ctx.startTimer('after', ms, () => fn(), { background: background ? background(ms) : false }),
+      clearTimeout: (handle: number) => ctx.cancelTimer(handle),
+    };
+    const actor = createActor(this.logic, {
+      id: ctx.self, input: this.opts.input, clock: clock as any, inspect: this.opts.inspect,
+    });
+    actor.on('*', (ev: any) => {
+      if (ev.type === 'send') ctx.send(ev.to, ev.message, ev.delay === undefined ? undefined : { delay: ev.delay });
+      else ctx.log('emit', { event: ev });
+    });
+    actor.subscribe({ error: (err: unknown) => { this.failure = err; } });
+    this.actor = actor;
+    actor.start();
+    this.rethrow();
+  }
+
+  receive(env: Envelope): void {
+    this.actor!.send(env.message);
+    this.rethrow();
+  }
+
+  stop(): void {
+    this.actor?.stop();
+  }
+
+  stateValue(): unknown {
+    return this.actor?.getSnapshot().value;
+  }
+
+  snapshot(): unknown {
+    const s = this.actor?.getSnapshot();
+    return s ? { value: s.value, context: s.context, status: s.status } : null;
+  }
+
+  machine(): unknown {
+    return this.logic;
+  }
+
+  /** The running XState actor (for tests and the inspector, never for delivery). */
+  get ref(): AnyActorRef | undefined {
+    return this.actor;
+  }
+
+  private rethrow(): void {
+    if (this.failure !== undefined) {
+      const f = this.failure;
+      this.failure = undefined;
+      throw f instanceof Error ? f : new Error(String(f));
+    }
+  }
+}
+
+export function machineLogic(machine: AnyStateMachine, opts?: MachineActorOptions): MachineLogic {
+  return new MachineLogic(machine, opts);
+}

@@ -1,0 +1,243 @@
+// The runtime's contract: virtual time, ordering, timers, supervision and determinism.
+// DEVELOPERS.md "Architecture principles" 1 and 2; STYLE.md "Runtime".
+import { describe, expect, it } from 'vitest';
+import { assign, emit, setup } from 'xstate';
+import { interval, take } from 'rxjs';
+import {
+  MemoryTraceSink, Runtime, Supervisor, machineLogic, virtualScheduler, shouldRestart,
+  type ActorContext, type ActorLogic, type Envelope,
+} from '../runtime/index.ts';
+
+/** Records what it receives; can be told to crash. */
+class Recorder implements ActorLogic {
+  got: string[] = [];
+  receive(env: Envelope): void {
+    if (env.message.type === 'boom') throw new Error('boom');
+    this.got.push(env.message.type);
+  }
+  snapshot(): unknown {
+    return { got: this.got };
+  }
+}
+
+const pinger = setup({
+  types: { context: {} as { pings: number }, input: {} as { peer: string } },
+  actions: {
+    countPing: assign({ pings: ({ context }) => context.pings + 1 }),
+    sendPing: emit(({ context }) => ({ type: 'send' as const, to: 'peer', message: { type: 'ping', n: context.pings } })),
+  },
+  delays: { pingInterval: 1_000 },
+}).createMachine({
+  id: 'pinger',
+  context: { pings: 0 },
+  initial: 'Waiting',
+  states: {
+    Waiting: { after: { pingInterval: { target: 'Pinging' } } },
+    Pinging: { entry: ['countPing', 'sendPing'], always: [{ guard: ({ context }) => context.pings >= 3, target: 'Done' }, { target: 'Waiting' }] },
+    Done: { type: 'final' },
+  },
+});
+
+describe('virtual clock and queue', () => {
+  it('delivers messages in (time, sequence) order and never moves time backwards', () => {
+    const rt = new Runtime({ seed: 1 });
+    const r = new Recorder();
+    rt.spawn({ id: 'r', start: () => r });
+    rt.send('t', 'r', { type: 'late' }, { delay: 500 });
+    rt.send('t', 'r', { type: 'first' });
+    rt.send('t', 'r', { type: 'second' });
+    rt.send('t', 'r', { type: 'also-late' }, { delay: 500 });
+    rt.runFor(499);
+    expect(r.got).toEqual(['first', 'second']);
+    expect(rt.now()).toBe(499);
+    rt.runFor(1);
+    expect(r.got).toEqual(['first', 'second', 'late', 'also-late']);
+  });
+
+  it('fires a timer started while advancing within the same advance', () => {
+    const rt = new Runtime({ seed: 1 });
+    const fired: number[] = [];
+    const logic: ActorLogic = {
+      start: (ctx) => { ctx.startTimer('a', 100, { type: 'a' }); },
+      receive: (env, ctx) => {
+        fired.push(ctx.now());
+        if (env.message.type === 'a') ctx.startTimer('b', 50, { type: 'b' });
+      },
+    };
+    rt.spawn({ id: 'x', start: () => logic });
+    rt.runFor(200);
+    expect(fired).toEqual([100, 150]);
+  });
+
+  it('runs XState `after` transitions on the virtual clock', () => {
+    const rt = new Runtime({ seed: 1 });
+    const peer = new Recorder();
+    rt.spawn({ id: 'peer', start: () => peer });
+    rt.spawn({ id: 'pinger', start: () => machineLogic(pinger) });
+    rt.runFor(2_500);
+    expect(peer.got).toEqual(['ping', 'ping']);
+    rt.runUntilSettled();
+    expect(rt.now()).toBe(3_000);
+    expect(rt.logicOf('pinger')!.stateValue!()).toBe('Done');
+  });
+
+  it('drives RxJS timing operators from the virtual clock', () => {
+    const rt = new Runtime({ seed: 1 });
+    const seen: number[] = [];
+    const logic: ActorLogic = {
+      start: (ctx: ActorContext) => {
+        interval(10_000, virtualScheduler(ctx)).pipe(take(3)).subscribe(() => seen.push(ctx.now()));
+      },
+      receive: () => {},
+    };
+    rt.spawn({ id: 'rx', start: () => logic });
+    rt.runFor(60_000);
+    expect(seen).toEqual([10_000, 20_000, 30_000]);
+  });
+
+  it('runUntil reports what is pending when it times out', () => {
+    const rt = new Runtime({ seed: 7 });
+    rt.spawn({ id: 'r', start: () => new Recorder() });
+    rt.send('t', 'r', { type: 'x' }, { delay: 10_000 });
+    expect(() => rt.runUntil(() => false, { timeout: 1_000, what: 'nothing' })).toThrow(/seed 7.*1× x → r/);
+  });
+});
+
+describe('faults', () => {
+  it('drops, delays and duplicates messages through fault hooks', () => {
+    const rt = new Runtime({ seed: 1, trace: new MemoryTraceSink() });
+    const r = new Recorder();
+    rt.spawn({ id: 'r', start: () => r });
+    const remove = rt.addFaultHook((env) => {
+      if (env.message.type === 'lost') return { action: 'drop', reason: 'partition' };
+      if (env.message.type === 'slow') return { action: 'delay', ms: 1_000 };
+      if (env.message.type === 'twice') return { action: 'duplicate' };
+      return undefined;
+    });
+    for (const type of ['slow', 'lost', 'twice', 'plain']) rt.send('t', 'r', { type });
+    rt.runFor(10);
+    expect(r.got).toEqual(['twice', 'twice', 'plain']);
+    rt.runFor(1_000);
+    expect(r.got).toEqual(['twice', 'twice', 'plain', 'slow']);
+    remove();
+    rt.send('t', 'r', { type: 'lost' });
+    rt.runFor(0);
+    expect(r.got.at(-1)).toBe('lost');
+  });
+});
+
+describe('supervision (Erlang/OTP)', () => {
+  it('restarts a crashed permanent child with fresh state (one-for-one)', () => {
+    const rt = new Runtime({ seed: 1 });
+    const made: Recorder[] = [];
+    const child = { id: 'worker', start: () => { const r = new Recorder(); made.push(r); return r; } };
+    rt.spawn({ id: 'sup', start: () => new Supervisor([child], { intensity: 3, period: 60_000 }) });
+    rt.send('t', 'worker', { type: 'remember-me' });
+    rt.runFor(0);
+    expect(made[0].got).toEqual(['remember-me']);
+    rt.send('t', 'worker', { type: 'boom' });
+    rt.runFor(0);
+    expect(made).toHaveLength(2);
+    expect(made[1].got).toEqual([]);
+    expect(rt.status('worker')).toBe('running');
+    expect(rt.incarnation('worker')).toBe(2);
+  });
+
+  it('runtime.crash() kills the actor and its timers; the restarted one starts clean', () => {
+    const rt = new Runtime({ seed: 1 });
+    let timerFires = 0;
+    const child = {
+      id: 'ticker',
+      start: (): ActorLogic => ({ start: (ctx) => { ctx.startTimer('t', 1_000, { type: 'tick' }); }, receive: () => { timerFires++; } }),
+    };
+    rt.spawn({ id: 'sup', start: () => new Supervisor([child]) });
+    rt.runFor(500);
+    rt.crash('ticker');
+    rt.runFor(0);
+    rt.runFor(1_000);
+    // The first incarnation's timer died with it; only the restarted incarnation's fired, at 1,500 ms.
+    expect(timerFires).toBe(1);
+  });
+
+  it('one-for-all restarts every child; rest-for-one restarts the later ones', () => {
+    for (const [strategy, expected] of [['oneForAll', [2, 2, 2]], ['restForOne', [1, 2, 2]]] as const) {
+      const rt = new Runtime({ seed: 1 });
+      const specs = ['a', 'b', 'c'].map((id) => ({ id, start: () => new Recorder() }));
+      rt.spawn({ id: 'sup', start: () => new Supervisor(specs, { strategy, intensity: 5, period: 1_000 }) });
+      rt.crash('b');
+      rt.runFor(0);
+      expect(['a', 'b', 'c'].map((id) => rt.incarnation(id))).toEqual(expected);
+    }
+  });
+
+  it('follows OTP\'s restart table for permanent, transient and temporary children', () => {
+    expect(shouldRestart({ id: 'p', start: () => new Recorder(), restart: 'permanent' }, true)).toBe(true);
+    expect(shouldRestart({ id: 'p', start: () => new Recorder(), restart: 'permanent' }, false)).toBe(true);
+    expect(shouldRestart({ id: 't', start: () => new Recorder(), restart: 'transient' }, true)).toBe(false);
+    expect(shouldRestart({ id: 't', start: () => new Recorder(), restart: 'transient' }, false)).toBe(true);
+    expect(shouldRestart({ id: 'x', start: () => new Recorder(), restart: 'temporary' }, false)).toBe(false);
+  });
+
+  it('escalates to the parent when restart intensity is exceeded', () => {
+    const rt = new Runtime({ seed: 1 });
+    const inner = { id: 'inner', start: () => new Supervisor([{ id: 'w', start: () => new Recorder() }], { intensity: 2, period: 10_000 }) };
+    rt.spawn({ id: 'outer', start: () => new Supervisor([inner], { intensity: 5, period: 10_000 }) });
+    for (let i = 0; i < 3; i++) {
+      rt.crash('w');
+      rt.runFor(0);
+    }
+    // The third crash within 10 s exceeds intensity 2: inner gives up, outer restarts it.
+    expect(rt.incarnation('inner')).toBe(2);
+    expect(rt.incarnation('w')).toBe(4);
+    expect(rt.status('w')).toBe('running');
+  });
+
+  it('a root supervisor that gives up stops the simulation with the seed in the error', () => {
+    const rt = new Runtime({ seed: 42 });
+    rt.spawn({ id: 'root', start: () => new Supervisor([{ id: 'w', start: () => new Recorder() }], { intensity: 0, period: 1_000 }) }, '');
+    rt.crash('w');
+    expect(() => rt.runFor(0)).toThrow(/root supervisor gave up.*seed 42/);
+  });
+});
+
+describe('determinism', () => {
+  function run(seed: number): { trace: string; ids: string[] } {
+    const sink = new MemoryTraceSink();
+    const rt = new Runtime({ seed, trace: sink });
+    const ids: string[] = [];
+    const logic: ActorLogic = {
+      start: (ctx) => { ctx.startTimer('go', 10, { type: 'go' }); },
+      receive: (_env, ctx) => {
+        const id = ctx.random('uid').ids('abc123', 8)();
+        ids.push(id);
+        if (ids.length < 5) ctx.startTimer('go', 10 + ctx.random('jitter').int(100), { type: 'go' });
+      },
+    };
+    rt.spawn({ id: 'peer', start: () => new Recorder() });
+    rt.spawn({ id: 'gen', start: () => logic });
+    rt.spawn({ id: 'pinger', start: () => machineLogic(pinger) });
+    rt.runUntilSettled();
+    return { trace: sink.text(), ids };
+  }
+
+  it('the same seed gives a byte-identical trace; another seed gives other ids', () => {
+    const a = run(5);
+    const b = run(5);
+    const c = run(6);
+    expect(a.trace).toBe(b.trace);
+    expect(a.trace.length).toBeGreaterThan(500);
+    expect(a.ids).toEqual(b.ids);
+    expect(c.ids).not.toEqual(a.ids);
+  });
+
+  it('snapshot() is canonical: equal states serialise equally', () => {
+    const make = () => {
+      const rt = new Runtime({ seed: 3 });
+      rt.spawn({ id: 'r', start: () => new Recorder() });
+      rt.send('a', 'r', { type: 'x', z: 1, a: 2 });
+      return JSON.stringify(rt.snapshot());
+    };
+    expect(make()).toBe(make());
+    expect(make()).toContain('"message":{"a":2,"type":"x","z":1}');
+  });
+});
