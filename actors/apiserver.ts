@@ -1,0 +1,70 @@
+// The kube-apiserver actor: serves API requests and watches over the runtime's message bus.
+// The store (etcd) outlives the actor: a crashed API server loses its watch connections, not
+// its data, and every watcher is told its watch closed so its informer re-lists and re-watches.
+import type { ActorContext, ActorLogic, Envelope } from '../runtime/index.ts';
+import { ApiServer } from '../api/server.ts';
+import { isStatusError, newInternalError } from '../api/errors.ts';
+import type { ApiRequestMessage, ApiResponseMessage, ApiResult } from '../api/request.ts';
+
+/** A watcher is told its watch ended (server restart, or 410 on resume). */
+export interface WatchClosedMessage {
+  type: 'api.watch.closed';
+  watchId: string;
+  [k: string]: unknown;
+}
+
+export class ApiServerActor implements ActorLogic {
+  private readonly watches = new Map<string, Set<string>>();
+
+  constructor(private readonly server: ApiServer) {}
+
+  start(ctx: ActorContext): void {
+    this.server.emit = (actor, watchId, event) => ctx.send(actor, { type: 'api.watch', watchId, event });
+  }
+
+  receive(env: Envelope, ctx: ActorContext): void {
+    if (env.message.type !== 'api.request') return;
+    const msg = env.message as ApiRequestMessage;
+    const result = this.serve(msg, env.from, ctx);
+    const reply: ApiResponseMessage = { type: 'api.response', id: msg.id, result };
+    ctx.send(env.from, reply);
+  }
+
+  /** On stop or crash every open watch connection closes. */
+  stop(ctx: ActorContext): void {
+    for (const [actor, ids] of [...this.watches].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      for (const watchId of ids) {
+        this.server.removeWatch(actor, watchId);
+        const closed: WatchClosedMessage = { type: 'api.watch.closed', watchId };
+        ctx.send(actor, closed);
+      }
+    }
+    this.watches.clear();
+    this.server.emit = () => {};
+  }
+
+  snapshot(): unknown {
+    return this.server.snapshot();
+  }
+
+  private serve(msg: ApiRequestMessage, from: string, ctx: ActorContext): ApiResult {
+    const req = msg.request;
+    try {
+      if (req.verb === 'unwatch') {
+        this.server.removeWatch(from, req.watchId ?? '');
+        this.watches.get(from)?.delete(req.watchId ?? '');
+      }
+      const object = this.server.handle(req, msg.user, from);
+      if (req.verb === 'watch') {
+        let ids = this.watches.get(from);
+        if (!ids) this.watches.set(from, (ids = new Set()));
+        ids.add(req.watchId ?? '');
+      }
+      return { ok: true, object };
+    } catch (e) {
+      if (isStatusError(e)) return { ok: false, status: e.status };
+      ctx.log('internal-error', { error: e instanceof Error ? e.stack ?? e.message : String(e) });
+      return { ok: false, status: newInternalError(e instanceof Error ? e.message : String(e)).status };
+    }
+  }
+}

@@ -1,0 +1,134 @@
+// The shape every controller follows, after client-go's workqueue and controller-runtime's
+// Reconciler: event handlers only map events to keys; reconcile(key) reads informer caches and
+// writes through the API; failures requeue the key with per-item exponential back-off
+// (client-go DefaultControllerRateLimiter: 5 ms doubling to 1000 s) on the virtual clock.
+import type { ActorContext, ActorLogic, Envelope } from '../../runtime/index.ts';
+import type { UserInfo } from '../../api/types.ts';
+import type { ApiResult } from '../../api/request.ts';
+import { ApiClient, type ResultCallback } from '../../client/client.ts';
+import { Informer, type InformerOptions } from '../../client/informer.ts';
+
+export interface ReconcileResult {
+  /** Run again after this many virtual ms (requeueAfter). */
+  requeueAfter?: number;
+  /** Run again with rate-limited back-off (an error). */
+  requeue?: boolean;
+}
+
+/** Per-item exponential back-off: 5 ms × 2^failures, at most 1000 s. */
+export const RATE_LIMIT_BASE_MS = 5;
+export const RATE_LIMIT_MAX_MS = 1_000_000;
+
+export abstract class Controller implements ActorLogic {
+  protected ctx!: ActorContext;
+  protected client!: ApiClient;
+  protected readonly informers: Informer[] = [];
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly failures = new Map<string, number>();
+  private workScheduled = false;
+
+  /** The controller's identity (system:serviceaccount:kube-system:<name>-controller in upstream). */
+  protected abstract readonly user: UserInfo;
+  /** Creates informers and their handlers. */
+  protected abstract setup(): void;
+  /** Drives one object towards its desired state. */
+  protected abstract reconcile(key: string): ReconcileResult | void;
+
+  start(ctx: ActorContext): void {
+    this.ctx = ctx;
+    this.client = new ApiClient(ctx, this.user);
+    this.setup();
+    for (const inf of this.informers) inf.start();
+  }
+
+  receive(env: Envelope): void {
+    if (this.client.handle(env)) {
+      this.kickIfSynced();
+      return;
+    }
+    for (const inf of this.informers) if (inf.handle(env)) return;
+    const m = env.message;
+    if (m.type === 'controller.work') {
+      this.workScheduled = false;
+      this.processNext();
+    } else if (m.type === 'controller.requeue') {
+      this.enqueue(m.key as string);
+    }
+  }
+
+  snapshot(): unknown {
+    return { queue: [...this.queue], failures: Object.fromEntries([...this.failures].sort()) };
+  }
+
+  protected informer(opts: InformerOptions): Informer {
+    const inf = new Informer(this.ctx, this.client, opts);
+    this.informers.push(inf);
+    return inf;
+  }
+
+  /** Adds a key to the work queue (deduplicated, FIFO). */
+  protected enqueue(key: string): void {
+    if (this.queued.has(key)) return;
+    this.queued.add(key);
+    this.queue.push(key);
+    this.scheduleWork();
+  }
+
+  protected enqueueAfter(key: string, delay: number): void {
+    this.ctx.startTimer(`requeue ${key}`, delay, { type: 'controller.requeue', key });
+  }
+
+  /** Requeues with the key's back-off and counts a failure (AddRateLimited). */
+  protected requeueRateLimited(key: string): void {
+    const n = (this.failures.get(key) ?? 0) + 1;
+    this.failures.set(key, n);
+    this.enqueueAfter(key, Math.min(RATE_LIMIT_BASE_MS * 2 ** (n - 1), RATE_LIMIT_MAX_MS));
+  }
+
+  /** Forgets a key's failures (queue.Forget). */
+  protected forget(key: string): void {
+    this.failures.delete(key);
+  }
+
+  /** A callback for a write made while reconciling `key`: a failure requeues the key. */
+  protected onWrite(key: string, also?: ResultCallback): ResultCallback {
+    return (r: ApiResult) => {
+      also?.(r);
+      if (!r.ok && r.status.code !== 404) this.requeueRateLimited(key);
+    };
+  }
+
+  private get synced(): boolean {
+    return this.informers.every((i) => i.synced);
+  }
+
+  private kickIfSynced(): void {
+    if (this.queue.length > 0 && this.synced) this.scheduleWork();
+  }
+
+  private scheduleWork(): void {
+    if (this.workScheduled || !this.synced) return;
+    this.workScheduled = true;
+    this.ctx.send(this.ctx.self, { type: 'controller.work' });
+  }
+
+  /** Processes one key per delivery, so other actors' messages interleave between keys. */
+  private processNext(): void {
+    const key = this.queue.shift();
+    if (key === undefined) return;
+    this.queued.delete(key);
+    const result = this.reconcile(key) ?? {};
+    if (result.requeue) this.requeueRateLimited(key);
+    else {
+      this.forget(key);
+      if (result.requeueAfter !== undefined) this.enqueueAfter(key, result.requeueAfter);
+    }
+    if (this.queue.length > 0) this.scheduleWork();
+  }
+}
+
+/** The identity of a kube-controller-manager controller. */
+export function controllerUser(name: string): UserInfo {
+  return { username: `system:serviceaccount:kube-system:${name}`, groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] };
+}

@@ -1,0 +1,68 @@
+// The API's request and response shapes: what a client sends to the kube-apiserver actor.
+import type { KubeObject, UserInfo, WatchEvent } from './types.ts';
+import type { Status } from './errors.ts';
+import type { PatchType } from './patch.ts';
+
+export type Verb = 'create' | 'get' | 'list' | 'update' | 'patch' | 'delete' | 'watch' | 'unwatch';
+
+/** DeleteOptions (metav1.DeleteOptions). */
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  preconditions?: { uid?: string; resourceVersion?: string };
+}
+
+export interface ListOptions {
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** For watch: start after this version; '' or '0' = send the current state first. */
+  resourceVersion?: string;
+}
+
+/** One API request. `kind` and `apiVersion` name the resource; `body` is the object to write. */
+export interface ApiRequest {
+  verb: Verb;
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name?: string;
+  /** 'status', 'scale', 'finalize', 'binding', 'eviction' */
+  subresource?: string;
+  body?: unknown;
+  patchType?: PatchType;
+  deleteOptions?: DeleteOptions;
+  listOptions?: ListOptions;
+  dryRun?: boolean;
+  /** Client-chosen watch id (watch and unwatch). */
+  watchId?: string;
+}
+
+export type ApiResult =
+  | { ok: true; object: KubeObject }
+  | { ok: false; status: Status };
+
+/** Messages on the wire between a client actor and the kube-apiserver actor. */
+export interface ApiRequestMessage {
+  type: 'api.request';
+  id: number;
+  user: UserInfo;
+  request: ApiRequest;
+  [k: string]: unknown;
+}
+
+export interface ApiResponseMessage {
+  type: 'api.response';
+  id: number;
+  result: ApiResult;
+  [k: string]: unknown;
+}
+
+export interface ApiWatchMessage {
+  type: 'api.watch';
+  watchId: string;
+  event: WatchEvent;
+  [k: string]: unknown;
+}
+
+/** The kube-apiserver actor's id. */
+export const APISERVER = 'kube-apiserver';

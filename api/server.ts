@@ -1,0 +1,722 @@
+// The API server's request handling, as kube-apiserver's handler chain does it:
+// authentication → authorization → mutating admission → validation → validating admission →
+// storage, over a versioned in-memory store with a global resourceVersion, optimistic
+// concurrency, generation, finalizers, graceful deletion and watches with a history window.
+// Pure: time, ids and randomness are injected; the kube-apiserver actor wires it to the runtime.
+import type { KubeObject, UserInfo, WatchEvent, WatchEventType } from './types.ts';
+import {
+  StatusError, newAlreadyExists, newBadRequest, newConflict, newForbidden, newGone, newInvalid,
+  newMethodNotSupported, newNotFound, OBJECT_MODIFIED, field, type FieldError,
+} from './errors.ts';
+import { ALL_KINDS, apiVersionOf, groupResource, lookupKind, noKindMatchError, type KindInfo } from './registry.ts';
+import { applyDefaults, defaultTolerationSeconds } from './defaults.ts';
+import { validateCreate, validateStatusUpdate, validateUpdate } from './validation.ts';
+import { everything, parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from './selectors.ts';
+import { applyPatch } from './patch.ts';
+import { clone, deepEqual, deepFreeze } from './equal.ts';
+import { formatTime } from './time.ts';
+import type { ApiRequest, DeleteOptions } from './request.ts';
+
+/** Watch history kept for resuming watches (etcd keeps about 5 minutes). k8s-facts §13.5. */
+export const WATCH_HISTORY_MS = 5 * 60_000;
+/** Upper bound on retained watch events, whatever their age. */
+export const WATCH_HISTORY_MAX = 200_000;
+
+export interface ServerDeps {
+  now(): number;
+  epoch?: number;
+  /** A fresh metadata.uid. */
+  uid(): string;
+  /** generateName's 5-character suffix. */
+  nameSuffix(): string;
+  /** An integer in [0, n) from a seeded stream (ClusterIP and NodePort allocation). */
+  randomInt(n: number): number;
+  /** Freeze stored objects so readers cannot mutate shared state (tests; costs a little). */
+  freeze?: boolean;
+}
+
+/** An admission plugin; mutating ones may change `obj`, validating ones throw a StatusError. */
+export interface AdmissionPlugin {
+  name: string;
+  admit(attrs: AdmissionAttributes): void;
+}
+
+export interface AdmissionAttributes {
+  operation: 'CREATE' | 'UPDATE' | 'DELETE';
+  info: KindInfo;
+  subresource: string;
+  obj: KubeObject | undefined;
+  old: KubeObject | undefined;
+  user: UserInfo;
+  server: ApiServer;
+}
+
+/** An authorizer: returns a reason to deny, or undefined to pass (the next one decides). */
+export interface Authorizer {
+  name: string;
+  authorize(user: UserInfo, verb: string, info: KindInfo, namespace: string | undefined, name: string | undefined, subresource: string): 'allow' | { deny: string } | undefined;
+}
+
+interface Watcher {
+  watchId: string;
+  actor: string;
+  resource: string;
+  namespace: string | undefined;
+  labels: LabelSelector;
+  fields: FieldSelector | undefined;
+}
+
+interface HistoryEntry {
+  rv: number;
+  time: number;
+  resource: string;
+  type: WatchEventType;
+  object: KubeObject;
+  old: KubeObject | undefined;
+}
+
+export type WatchEmitter = (actor: string, watchId: string, event: WatchEvent) => void;
+
+const ALL = '*';
+
+export class ApiServer {
+  private rv = 0;
+  private readonly objects = new Map<string, Map<string, KubeObject>>();
+  private history: HistoryEntry[] = [];
+  private historyHead = 0;
+  private readonly watchers = new Map<string, Watcher[]>();
+  private readonly watchById = new Map<string, Watcher>();
+  readonly mutating: AdmissionPlugin[] = [];
+  readonly validating: AdmissionPlugin[] = [];
+  readonly authorizers: Authorizer[] = [];
+  emit: WatchEmitter = () => {};
+  private readonly usedClusterIPs = new Set<string>();
+
+  constructor(readonly deps: ServerDeps) {
+    for (const info of ALL_KINDS) this.objects.set(resourceKey(info), new Map());
+    this.mutating.push(defaultingPlugin, defaultTolerationSecondsPlugin);
+    this.validating.push(namespaceLifecyclePlugin);
+  }
+
+  /** The current global resourceVersion (etcd revision). */
+  get resourceVersion(): number {
+    return this.rv;
+  }
+
+  // ------------------------------------------------------------------ entry point
+
+  /** Handles one request; throws a StatusError on failure; nothing is stored on failure. */
+  handle(req: ApiRequest, user: UserInfo, actor = ''): KubeObject {
+    if (req.verb === 'unwatch') return this.unwatch(req.watchId ?? '');
+    const info = this.resolveKind(req);
+    const namespace = info.namespaced ? (req.namespace ?? objectNamespace(req.body)) : undefined;
+    this.authorize(user, req, info, namespace);
+    switch (req.verb) {
+      case 'create': return this.create(info, namespace, req, user);
+      case 'get': return this.get(info, namespace, requireName(req));
+      case 'list': return this.list(info, namespace, req.listOptions?.labelSelector, req.listOptions?.fieldSelector);
+      case 'update': return this.update(info, namespace, req.body as KubeObject, req.subresource ?? '', user, req.dryRun);
+      case 'patch': return this.patch(info, namespace, requireName(req), req, user);
+      case 'delete': return this.delete(info, namespace, requireName(req), req.deleteOptions ?? {}, user, req.dryRun);
+      case 'watch': return this.watch(info, namespace, req, actor);
+    }
+  }
+
+  private resolveKind(req: ApiRequest): KindInfo {
+    if (req.kind === ALL && (req.verb === 'watch' || req.verb === 'list')) return ALL_KIND;
+    const info = lookupKind(req.apiVersion, req.kind);
+    if (!info) throw noKindMatchError(req.apiVersion, req.kind);
+    return info;
+  }
+
+  private authorize(user: UserInfo, req: ApiRequest, info: KindInfo, namespace: string | undefined): void {
+    for (const a of this.authorizers) {
+      const d = a.authorize(user, req.verb, info, namespace, req.name ?? (req.body as KubeObject | undefined)?.metadata?.name, req.subresource ?? '');
+      if (d === 'allow') return;
+      if (d) throw newForbidden(groupResource(info), req.name ?? '', d.deny);
+    }
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  /** Reads an object from the store (shared, frozen when freeze is on: do not mutate). */
+  peek(info: KindInfo, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.objects.get(resourceKey(info))!.get(objectKey(namespace, name));
+  }
+
+  get(info: KindInfo, namespace: string | undefined, name: string): KubeObject {
+    const obj = this.peek(info, namespace, name);
+    if (!obj) throw newNotFound(groupResource(info), name);
+    return obj;
+  }
+
+  list(info: KindInfo, namespace: string | undefined, labelSelector?: string, fieldSelector?: string): KubeObject {
+    const labels = labelSelector ? parseLabelSelector(labelSelector) : everything;
+    const fields = fieldSelector && info !== ALL_KIND ? parseFieldSelector(fieldSelector, info.kind) : undefined;
+    const items: KubeObject[] = [];
+    for (const k of info === ALL_KIND ? ALL_KINDS : [info]) {
+      const start = items.length;
+      for (const obj of this.objects.get(resourceKey(k))!.values()) {
+        if (namespace !== undefined && obj.metadata.namespace !== namespace) continue;
+        if (!labels.matches(obj.metadata.labels)) continue;
+        if (fields && !fields.matches(obj)) continue;
+        items.push(obj);
+      }
+      sortFrom(items, start);
+    }
+    if (info === ALL_KIND) return { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: String(this.rv) }, items };
+    return { apiVersion: apiVersionOf(info), kind: `${info.kind}List`, metadata: { resourceVersion: String(this.rv) }, items };
+  }
+
+  /** Every stored object of every kind, in a stable order (kind, namespace, name). */
+  all(): KubeObject[] {
+    const out: KubeObject[] = [];
+    for (const info of ALL_KINDS) {
+      const m = this.objects.get(resourceKey(info))!;
+      if (m.size) out.push(...[...m.values()].sort(compareObjects));
+    }
+    return out;
+  }
+
+  /** Number of stored objects, per resource key (for benchmarks and progress). */
+  count(): number {
+    let n = 0;
+    for (const m of this.objects.values()) n += m.size;
+    return n;
+  }
+
+  // ------------------------------------------------------------------ create
+
+  private create(info: KindInfo, namespace: string | undefined, req: ApiRequest, user: UserInfo): KubeObject {
+    if (req.subresource) return this.createSubresource(info, namespace, req, user);
+    const obj = prepareBody(req.body, info);
+    if (info.namespaced) {
+      if (obj.metadata.namespace && namespace && obj.metadata.namespace !== namespace) {
+        throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      obj.metadata.namespace = namespace ?? 'default';
+    } else {
+      delete obj.metadata.namespace;
+    }
+    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + this.deps.nameSuffix();
+    this.admit(this.mutating, 'CREATE', info, '', obj, undefined, user);
+    resetStatusOnCreate(obj, info);
+    const errs = validateCreate(obj, info);
+    if (errs.length) throw newInvalid(info, obj.metadata.name ?? '', errs);
+    this.admit(this.validating, 'CREATE', info, '', obj, undefined, user);
+    const key = objectKey(obj.metadata.namespace, obj.metadata.name!);
+    if (this.objects.get(resourceKey(info))!.has(key)) throw newAlreadyExists(groupResource(info), obj.metadata.name!);
+    this.allocate(obj, info);
+    if (req.dryRun) return obj;
+    obj.metadata.uid = this.deps.uid();
+    obj.metadata.creationTimestamp = this.time();
+    if (info.generation) obj.metadata.generation = 1;
+    return this.store(info, obj, undefined, 'ADDED');
+  }
+
+  /** pods/binding (the scheduler's bind) and pods/eviction are created as subresources. */
+  private createSubresource(info: KindInfo, namespace: string | undefined, req: ApiRequest, user: UserInfo): KubeObject {
+    if (info.kind === 'Pod' && req.subresource === 'binding') return this.bind(namespace, requireName(req), req.body as KubeObject, user);
+    throw newMethodNotSupported(groupResource(info), `create ${req.subresource}`);
+  }
+
+  /** Binding: sets spec.nodeName once, as the pods/binding REST storage does. */
+  private bind(namespace: string | undefined, name: string, binding: KubeObject, user: UserInfo): KubeObject {
+    const info = lookupKind('v1', 'Pod')!;
+    const pod = this.get(info, namespace, name);
+    const nodeName = binding?.target?.name;
+    if (!nodeName) throw newInvalid({ group: '', kind: 'Binding' }, name, [field.required('target.name')]);
+    if (pod.metadata.deletionTimestamp) throw newConflict(groupResource(info), name, 'pod is being deleted, cannot be assigned to a host');
+    if (pod.spec?.nodeName) throw newConflict(groupResource(info), name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
+    const next = clone(pod) as KubeObject;
+    next.spec.nodeName = nodeName;
+    const conds: any[] = next.status?.conditions ?? [];
+    next.status = { ...next.status, conditions: [...conds.filter((c) => c.type !== 'PodScheduled'), { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: this.time() }] };
+    void user;
+    return this.store(info, next, pod, 'MODIFIED');
+  }
+
+  // ------------------------------------------------------------------ update
+
+  private update(info: KindInfo, namespace: string | undefined, body: KubeObject, subresource: string, user: UserInfo, dryRun?: boolean): KubeObject {
+    const obj = prepareBody(body, info);
+    const name = obj.metadata.name ?? '';
+    if (info.namespaced) obj.metadata.namespace = namespace ?? obj.metadata.namespace ?? 'default';
+    const old = this.peek(info, obj.metadata.namespace, name);
+    if (!old) throw newNotFound(groupResource(info), name);
+    if (obj.metadata.resourceVersion && obj.metadata.resourceVersion !== old.metadata.resourceVersion) {
+      throw newConflict(groupResource(info), name, OBJECT_MODIFIED);
+    }
+    const next = subresource === 'status' ? this.mergeStatus(info, obj, old)
+      : subresource === 'scale' ? this.mergeScale(info, obj, old)
+        : subresource === 'finalize' ? this.mergeFinalize(obj, old)
+          : this.mergeMain(info, obj, old, user);
+    const errs: FieldError[] = subresource === 'status' ? validateStatusUpdate(next, old, info) : validateUpdate(next, old, info);
+    if (errs.length) throw newInvalid(info, name, errs);
+    this.admit(this.validating, 'UPDATE', info, subresource, next, old, user);
+    if (dryRun) return next;
+    if (deepEqual(next, old)) return old;
+    return this.finishWrite(info, next, old);
+  }
+
+  /** PUT on the main resource: status is kept from storage; generation bumps on spec change. */
+  private mergeMain(info: KindInfo, obj: KubeObject, old: KubeObject, user: UserInfo): KubeObject {
+    const next = obj;
+    keepSystemMetadata(next, old);
+    if (info.hasStatus) {
+      if (old.status === undefined) delete next.status;
+      else next.status = old.status;
+    }
+    this.admit(this.mutating, 'UPDATE', info, '', next, old, user);
+    if (info.generation && !deepEqual(next.spec, old.spec)) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
+    return next;
+  }
+
+  /** PUT on /status: only status changes. */
+  private mergeStatus(info: KindInfo, obj: KubeObject, old: KubeObject): KubeObject {
+    if (!info.hasStatus) throw newMethodNotSupported(groupResource(info), 'update status');
+    const next = clone(old) as KubeObject;
+    next.status = obj.status;
+    return next;
+  }
+
+  /** PUT on /scale: takes spec.replicas from an autoscaling/v1 Scale. */
+  private mergeScale(info: KindInfo, scale: KubeObject, old: KubeObject): KubeObject {
+    if (!info.scale) throw newMethodNotSupported(groupResource(info), 'update scale');
+    const next = clone(old) as KubeObject;
+    next.spec = { ...next.spec, replicas: scale.spec?.replicas ?? 0 };
+    if (!deepEqual(next.spec, old.spec)) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
+    return next;
+  }
+
+  /** PUT on namespaces/NAME/finalize: only spec.finalizers changes. */
+  private mergeFinalize(obj: KubeObject, old: KubeObject): KubeObject {
+    const next = clone(old) as KubeObject;
+    next.spec = { ...next.spec, finalizers: obj.spec?.finalizers ?? [] };
+    return next;
+  }
+
+  private patch(info: KindInfo, namespace: string | undefined, name: string, req: ApiRequest, user: UserInfo): KubeObject {
+    const old = this.get(info, namespace, name);
+    const patched = applyPatch(old, req.body, req.patchType ?? 'application/strategic-merge-patch+json', info.kind) as KubeObject;
+    if (!patched || typeof patched !== 'object' || !patched.metadata) throw newBadRequest('the patch produced an object without metadata');
+    if (patched.metadata.name !== name) throw newBadRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`);
+    // A patch applies to the version it read unless it names a resourceVersion itself.
+    const body = { ...patched, metadata: { ...patched.metadata } };
+    if (!hasResourceVersion(req.body)) body.metadata.resourceVersion = old.metadata.resourceVersion;
+    return this.update(info, namespace, body, req.subresource ?? '', user, req.dryRun);
+  }
+
+  // ------------------------------------------------------------------ delete
+
+  private delete(info: KindInfo, namespace: string | undefined, name: string, opts: DeleteOptions, user: UserInfo, dryRun?: boolean): KubeObject {
+    const old = this.get(info, namespace, name);
+    checkPreconditions(info, old, opts);
+    this.admit(this.validating, 'DELETE', info, '', undefined, old, user);
+    if (dryRun) return old;
+    const grace = gracePeriodFor(info, old, opts);
+    const finalizers = finalizersFor(old, opts);
+    if (old.metadata.deletionTimestamp) return this.redelete(info, old, grace, finalizers);
+    if (grace === 0 && finalizers.length === 0 && !(info.kind === 'Namespace' && (old.spec?.finalizers ?? []).length)) {
+      return this.remove(info, old);
+    }
+    const next = clone(old) as KubeObject;
+    next.metadata.deletionTimestamp = this.time(grace * 1000);
+    next.metadata.deletionGracePeriodSeconds = grace;
+    if (finalizers.length) next.metadata.finalizers = finalizers;
+    if (info.kind === 'Namespace') next.status = { ...next.status, phase: 'Terminating' };
+    return this.finishWrite(info, next, old);
+  }
+
+  /** A second DELETE may shorten the grace period (pods) but never extends it. */
+  private redelete(info: KindInfo, old: KubeObject, grace: number, finalizers: string[]): KubeObject {
+    const current = old.metadata.deletionGracePeriodSeconds ?? 0;
+    if (info.kind === 'Pod' && grace < current) {
+      if (grace === 0 && finalizers.length === 0) return this.remove(info, old);
+      const next = clone(old) as KubeObject;
+      next.metadata.deletionTimestamp = this.time(grace * 1000);
+      next.metadata.deletionGracePeriodSeconds = grace;
+      return this.finishWrite(info, next, old);
+    }
+    return old;
+  }
+
+  /** Stores an update, or completes a pending deletion when nothing holds the object any more. */
+  private finishWrite(info: KindInfo, next: KubeObject, old: KubeObject): KubeObject {
+    if (shouldDeleteDuringUpdate(info, next)) return this.remove(info, next);
+    return this.store(info, next, old, 'MODIFIED');
+  }
+
+  /** Removes an object; watchers get DELETED with its last state. */
+  private remove(info: KindInfo, last: KubeObject): KubeObject {
+    const key = objectKey(last.metadata.namespace, last.metadata.name!);
+    const old = this.objects.get(resourceKey(info))!.get(key);
+    this.objects.get(resourceKey(info))!.delete(key);
+    this.release(last, info);
+    const gone = clone(last) as KubeObject;
+    gone.metadata.resourceVersion = String(++this.rv);
+    if (this.deps.freeze) deepFreeze(gone);
+    this.publish(info, 'DELETED', gone, old);
+    return gone;
+  }
+
+  // ------------------------------------------------------------------ storage and watch
+
+  private store(info: KindInfo, obj: KubeObject, old: KubeObject | undefined, type: WatchEventType): KubeObject {
+    obj.metadata.resourceVersion = String(++this.rv);
+    if (this.deps.freeze) deepFreeze(obj);
+    this.objects.get(resourceKey(info))!.set(objectKey(obj.metadata.namespace, obj.metadata.name!), obj);
+    this.publish(info, type, obj, old);
+    return obj;
+  }
+
+  private publish(info: KindInfo, type: WatchEventType, obj: KubeObject, old: KubeObject | undefined): void {
+    const resource = resourceKey(info);
+    this.history.push({ rv: this.rv, time: this.deps.now(), resource, type, object: obj, old });
+    this.compact();
+    this.fanOut(this.watchers.get(resource), type, obj, old);
+    this.fanOut(this.watchers.get(ALL), type, obj, old);
+  }
+
+  private fanOut(list: Watcher[] | undefined, type: WatchEventType, obj: KubeObject, old: KubeObject | undefined): void {
+    if (!list) return;
+    for (let i = 0; i < list.length; i++) {
+      const w = list[i];
+      const ev = filterEvent(w, type, obj, old);
+      if (ev) this.emit(w.actor, w.watchId, ev);
+    }
+  }
+
+  /** Drops history older than the window, like etcd compaction. */
+  private compact(): void {
+    const horizon = this.deps.now() - WATCH_HISTORY_MS;
+    let head = this.historyHead;
+    const h = this.history;
+    while (head < h.length && (h[head].time < horizon || h.length - head > WATCH_HISTORY_MAX)) head++;
+    if (head > 4096 && head * 2 > h.length) {
+      this.history = h.slice(head);
+      head = 0;
+    }
+    this.historyHead = head;
+  }
+
+  /** The oldest resourceVersion a watch can resume from. */
+  get oldestResumableVersion(): number {
+    const first = this.history[this.historyHead];
+    return first ? first.rv - 1 : this.rv;
+  }
+
+  private watch(info: KindInfo, namespace: string | undefined, req: ApiRequest, actor: string): KubeObject {
+    const opts = req.listOptions ?? {};
+    const w: Watcher = {
+      watchId: req.watchId ?? '', actor, resource: resourceKey(info), namespace,
+      labels: opts.labelSelector ? parseLabelSelector(opts.labelSelector) : everything,
+      fields: opts.fieldSelector && info !== ALL_KIND ? parseFieldSelector(opts.fieldSelector, info.kind) : undefined,
+    };
+    const rv = opts.resourceVersion;
+    const initial = !rv || rv === '0' ? this.initialEvents(info, w) : this.eventsSince(Number(rv), w);
+    this.addWatcher(w);
+    for (const ev of initial) this.emit(actor, w.watchId, ev);
+    return { apiVersion: 'v1', kind: 'Status', metadata: { resourceVersion: String(this.rv) }, status: 'Success' } as KubeObject;
+  }
+
+  private initialEvents(info: KindInfo, w: Watcher): WatchEvent[] {
+    const kinds = info === ALL_KIND ? ALL_KINDS : [info];
+    const out: WatchEvent[] = [];
+    for (const k of kinds) {
+      for (const obj of [...this.objects.get(resourceKey(k))!.values()].sort(compareObjects)) {
+        if (matches(w, obj)) out.push({ type: 'ADDED', object: obj });
+      }
+    }
+    return out;
+  }
+
+  private eventsSince(rv: number, w: Watcher): WatchEvent[] {
+    if (!Number.isInteger(rv) || rv < 0) throw newBadRequest(`invalid resource version: ${rv}`);
+    if (rv < this.oldestResumableVersion) throw newGone(`too old resource version: ${rv} (${this.oldestResumableVersion + 1})`);
+    const out: WatchEvent[] = [];
+    for (let i = this.historyHead; i < this.history.length; i++) {
+      const e = this.history[i];
+      if (e.rv <= rv || (w.resource !== ALL && e.resource !== w.resource)) continue;
+      const ev = filterEvent(w, e.type, e.object, e.old);
+      if (ev) out.push(ev);
+    }
+    return out;
+  }
+
+  private addWatcher(w: Watcher): void {
+    let list = this.watchers.get(w.resource);
+    if (!list) this.watchers.set(w.resource, (list = []));
+    list.push(w);
+    this.watchById.set(`${w.actor}/${w.watchId}`, w);
+  }
+
+  private unwatch(watchId: string): KubeObject {
+    return { apiVersion: 'v1', kind: 'Status', metadata: {}, status: 'Success', watchId } as KubeObject;
+  }
+
+  /** Removes a watch (client cancel, or its actor stopped). */
+  removeWatch(actor: string, watchId: string): void {
+    const w = this.watchById.get(`${actor}/${watchId}`);
+    if (!w) return;
+    this.watchById.delete(`${actor}/${watchId}`);
+    const list = this.watchers.get(w.resource)!;
+    list.splice(list.indexOf(w), 1);
+  }
+
+  /** Removes every watch of an actor (its connection dropped). */
+  removeWatchesOf(actor: string): void {
+    for (const [key, w] of [...this.watchById]) if (w.actor === actor) this.removeWatch(actor, key.slice(actor.length + 1));
+  }
+
+  /** Number of open watches (for benchmarks). */
+  get watchCount(): number {
+    return this.watchById.size;
+  }
+
+  /** Canonical state for snapshot(): the store and the resourceVersion. */
+  snapshot(): unknown {
+    return { resourceVersion: this.rv, objects: this.all() };
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private admit(chain: AdmissionPlugin[], operation: AdmissionAttributes['operation'], info: KindInfo, subresource: string, obj: KubeObject | undefined, old: KubeObject | undefined, user: UserInfo): void {
+    for (const p of chain) p.admit({ operation, info, subresource, obj, old, user, server: this });
+  }
+
+  time(offsetMs = 0): string {
+    return formatTime(this.deps.now() + offsetMs, this.deps.epoch);
+  }
+
+  /** ClusterIP and NodePort allocation for Services. */
+  private allocate(obj: KubeObject, info: KindInfo): void {
+    if (info.kind !== 'Service') return;
+    const spec = obj.spec ?? (obj.spec = {});
+    if (spec.type !== 'ExternalName' && !spec.clusterIP) spec.clusterIP = this.allocateClusterIP();
+    else if (spec.clusterIP && spec.clusterIP !== 'None') {
+      if (this.usedClusterIPs.has(spec.clusterIP)) {
+        throw newInvalid(info, obj.metadata.name!, [field.invalid('spec.clusterIPs', [spec.clusterIP], 'failed to allocate IP ' + spec.clusterIP + ': provided IP is already allocated')]);
+      }
+      this.usedClusterIPs.add(spec.clusterIP);
+    }
+    if (spec.clusterIP) spec.clusterIPs = [spec.clusterIP];
+    if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') {
+      for (const p of spec.ports ?? []) if (!p.nodePort) p.nodePort = 30000 + this.deps.randomInt(2768);
+    }
+  }
+
+  private allocateClusterIP(): string {
+    // Service CIDR 10.96.0.0/12; .0.1 is the kubernetes Service.
+    for (let attempt = 0; attempt < 1_000_000; attempt++) {
+      const n = attempt === 0 && !this.usedClusterIPs.has('10.96.0.1') ? 1 : 2 + this.deps.randomInt((1 << 20) - 3);
+      const ip = `10.${96 + (n >>> 16)}.${(n >>> 8) & 255}.${n & 255}`;
+      if (!this.usedClusterIPs.has(ip)) {
+        this.usedClusterIPs.add(ip);
+        return ip;
+      }
+    }
+    throw newInternalErrorText('the service CIDR 10.96.0.0/12 is exhausted');
+  }
+
+  private release(obj: KubeObject, info: KindInfo): void {
+    if (info.kind === 'Service' && obj.spec?.clusterIP) this.usedClusterIPs.delete(obj.spec.clusterIP);
+  }
+}
+
+// -------------------------------------------------------------------- built-in admission plugins
+
+/** Scheme defaulting runs as the first mutating step, as the API server decodes with defaults. */
+const defaultingPlugin: AdmissionPlugin = {
+  name: 'Defaulting',
+  admit: ({ obj, info, operation }) => {
+    if (obj && operation !== 'DELETE') applyDefaults(obj, info);
+  },
+};
+
+/** The DefaultTolerationSeconds admission plugin (pods get 300 s not-ready/unreachable tolerations). */
+const defaultTolerationSecondsPlugin: AdmissionPlugin = {
+  name: 'DefaultTolerationSeconds',
+  admit: ({ obj, info, operation }) => {
+    if (obj && info.kind === 'Pod' && operation === 'CREATE') defaultTolerationSeconds(obj);
+  },
+};
+
+/** NamespaceLifecycle: no new objects in a missing or terminating namespace. */
+const namespaceLifecyclePlugin: AdmissionPlugin = {
+  name: 'NamespaceLifecycle',
+  admit: ({ obj, info, operation, server }) => {
+    if (operation !== 'CREATE' || !info.namespaced || !obj) return;
+    const nsInfo = lookupKind('v1', 'Namespace')!;
+    const ns = server.peek(nsInfo, undefined, obj.metadata.namespace!);
+    if (!ns) throw newNotFound({ group: '', resource: 'namespaces' }, obj.metadata.namespace!);
+    if (ns.metadata.deletionTimestamp && !(info.kind === 'Event')) {
+      throw newForbidden(groupResource(info), obj.metadata.name ?? '', `unable to create new content in namespace ${ns.metadata.name} because it is being terminated`);
+    }
+  },
+};
+
+// -------------------------------------------------------------------- pure helpers
+
+const ALL_KIND: KindInfo = {
+  group: '*', version: '*', kind: '*', resource: '*', singular: '*', namespaced: true, shortNames: [],
+  hasStatus: false, scale: null, generation: false,
+};
+
+function resourceKey(info: KindInfo): string {
+  return info === ALL_KIND ? ALL : `${info.group}/${info.resource}`;
+}
+
+function objectKey(namespace: string | undefined, name: string): string {
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+function objectNamespace(body: unknown): string | undefined {
+  return (body as KubeObject | undefined)?.metadata?.namespace || undefined;
+}
+
+function requireName(req: ApiRequest): string {
+  if (!req.name) throw newBadRequest('resource name may not be empty');
+  return req.name;
+}
+
+function hasResourceVersion(patch: unknown): boolean {
+  return Array.isArray(patch)
+    ? patch.some((op: any) => typeof op?.path === 'string' && op.path.startsWith('/metadata/resourceVersion'))
+    : Boolean((patch as KubeObject | undefined)?.metadata?.resourceVersion);
+}
+
+function sortFrom(items: KubeObject[], start: number): void {
+  const tail = items.splice(start).sort(compareObjects);
+  for (const o of tail) items.push(o);
+}
+
+export function compareObjects(a: KubeObject, b: KubeObject): number {
+  const an = a.metadata.namespace ?? '';
+  const bn = b.metadata.namespace ?? '';
+  if (an !== bn) return an < bn ? -1 : 1;
+  const am = a.metadata.name ?? '';
+  const bm = b.metadata.name ?? '';
+  return am < bm ? -1 : am > bm ? 1 : 0;
+}
+
+/** Copies the request body and checks its envelope. */
+function prepareBody(body: unknown, info: KindInfo): KubeObject {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw newBadRequest('the body of the request was in an unknown format');
+  const obj = clone(body) as KubeObject;
+  obj.apiVersion = apiVersionOf(info);
+  obj.kind = info.kind;
+  obj.metadata = obj.metadata ?? {};
+  return obj;
+}
+
+/** Fields of metadata only the server sets: they keep their stored values on update. */
+function keepSystemMetadata(next: KubeObject, old: KubeObject): void {
+  const m = next.metadata;
+  const o = old.metadata;
+  m.uid = o.uid;
+  m.creationTimestamp = o.creationTimestamp;
+  m.generation = o.generation;
+  m.deletionTimestamp = o.deletionTimestamp;
+  m.deletionGracePeriodSeconds = o.deletionGracePeriodSeconds;
+  if (m.generation === undefined) delete m.generation;
+  if (m.deletionTimestamp === undefined) delete m.deletionTimestamp;
+  if (m.deletionGracePeriodSeconds === undefined) delete m.deletionGracePeriodSeconds;
+  if (m.generateName === undefined && o.generateName) m.generateName = o.generateName;
+}
+
+/** PrepareForCreate: most kinds' status is cleared on create; pods start Pending. */
+function resetStatusOnCreate(obj: KubeObject, info: KindInfo): void {
+  if (info.kind === 'Pod') {
+    obj.status = { phase: 'Pending', qosClass: qosClass(obj) };
+  } else if (info.kind === 'Namespace') {
+    obj.status = { phase: 'Active' };
+  } else if (info.hasStatus && info.kind !== 'Node' && info.kind !== 'PersistentVolume' && info.kind !== 'PersistentVolumeClaim' && info.kind !== 'Event') {
+    if (info.kind === 'Service') obj.status = { loadBalancer: {} };
+    else obj.status = {};
+  }
+  if (info.kind === 'PersistentVolume') obj.status = { phase: 'Pending' };
+  if (info.kind === 'PersistentVolumeClaim') obj.status = { phase: 'Pending' };
+}
+
+/** The pod's QoS class (K:pkg/apis/core/helper/qos): Guaranteed, Burstable or BestEffort. */
+export function qosClass(pod: KubeObject): 'Guaranteed' | 'Burstable' | 'BestEffort' {
+  const containers = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])];
+  let any = false;
+  let guaranteed = true;
+  for (const c of containers) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    if (Object.keys(req).length || Object.keys(lim).length) any = true;
+    for (const r of ['cpu', 'memory']) {
+      if (lim[r] === undefined || (req[r] !== undefined && String(req[r]) !== String(lim[r]))) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+function checkPreconditions(info: KindInfo, old: KubeObject, opts: DeleteOptions): void {
+  const p = opts.preconditions;
+  if (!p) return;
+  if (p.uid && p.uid !== old.metadata.uid) {
+    throw newConflict(groupResource(info), old.metadata.name!, `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${old.metadata.uid}`);
+  }
+  if (p.resourceVersion && p.resourceVersion !== old.metadata.resourceVersion) {
+    throw newConflict(groupResource(info), old.metadata.name!, `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
+  }
+}
+
+/**
+ * Graceful deletion applies to pods: the grace period is the request's or the pod's
+ * terminationGracePeriodSeconds; a pod never scheduled, or already terminal, goes at once.
+ */
+function gracePeriodFor(info: KindInfo, old: KubeObject, opts: DeleteOptions): number {
+  if (info.kind !== 'Pod') return 0;
+  if (!old.spec?.nodeName) return 0;
+  const phase = old.status?.phase;
+  if (phase === 'Succeeded' || phase === 'Failed') return 0;
+  const g = opts.gracePeriodSeconds ?? old.spec?.terminationGracePeriodSeconds ?? 30;
+  return Math.max(0, g);
+}
+
+/** The finalizers a delete adds for its propagation policy (Foreground/Orphan). */
+function finalizersFor(old: KubeObject, opts: DeleteOptions): string[] {
+  const existing = (old.metadata.finalizers ?? []).filter((f: string) => f !== 'orphan' && f !== 'foregroundDeletion');
+  if (opts.propagationPolicy === 'Foreground') return [...existing, 'foregroundDeletion'];
+  if (opts.propagationPolicy === 'Orphan') return [...existing, 'orphan'];
+  return old.metadata.finalizers ?? [];
+}
+
+/**
+ * An object marked for deletion goes once no finalizer holds it: at once for most kinds; a
+ * pod only when its grace period is over (the kubelet's final delete) or it was never bound.
+ */
+function shouldDeleteDuringUpdate(info: KindInfo, obj: KubeObject): boolean {
+  const m = obj.metadata;
+  if (!m.deletionTimestamp || (m.finalizers ?? []).length > 0) return false;
+  if (info.kind === 'Namespace') return (obj.spec?.finalizers ?? []).length === 0;
+  if (info.kind === 'Pod') return !obj.spec?.nodeName || (m.deletionGracePeriodSeconds ?? 0) === 0;
+  return true;
+}
+
+function matches(w: Watcher, obj: KubeObject): boolean {
+  if (w.namespace !== undefined && obj.metadata.namespace !== w.namespace) return false;
+  if (!w.labels.matches(obj.metadata.labels)) return false;
+  return !w.fields || w.fields.matches(obj);
+}
+
+/** Watch-cache filtering: an object moving into or out of a selector is ADDED or DELETED. */
+function filterEvent(w: Watcher, type: WatchEventType, obj: KubeObject, old: KubeObject | undefined): WatchEvent | undefined {
+  const now = matches(w, obj);
+  if (type !== 'MODIFIED') return now ? { type, object: obj } : undefined;
+  const before = old !== undefined && matches(w, old);
+  if (now) return { type: before ? 'MODIFIED' : 'ADDED', object: obj };
+  return before ? { type: 'DELETED', object: obj } : undefined;
+}
+
+function newInternalErrorText(msg: string): StatusError {
+  return newBadRequest(msg);
+}
+
+export type { FieldError };

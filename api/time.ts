@@ -1,0 +1,19 @@
+// Kubernetes timestamps from the virtual clock. Virtual time 0 is the cluster's epoch.
+
+/** The default epoch: virtual time 0 is this instant (UTC). */
+export const DEFAULT_EPOCH = Date.UTC(2025, 0, 1, 0, 0, 0);
+
+/** metav1.Time: RFC 3339 with second precision, e.g. 2025-01-01T00:00:05Z. */
+export function formatTime(virtualMs: number, epoch = DEFAULT_EPOCH): string {
+  return new Date(epoch + virtualMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** metav1.MicroTime: RFC 3339 with microseconds, e.g. 2025-01-01T00:00:05.120000Z. */
+export function formatMicroTime(virtualMs: number, epoch = DEFAULT_EPOCH): string {
+  return new Date(epoch + Math.floor(virtualMs)).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+/** Virtual ms of a metav1.Time or MicroTime string. */
+export function parseTime(s: string, epoch = DEFAULT_EPOCH): number {
+  return Date.parse(s) - epoch;
+}

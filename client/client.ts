@@ -1,0 +1,115 @@
+// The API client an actor uses to talk to the kube-apiserver actor. Requests and replies are
+// messages through the runtime; a reply is handed to the callback given with the request.
+// Callbacks, not promises: promise continuations would run outside the runtime's ordering.
+import type { ActorContext, Envelope } from '../runtime/index.ts';
+import type { KubeObject, UserInfo, WatchEvent } from '../api/types.ts';
+import type { Status } from '../api/errors.ts';
+import {
+  APISERVER, type ApiRequest, type ApiRequestMessage, type ApiResponseMessage, type ApiResult, type ApiWatchMessage,
+  type DeleteOptions, type ListOptions,
+} from '../api/request.ts';
+import type { PatchType } from '../api/patch.ts';
+
+export type ResultCallback = (result: ApiResult) => void;
+
+export interface WatchHandler {
+  event(ev: WatchEvent): void;
+  /** The watch ended (server restart or disconnect); re-list and re-watch. */
+  closed(): void;
+}
+
+/** Identifies a kind: apiVersion + kind, as in a manifest. */
+export interface KindRef {
+  apiVersion: string;
+  kind: string;
+}
+
+export class ApiClient {
+  private nextId = 1;
+  private nextWatch = 1;
+  private readonly pending = new Map<number, ResultCallback | undefined>();
+  private readonly watches = new Map<string, WatchHandler>();
+
+  constructor(private readonly ctx: ActorContext, readonly user: UserInfo, private readonly server = APISERVER) {}
+
+  /** Routes a reply or watch event to its callback; returns false for messages not the client's. */
+  handle(env: Envelope): boolean {
+    const m = env.message;
+    if (m.type === 'api.response') {
+      const r = m as ApiResponseMessage;
+      const cb = this.pending.get(r.id);
+      this.pending.delete(r.id);
+      cb?.(r.result);
+      return true;
+    }
+    if (m.type === 'api.watch') {
+      const w = m as ApiWatchMessage;
+      this.watches.get(w.watchId)?.event(w.event);
+      return true;
+    }
+    if (m.type === 'api.watch.closed') {
+      const id = m.watchId as string;
+      const h = this.watches.get(id);
+      this.watches.delete(id);
+      h?.closed();
+      return true;
+    }
+    return false;
+  }
+
+  request(request: ApiRequest, cb?: ResultCallback): void {
+    const id = this.nextId++;
+    this.pending.set(id, cb);
+    const msg: ApiRequestMessage = { type: 'api.request', id, user: this.user, request };
+    this.ctx.send(this.server, msg);
+  }
+
+  create(obj: KubeObject, cb?: ResultCallback, subresource?: string): void {
+    this.request({ verb: 'create', apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace, body: obj, subresource }, cb);
+  }
+
+  update(obj: KubeObject, cb?: ResultCallback): void {
+    this.request({ verb: 'update', apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name, body: obj }, cb);
+  }
+
+  updateStatus(obj: KubeObject, cb?: ResultCallback): void {
+    this.request({ verb: 'update', apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name, body: obj, subresource: 'status' }, cb);
+  }
+
+  patch(ref: KindRef, namespace: string | undefined, name: string, patch: unknown, patchType: PatchType, cb?: ResultCallback, subresource?: string): void {
+    this.request({ verb: 'patch', ...ref, namespace, name, body: patch, patchType, subresource }, cb);
+  }
+
+  delete(ref: KindRef, namespace: string | undefined, name: string, opts?: DeleteOptions, cb?: ResultCallback): void {
+    this.request({ verb: 'delete', ...ref, namespace, name, deleteOptions: opts }, cb);
+  }
+
+  get(ref: KindRef, namespace: string | undefined, name: string, cb: ResultCallback): void {
+    this.request({ verb: 'get', ...ref, namespace, name }, cb);
+  }
+
+  list(ref: KindRef, namespace: string | undefined, opts: ListOptions, cb: ResultCallback): void {
+    this.request({ verb: 'list', ...ref, namespace, listOptions: opts }, cb);
+  }
+
+  /** Opens a watch; returns its id. `cb` gets the server's answer (an error, e.g. 410, ends it). */
+  watch(ref: KindRef, namespace: string | undefined, opts: ListOptions, handler: WatchHandler, cb?: (error: Status | undefined) => void): string {
+    const watchId = `w${this.nextWatch++}`;
+    this.watches.set(watchId, handler);
+    this.request({ verb: 'watch', ...ref, namespace, listOptions: opts, watchId }, (r) => {
+      if (!r.ok) this.watches.delete(watchId);
+      cb?.(r.ok ? undefined : r.status);
+    });
+    return watchId;
+  }
+
+  unwatch(watchId: string): void {
+    if (!this.watches.delete(watchId)) return;
+    this.request({ verb: 'unwatch', apiVersion: 'v1', kind: '*', watchId });
+  }
+
+  /** Requests sent and not yet answered. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+}

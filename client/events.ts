@@ -1,0 +1,64 @@
+// An event recorder with upstream's aggregation (client-go tools/record events_cache.go):
+// an event identical in source, involved object, type, reason and message to one recorded in
+// the last 10 minutes updates that Event's count and lastTimestamp instead of creating another.
+import type { KubeObject } from '../api/types.ts';
+import { formatTime } from '../api/time.ts';
+import type { ApiClient } from './client.ts';
+import type { RandomStream } from '../runtime/index.ts';
+
+export const EVENT_AGGREGATION_WINDOW_MS = 10 * 60_000;
+
+interface Seen {
+  event: KubeObject;
+  lastMs: number;
+}
+
+export class EventRecorder {
+  private readonly seen = new Map<string, Seen>();
+
+  constructor(
+    private readonly client: ApiClient,
+    private readonly now: () => number,
+    private readonly source: { component: string; host?: string },
+    /** A seeded random stream of the recording actor (for unique event names). */
+    private readonly random: RandomStream,
+  ) {}
+
+  /** Records an event about `obj` (type Normal or Warning). */
+  event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
+    const ref = objectReference(obj);
+    const key = [this.source.component, this.source.host ?? '', ref.kind, ref.namespace ?? '', ref.name, ref.uid ?? '', type, reason, message].join('\u0000');
+    const now = this.now();
+    const t = formatTime(now);
+    const prior = this.seen.get(key);
+    if (prior && now - prior.lastMs <= EVENT_AGGREGATION_WINDOW_MS) {
+      const updated: KubeObject = { ...prior.event, count: (prior.event.count ?? 1) + 1, lastTimestamp: t };
+      delete updated.metadata.resourceVersion;
+      prior.event = updated;
+      prior.lastMs = now;
+      this.client.patch({ apiVersion: 'v1', kind: 'Event' }, updated.metadata.namespace, updated.metadata.name!, { count: updated.count, lastTimestamp: t }, 'application/merge-patch+json');
+      return;
+    }
+    const ev: KubeObject = {
+      apiVersion: 'v1', kind: 'Event',
+      metadata: { name: `${ref.name}.${eventSuffix(now, this.random)}`, namespace: ref.namespace ?? 'default' },
+      involvedObject: ref, reason, message, source: { ...this.source }, firstTimestamp: t, lastTimestamp: t,
+      count: 1, type, eventTime: null, reportingComponent: this.source.component, reportingInstance: this.source.host ?? '',
+    };
+    this.seen.set(key, { event: { ...ev, metadata: { ...ev.metadata } }, lastMs: now });
+    this.client.create(ev);
+  }
+}
+
+/** Upstream names events `<object>.<hex of the nanosecond timestamp>`; the nanoseconds come from the seeded stream. */
+function eventSuffix(nowMs: number, random: RandomStream): string {
+  return (BigInt(nowMs) * 1_000_000n + BigInt(random.int(1_000_000))).toString(16).padStart(16, '0');
+}
+
+export function objectReference(obj: KubeObject): { kind: string; namespace?: string; name: string; uid?: string; apiVersion: string; resourceVersion?: string; fieldPath?: string } {
+  const ref: any = { kind: obj.kind, name: obj.metadata.name, apiVersion: obj.apiVersion };
+  if (obj.metadata.namespace) ref.namespace = obj.metadata.namespace;
+  if (obj.metadata.uid) ref.uid = obj.metadata.uid;
+  if (obj.metadata.resourceVersion) ref.resourceVersion = obj.metadata.resourceVersion;
+  return ref;
+}

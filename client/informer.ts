@@ -1,0 +1,215 @@
+// A shared-informer-style cache for one actor: list, then watch from the list's
+// resourceVersion; re-watch when the watch closes, re-list on 410 Gone; periodic resync.
+// The cache is the actor's view of the cluster and may lag the store, as in Kubernetes
+// (client-go tools/cache reflector.go, shared_informer.go).
+import type { ActorContext, Envelope } from '../runtime/index.ts';
+import type { KubeObject, WatchEvent } from '../api/types.ts';
+import type { ApiClient, KindRef } from './client.ts';
+
+export interface InformerOptions {
+  kind: KindRef | '*';
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /** Virtual ms between resyncs (OnUpdate with the same object for every cached object); 0 = none. */
+  resyncPeriod?: number;
+  /** Name used in timer messages; unique within the actor. */
+  name?: string;
+}
+
+export interface InformerHandlers {
+  add?(obj: KubeObject): void;
+  update?(old: KubeObject, obj: KubeObject): void;
+  delete?(obj: KubeObject): void;
+}
+
+/** Lists and watches every kind at once (the garbage collector's metadata informer). */
+const ALL_KINDS_REF: KindRef = { apiVersion: 'v1', kind: '*' };
+
+/** Back-off before re-listing after a failed list or watch (reflector's initial back-off). */
+export const RELIST_BACKOFF_MS = 1_000;
+
+export class Informer {
+  private readonly cache = new Map<string, KubeObject>();
+  private readonly byNamespace = new Map<string, Set<string>>();
+  private readonly byOwner = new Map<string, Set<string>>();
+  private lastRV = '';
+  private watchId: string | undefined;
+  private started = false;
+  private hasSynced = false;
+  private readonly name: string;
+  private readonly handlers: InformerHandlers[] = [];
+
+  constructor(private readonly ctx: ActorContext, private readonly client: ApiClient, readonly opts: InformerOptions) {
+    this.name = opts.name ?? (opts.kind === '*' ? '*' : `${opts.kind.apiVersion}/${opts.kind.kind}`);
+  }
+
+  addHandlers(h: InformerHandlers): void {
+    this.handlers.push(h);
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.relist();
+    if (this.opts.resyncPeriod) this.ctx.startTimer(`resync ${this.name}`, this.opts.resyncPeriod, { type: 'informer.resync', informer: this.name }, { background: true });
+  }
+
+  /** Handles this informer's own timer messages. */
+  handle(env: Envelope): boolean {
+    const m = env.message;
+    if (m.informer !== this.name) return false;
+    if (m.type === 'informer.resync') {
+      this.resync();
+      this.ctx.startTimer(`resync ${this.name}`, this.opts.resyncPeriod!, { type: 'informer.resync', informer: this.name }, { background: true });
+      return true;
+    }
+    if (m.type === 'informer.relist') {
+      this.relist();
+      return true;
+    }
+    return false;
+  }
+
+  /** True once the first list has been applied (cache.WaitForCacheSync). */
+  get synced(): boolean {
+    return this.hasSynced;
+  }
+
+  get resourceVersion(): string {
+    return this.lastRV;
+  }
+
+  get(namespace: string | undefined, name: string, kind?: string): KubeObject | undefined {
+    return this.cache.get(this.opts.kind === '*' ? `${kind}/${namespace ?? ''}/${name}` : `${namespace ?? ''}/${name}`);
+  }
+
+  /** All cached objects, sorted by namespace and name (stable iteration for determinism). */
+  list(namespace?: string): KubeObject[] {
+    const keys = namespace === undefined ? [...this.cache.keys()] : [...(this.byNamespace.get(namespace) ?? [])];
+    return keys.sort().map((k) => this.cache.get(k)!);
+  }
+
+  /** Objects that have an ownerReference to `uid` (the controller-ref index). */
+  ownedBy(uid: string): KubeObject[] {
+    return [...(this.byOwner.get(uid) ?? [])].sort().map((k) => this.cache.get(k)!);
+  }
+
+  get size(): number {
+    return this.cache.size;
+  }
+
+  private keyOf(obj: KubeObject): string {
+    const base = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+    return this.opts.kind === '*' ? `${obj.kind}/${base}` : base;
+  }
+
+  private relist(): void {
+    if (this.watchId) this.client.unwatch(this.watchId);
+    this.watchId = undefined;
+    const kind = this.opts.kind === '*' ? ALL_KINDS_REF : this.opts.kind;
+    this.client.list(kind, this.opts.namespace, { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector }, (r) => {
+      if (!r.ok) {
+        this.scheduleRelist();
+        return;
+      }
+      this.replace(r.object.items as KubeObject[]);
+      this.lastRV = r.object.metadata.resourceVersion ?? '';
+      this.hasSynced = true;
+      this.startWatch(this.lastRV);
+    });
+  }
+
+  private startWatch(rv: string): void {
+    const kind = this.opts.kind === '*' ? ALL_KINDS_REF : this.opts.kind;
+    const handler = { event: (ev: WatchEvent) => this.onEvent(ev), closed: () => this.onClosed() };
+    const id = this.client.watch(kind, this.opts.namespace, { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, resourceVersion: rv }, handler, (err) => {
+      if (!err) return;
+      if (this.watchId === id) this.watchId = undefined;
+      this.scheduleRelist();
+    });
+    this.watchId = id;
+  }
+
+  /** The server closed the watch: resume from the last version seen (410 then forces a re-list). */
+  private onClosed(): void {
+    this.watchId = undefined;
+    this.ctx.startTimer(`rewatch ${this.name}`, RELIST_BACKOFF_MS, { type: 'informer.relist', informer: this.name });
+  }
+
+  private scheduleRelist(): void {
+    this.ctx.startTimer(`relist ${this.name}`, RELIST_BACKOFF_MS, { type: 'informer.relist', informer: this.name });
+  }
+
+  /** Applies a full list: adds and updates, and deletes what is no longer there (DeltaFIFO.Replace). */
+  private replace(items: KubeObject[]): void {
+    const seen = new Set<string>();
+    for (const obj of items) {
+      const key = this.keyOf(obj);
+      seen.add(key);
+      this.upsert(key, obj);
+    }
+    for (const key of [...this.cache.keys()].sort()) {
+      if (!seen.has(key)) this.removeKey(key, this.cache.get(key)!);
+    }
+  }
+
+  private onEvent(ev: WatchEvent): void {
+    if (ev.type === 'BOOKMARK' || ev.type === 'ERROR') return;
+    const obj = ev.object;
+    this.lastRV = obj.metadata.resourceVersion ?? this.lastRV;
+    const key = this.keyOf(obj);
+    if (ev.type === 'DELETED') {
+      const old = this.cache.get(key);
+      if (old) this.removeKey(key, obj);
+      return;
+    }
+    this.upsert(key, obj);
+  }
+
+  private upsert(key: string, obj: KubeObject): void {
+    const old = this.cache.get(key);
+    if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion) return;
+    if (old) this.unindex(key, old);
+    this.cache.set(key, obj);
+    this.index(key, obj);
+    for (const h of this.handlers) {
+      if (old) h.update?.(old, obj);
+      else h.add?.(obj);
+    }
+  }
+
+  private removeKey(key: string, last: KubeObject): void {
+    const old = this.cache.get(key)!;
+    this.unindex(key, old);
+    this.cache.delete(key);
+    for (const h of this.handlers) h.delete?.(last);
+  }
+
+  private resync(): void {
+    for (const obj of this.list()) for (const h of this.handlers) h.update?.(obj, obj);
+  }
+
+  private index(key: string, obj: KubeObject): void {
+    addTo(this.byNamespace, obj.metadata.namespace ?? '', key);
+    for (const ref of obj.metadata.ownerReferences ?? []) addTo(this.byOwner, ref.uid, key);
+  }
+
+  private unindex(key: string, obj: KubeObject): void {
+    removeFrom(this.byNamespace, obj.metadata.namespace ?? '', key);
+    for (const ref of obj.metadata.ownerReferences ?? []) removeFrom(this.byOwner, ref.uid, key);
+  }
+}
+
+function addTo(m: Map<string, Set<string>>, k: string, v: string): void {
+  let s = m.get(k);
+  if (!s) m.set(k, (s = new Set()));
+  s.add(v);
+}
+
+function removeFrom(m: Map<string, Set<string>>, k: string, v: string): void {
+  const s = m.get(k);
+  if (!s) return;
+  s.delete(v);
+  if (s.size === 0) m.delete(k);
+}

@@ -1,0 +1,410 @@
+// The public API of a simulated cluster: boot it, apply manifests, read and change objects,
+// advance virtual time, inject faults. Scenarios, the CLI and tests use only this.
+// Every call goes through the runtime as a message from the `kubectl` client actor.
+import { Runtime, Supervisor, MemoryTraceSink, type ActorContext, type ActorLogic, type Envelope, type TraceSink, type FaultHook } from '../runtime/index.ts';
+import { ApiServer } from '../api/server.ts';
+import { ApiServerActor } from '../actors/apiserver.ts';
+import { GarbageCollector } from '../actors/controllers/garbage-collector.ts';
+import { NamespaceController } from '../actors/controllers/namespace.ts';
+import { ApiClient } from '../client/client.ts';
+import { StatusError, isStatusError, type Status } from '../api/errors.ts';
+import { SYSTEM_MASTERS, type KubeObject, type WatchEvent } from '../api/types.ts';
+import { apiVersionOf, groupResource, lookupKind, lookupResource, noKindMatchError, type KindInfo } from '../api/registry.ts';
+import type { ApiRequest, DeleteOptions } from '../api/request.ts';
+import type { PatchType } from '../api/patch.ts';
+import { formatTime, DEFAULT_EPOCH } from '../api/time.ts';
+import { loadManifests, parseManifests, type ManifestDoc } from './manifests.ts';
+import { parseLastApplied, threeWayPatch, withLastApplied } from './apply.ts';
+import { parseDuration } from './duration.ts';
+import { FileTraceSink } from './trace-file.ts';
+
+export interface ClusterOptions {
+  /** The run's seed: same seed, same run. Default 1. */
+  seed?: number;
+  /** Where the trace goes: a file path, a sink, or true for an in-memory trace (cluster.traceLines()). */
+  trace?: string | TraceSink | boolean;
+  /** Wall-clock instant of virtual time 0 (ms since the Unix epoch). Default 2025-01-01T00:00:00Z. */
+  epoch?: number;
+  /** Freeze stored objects so that no reader can mutate shared state. Default true. */
+  freeze?: boolean;
+  /** Recorded in the trace header so `kubesim replay` can re-run it. */
+  origin?: Record<string, unknown>;
+}
+
+/** Defaults the CLI sets for scenarios it runs (`kubesim run --seed 7 --trace t.jsonl`). */
+const DEFAULTS_KEY = Symbol.for('kubesim.clusterDefaults');
+export function setClusterDefaults(opts: ClusterOptions | undefined): void {
+  (globalThis as any)[DEFAULTS_KEY] = opts;
+}
+function clusterDefaults(): ClusterOptions {
+  return (globalThis as any)[DEFAULTS_KEY] ?? {};
+}
+/** Clusters created in this process (the CLI closes their traces at exit). */
+const CREATED_KEY = Symbol.for('kubesim.clusters');
+export function createdClusters(): Cluster[] {
+  return ((globalThis as any)[CREATED_KEY] ??= []);
+}
+
+export interface ApplyOutcome {
+  /** `deployment.apps/nginx` */
+  ref: string;
+  action: 'created' | 'configured' | 'unchanged' | 'failed';
+  object?: KubeObject;
+  error?: Status;
+  doc: ManifestDoc;
+}
+
+/** Thrown by apply() when some documents were rejected (the others were applied). */
+export class ApplyError extends Error {
+  constructor(readonly outcomes: ApplyOutcome[]) {
+    super(outcomes.filter((o) => o.error).map((o) => formatApplyError(o)).join('\n'));
+    this.name = 'ApplyError';
+  }
+}
+
+export interface ListQuery {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+}
+
+export interface TimelineEntry {
+  time: number;
+  type: string;
+  reason: string;
+  object: string;
+  message: string;
+}
+
+export const KUBECTL = 'kubectl';
+
+/** The user's client (kubectl) as an actor: its replies and watch events arrive as messages. */
+class KubectlActor implements ActorLogic {
+  client!: ApiClient;
+  ctx!: ActorContext;
+  start(ctx: ActorContext): void {
+    this.ctx = ctx;
+    this.client = new ApiClient(ctx, SYSTEM_MASTERS);
+  }
+  receive(env: Envelope): void {
+    this.client.handle(env);
+  }
+}
+
+export class Cluster {
+  readonly runtime: Runtime;
+  private readonly server: ApiServer;
+  private readonly kubectl: KubectlActor;
+  private readonly memoryTrace: MemoryTraceSink | undefined;
+  private readonly sink: TraceSink | undefined;
+  readonly epoch: number;
+
+  constructor(opts: ClusterOptions = {}) {
+    const o = { ...clusterDefaults(), ...opts };
+    this.epoch = o.epoch ?? DEFAULT_EPOCH;
+    this.memoryTrace = o.trace === true ? new MemoryTraceSink() : undefined;
+    this.sink = typeof o.trace === 'string' ? new FileTraceSink(o.trace) : typeof o.trace === 'object' ? o.trace : this.memoryTrace;
+    this.runtime = new Runtime({ seed: o.seed ?? 1, trace: this.sink });
+    this.runtime.input('cluster', { seed: this.runtime.seed, origin: o.origin ?? null });
+    const uid = this.runtime.stream('apiserver/uid');
+    const names = this.runtime.stream('apiserver/names').ids('bcdfghjklmnpqrstvwxz2456789', 5);
+    const alloc = this.runtime.stream('apiserver/alloc');
+    this.server = new ApiServer({
+      now: () => this.runtime.now(), epoch: this.epoch, uid: () => uuidFrom(uid.bytes(16)), nameSuffix: names,
+      randomInt: (n) => alloc.int(n), freeze: o.freeze ?? true,
+    });
+    bootstrap(this.server);
+    this.kubectl = new KubectlActor();
+    this.startActors();
+    createdClusters().push(this);
+  }
+
+  private startActors(): void {
+    const server = this.server;
+    const controllerManager = () => new Supervisor([
+      { id: 'garbage-collector', type: 'controller', start: () => new GarbageCollector() },
+      { id: 'namespace-controller', type: 'controller', start: () => new NamespaceController() },
+    ], { strategy: 'oneForOne', intensity: 10, period: 60_000 });
+    this.runtime.spawn({
+      id: 'root', type: 'supervisor',
+      start: () => new Supervisor([
+        { id: 'kube-apiserver', type: 'apiserver', start: () => new ApiServerActor(server) },
+        { id: 'kube-controller-manager', type: 'supervisor', start: controllerManager },
+      ], { strategy: 'oneForOne', intensity: 10, period: 60_000 }),
+    }, '');
+    const kubectl = this.kubectl;
+    this.runtime.spawn({ id: KUBECTL, type: 'client', restart: 'temporary', start: () => kubectl }, '');
+    this.runtime.runFor(0);
+  }
+
+  // ------------------------------------------------------------------ time
+
+  /** Virtual milliseconds since the cluster started. */
+  now(): number {
+    return this.runtime.now();
+  }
+
+  /** The virtual wall-clock time, as Kubernetes timestamps show it. */
+  time(): string {
+    return formatTime(this.runtime.now(), this.epoch);
+  }
+
+  async runFor(duration: string | number): Promise<void> {
+    this.runtime.runFor(parseDuration(duration));
+  }
+
+  async runUntil(predicate: (c: Cluster) => boolean, opts: { timeout?: string | number; what?: string } = {}): Promise<void> {
+    this.runtime.runUntil(() => predicate(this), { timeout: parseDuration(opts.timeout ?? '1h'), what: opts.what });
+  }
+
+  async runUntilSettled(opts: { timeout?: string | number } = {}): Promise<void> {
+    this.runtime.runUntilSettled({ timeout: parseDuration(opts.timeout ?? '1h') });
+  }
+
+  // ------------------------------------------------------------------ manifests
+
+  /** Applies manifests (file or directory paths, YAML text, or objects), as `kubectl apply -f`. */
+  async apply(source: string | string[] | KubeObject | KubeObject[]): Promise<ApplyOutcome[]> {
+    const outcomes = this.applyDocuments(toDocs(source));
+    if (outcomes.some((o) => o.error)) throw new ApplyError(outcomes);
+    return outcomes;
+  }
+
+  /** Applies documents one by one; rejected ones are reported, the others still apply. */
+  applyDocuments(docs: ManifestDoc[]): ApplyOutcome[] {
+    return docs.map((doc) => this.applyOne(doc));
+  }
+
+  private applyOne(doc: ManifestDoc): ApplyOutcome {
+    const config = doc.object;
+    const info = lookupKind(config.apiVersion, config.kind);
+    const ref = `${info ? qualifiedResource(info, true) : config.kind.toLowerCase()}/${config.metadata?.name ?? ''}`;
+    this.runtime.input('apply', { ref, source: doc.source, document: doc.index });
+    try {
+      const namespace = info?.namespaced ? config.metadata?.namespace ?? 'default' : undefined;
+      const live = info && config.metadata?.name ? this.tryGet(info, namespace, config.metadata.name) : undefined;
+      if (!live) {
+        const object = this.call({ verb: 'create', apiVersion: config.apiVersion, kind: config.kind, namespace, body: withLastApplied(config) });
+        return { ref, action: 'created', object, doc };
+      }
+      const patch = threeWayPatch(parseLastApplied(live), config);
+      const object = this.call({ verb: 'patch', apiVersion: config.apiVersion, kind: config.kind, namespace, name: config.metadata.name, body: patch, patchType: 'application/strategic-merge-patch+json' });
+      return { ref, action: object.metadata.resourceVersion === live.metadata.resourceVersion ? 'unchanged' : 'configured', object, doc };
+    } catch (e) {
+      if (isStatusError(e)) return { ref, action: 'failed', error: e.status, doc };
+      throw e;
+    }
+  }
+
+  // ------------------------------------------------------------------ objects
+
+  create(obj: KubeObject): KubeObject {
+    const info = this.kindOf(obj);
+    return this.call({ verb: 'create', apiVersion: obj.apiVersion, kind: obj.kind, namespace: info.namespaced ? obj.metadata?.namespace ?? 'default' : undefined, body: obj });
+  }
+
+  update(obj: KubeObject, subresource?: string): KubeObject {
+    const info = this.kindOf(obj);
+    return this.call({ verb: 'update', apiVersion: obj.apiVersion, kind: obj.kind, namespace: info.namespaced ? obj.metadata?.namespace ?? 'default' : undefined, name: obj.metadata?.name, body: obj, subresource });
+  }
+
+  patch(resource: string, name: string, patch: unknown, opts: { namespace?: string; type?: 'merge' | 'json' | 'strategic'; subresource?: string } = {}): KubeObject {
+    const info = this.resource(resource);
+    const types: Record<string, PatchType> = { merge: 'application/merge-patch+json', json: 'application/json-patch+json', strategic: 'application/strategic-merge-patch+json' };
+    return this.call({ verb: 'patch', apiVersion: apiVersionOf(info), kind: info.kind, namespace: this.ns(info, opts.namespace), name, body: patch, patchType: types[opts.type ?? 'strategic'], subresource: opts.subresource });
+  }
+
+  delete(resource: string, name: string, opts: DeleteOptions & { namespace?: string } = {}): KubeObject {
+    const info = this.resource(resource);
+    const { namespace, ...deleteOptions } = opts;
+    return this.call({ verb: 'delete', apiVersion: apiVersionOf(info), kind: info.kind, namespace: this.ns(info, namespace), name, deleteOptions });
+  }
+
+  /** Reads an object (a copy the caller may change); throws 404 when absent. */
+  get(resource: string, name: string, namespace?: string): KubeObject {
+    const info = this.resource(resource);
+    return structuredClone(this.call({ verb: 'get', apiVersion: apiVersionOf(info), kind: info.kind, namespace: this.ns(info, namespace), name }));
+  }
+
+  /** Reads an object, or undefined when absent. */
+  find(resource: string, name: string, namespace?: string): KubeObject | undefined {
+    try {
+      return this.get(resource, name, namespace);
+    } catch (e) {
+      if (isStatusError(e) && e.code === 404) return undefined;
+      throw e;
+    }
+  }
+
+  /** Lists objects (copies), sorted by namespace and name. Without a namespace: all namespaces. */
+  list(resource: string, query: ListQuery = {}): KubeObject[] {
+    const info = this.resource(resource);
+    const list = this.call({ verb: 'list', apiVersion: apiVersionOf(info), kind: info.kind, namespace: info.namespaced ? query.namespace : undefined, listOptions: { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector } });
+    return structuredClone(list.items as KubeObject[]);
+  }
+
+  /** Every object in the store (Events included), in a stable order. */
+  all(): KubeObject[] {
+    const list = this.call({ verb: 'list', apiVersion: 'v1', kind: '*' });
+    return structuredClone(list.items as KubeObject[]);
+  }
+
+  /** Watches a resource; the handler is called, during the run, for each event. Returns a stop function. */
+  watch(resource: string, handler: (ev: WatchEvent, cluster: Cluster) => void, query: ListQuery & { resourceVersion?: string } = {}): () => void {
+    const info = this.resource(resource);
+    let error: Status | undefined;
+    const id = this.kubectl.client.watch({ apiVersion: apiVersionOf(info), kind: info.kind }, info.namespaced ? query.namespace : undefined,
+      { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector, resourceVersion: query.resourceVersion },
+      { event: (ev) => handler(ev, this), closed: () => {} }, (err) => { error = err; });
+    this.runtime.runFor(0);
+    if (error) throw new StatusError(error);
+    return () => this.kubectl.client.unwatch(id);
+  }
+
+  /** core/v1 Events, oldest first. */
+  events(query: ListQuery = {}): KubeObject[] {
+    return this.list('events', query).sort((a, b) => compareEvents(a, b));
+  }
+
+  /** The event timeline: virtual time, type, reason, object, message. */
+  timeline(query: ListQuery = {}): TimelineEntry[] {
+    return this.events(query).map((e) => ({
+      time: Date.parse(e.lastTimestamp ?? e.firstTimestamp) - this.epoch,
+      type: e.type, reason: e.reason,
+      object: `${e.involvedObject.kind.toLowerCase()}/${e.involvedObject.name}`, message: e.message,
+    }));
+  }
+
+  // ------------------------------------------------------------------ faults and inspection
+
+  /** Crashes an actor (it loses its in-memory state; its supervisor restarts it). */
+  crash(actorId: string, reason = 'injected crash'): void {
+    this.runtime.input('crash', { actor: actorId });
+    this.runtime.crash(actorId, reason);
+  }
+
+  /** Adds a message fault hook (drop, delay, duplicate); returns its remover. */
+  fault(hook: FaultHook): () => void {
+    this.runtime.input('fault', {});
+    return this.runtime.addFaultHook(hook);
+  }
+
+  /** The canonical state of the whole system. */
+  snapshot(): unknown {
+    return this.runtime.snapshot();
+  }
+
+  /** The in-memory trace (with `trace: true`). */
+  traceLines(): string[] {
+    return this.memoryTrace ? [...this.memoryTrace.lines] : [];
+  }
+
+  /** Flushes and closes a file trace. */
+  close(): void {
+    this.sink?.close?.();
+  }
+
+  /** Resolves `deploy`, `deployments`, `deployment.apps`, `Pod` to a kind. */
+  resource(name: string): KindInfo {
+    const info = lookupResource(name);
+    if (!info) throw new Error(`error: the server doesn't have a resource type "${name}"`);
+    return info;
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  /** Sends one request as the kubectl actor and runs the cluster until the reply arrives. */
+  private call(req: ApiRequest): KubeObject {
+    let result: { ok: true; object: KubeObject } | { ok: false; status: Status } | undefined;
+    this.kubectl.client.request(req, (r) => { result = r; });
+    this.runtime.runUntil(() => result !== undefined, { timeout: 60_000, what: `reply to ${req.verb} ${req.kind}` });
+    if (!result!.ok) throw new StatusError(result!.status);
+    return result!.object;
+  }
+
+  private tryGet(info: KindInfo, namespace: string | undefined, name: string): KubeObject | undefined {
+    try {
+      return this.call({ verb: 'get', apiVersion: apiVersionOf(info), kind: info.kind, namespace, name });
+    } catch (e) {
+      if (isStatusError(e) && e.code === 404) return undefined;
+      throw e;
+    }
+  }
+
+  private kindOf(obj: KubeObject): KindInfo {
+    const info = lookupKind(obj.apiVersion, obj.kind);
+    if (!info) throw noKindMatchError(obj.apiVersion, obj.kind);
+    return info;
+  }
+
+  private ns(info: KindInfo, namespace: string | undefined): string | undefined {
+    return info.namespaced ? namespace ?? 'default' : undefined;
+  }
+}
+
+/** Boots a cluster: API server, controller manager (garbage collector, namespace controller). */
+export async function createCluster(opts: ClusterOptions = {}): Promise<Cluster> {
+  return new Cluster(opts);
+}
+
+/** The namespaces and Services a new cluster has (kube-apiserver's bootstrap controllers). */
+function bootstrap(server: ApiServer): void {
+  const system = { username: 'system:apiserver', groups: ['system:masters'] };
+  for (const name of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+    server.handle({ verb: 'create', apiVersion: 'v1', kind: 'Namespace', body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'kubernetes.io/metadata.name': name } } } }, system);
+  }
+  server.handle({
+    verb: 'create', apiVersion: 'v1', kind: 'Service', namespace: 'default', body: {
+      apiVersion: 'v1', kind: 'Service',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { type: 'ClusterIP', clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }], sessionAffinity: 'None' },
+    },
+  }, system);
+}
+
+function toDocs(source: string | string[] | KubeObject | KubeObject[]): ManifestDoc[] {
+  if (Array.isArray(source)) {
+    if (source.length === 0) return [];
+    if (typeof source[0] === 'string') return loadManifests(source as string[]);
+    return (source as KubeObject[]).map((object, index) => ({ object, source: '<object>', index, line: 1 }));
+  }
+  if (typeof source === 'string') return looksLikeYaml(source) ? parseManifests(source, '<string>') : loadManifests([source]);
+  return [{ object: source, source: '<object>', index: 0, line: 1 }];
+}
+
+function looksLikeYaml(s: string): boolean {
+  return s.includes('\n') || /^\s*(apiVersion|kind|\{)/.test(s);
+}
+
+/** `deployment.apps` (kubectl's apply output) or `deployments.apps` (errors). */
+export function qualifiedResource(info: KindInfo, singular = false): string {
+  const r = singular ? info.kind.toLowerCase() : info.resource;
+  return info.group ? `${r}.${info.group}` : r;
+}
+
+/** kubectl's line for a rejected document. */
+export function formatApplyError(o: ApplyOutcome): string {
+  const verb = o.action === 'failed' && o.error?.code === 404 && /no matches for kind/.test(o.error.message) ? null : 'creating';
+  if (!o.error) return '';
+  if (verb === null) return `error: resource mapping not found for name: "${o.doc.object.metadata?.name ?? ''}" namespace: "${o.doc.object.metadata?.namespace ?? ''}" from "${o.doc.source}": ${o.error.message}\nensure CRDs are installed first`;
+  return `Error from server (${o.error.reason}): error when ${o.object ? 'patching' : 'creating'} "${o.doc.source}": ${o.error.message}`;
+}
+
+function compareEvents(a: KubeObject, b: KubeObject): number {
+  const ta = a.lastTimestamp ?? a.firstTimestamp ?? '';
+  const tb = b.lastTimestamp ?? b.firstTimestamp ?? '';
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  const ra = Number(a.metadata.resourceVersion);
+  const rb = Number(b.metadata.resourceVersion);
+  return ra - rb;
+}
+
+/** A version-4 UUID from 16 random bytes (metadata.uid). */
+export function uuidFrom(b: Uint8Array): string {
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export { groupResource };
