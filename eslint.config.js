@@ -23,6 +23,7 @@ export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'inspector/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',

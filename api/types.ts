@@ -1,8 +1,12 @@
 // Kubernetes object shapes shared by the API machinery, the client and the actors.
 // Objects are plain Kubernetes JSON (apiVersion, kind, metadata, spec, status).
-import type { ObjectMeta, OwnerReference } from 'kubernetes-types/meta/v1';
+import type { ObjectMeta as K8sObjectMeta, OwnerReference as K8sOwnerReference } from 'kubernetes-types/meta/v1.js';
 
-export type { ObjectMeta, OwnerReference };
+/** kubernetes-types declares fields readonly; the API server and controllers build objects. */
+export type Mutable<T> = T extends ReadonlyArray<infer U> ? Mutable<U>[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
+
+export type ObjectMeta = Mutable<K8sObjectMeta>;
+export type OwnerReference = Mutable<K8sOwnerReference>;
 
 /** Any Kubernetes object as stored by the API server. */
 export interface KubeObject {

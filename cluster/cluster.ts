@@ -100,7 +100,9 @@ export class Cluster {
   readonly epoch: number;
 
   constructor(opts: ClusterOptions = {}) {
-    const o = { ...clusterDefaults(), ...opts };
+    // The CLI's --seed and --trace win over what a scenario asks for.
+    const defaults = Object.fromEntries(Object.entries(clusterDefaults()).filter(([, v]) => v !== undefined));
+    const o: ClusterOptions = { ...opts, ...defaults };
     this.epoch = o.epoch ?? DEFAULT_EPOCH;
     this.memoryTrace = o.trace === true ? new MemoryTraceSink() : undefined;
     this.sink = typeof o.trace === 'string' ? new FileTraceSink(o.trace) : typeof o.trace === 'object' ? o.trace : this.memoryTrace;

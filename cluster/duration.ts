@@ -23,6 +23,7 @@ export function parseDuration(d: string | number): number {
 
 /** 5m50s, 1h0m10s, 250ms: how a virtual duration is shown in timelines. */
 export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
   if (ms < 1_000) return `${ms}ms`;
   const h = Math.floor(ms / 3_600_000);
   const m = Math.floor((ms % 3_600_000) / 60_000);

@@ -390,20 +390,19 @@ export class Runtime {
   // ---------------------------------------------------------------- internals
 
   private contextFor(cell: Cell): ActorContext {
-    const rt = this;
     const id = cell.id;
     return {
       self: id,
-      now: () => rt.clock,
-      send: (to, message, opts) => rt.send(id, to, message, opts),
-      startTimer: (name, delay, message, opts) => rt.startTimer(id, name, delay, message, opts),
-      cancelTimer: (handle) => rt.cancelTimer(id, handle),
-      random: (stream) => rt.random.stream(`${id}/${stream}`),
+      now: () => this.clock,
+      send: (to, message, opts) => this.send(id, to, message, opts),
+      startTimer: (name, delay, message, opts) => this.startTimer(id, name, delay, message, opts),
+      cancelTimer: (handle) => this.cancelTimer(id, handle),
+      random: (stream) => this.random.stream(`${id}/${stream}`),
       spawn: (spec) => {
-        rt.spawn(spec, id);
+        this.spawn(spec, id);
       },
-      stopChild: (child) => rt.stop(child, 'shutdown', { notify: false }),
-      log: (kind, data) => rt.record('log', () => ({ actor: id, what: kind, ...data })),
+      stopChild: (child) => this.stop(child, 'shutdown', { notify: false }),
+      log: (kind, data) => this.record('log', () => ({ actor: id, what: kind, ...data })),
     };
   }
 

@@ -65,11 +65,19 @@ export class GarbageCollector extends Controller {
   private orphanDependents(key: string, owner: KubeObject): void {
     const uid = owner.metadata.uid!;
     const dependents = this.all.ownedBy(uid);
+    if (dependents.length === 0) {
+      this.removeFinalizer(key, owner, ORPHAN);
+      return;
+    }
+    let pending = dependents.length;
+    let failed = false;
     for (const d of dependents) {
       const refs = (d.metadata.ownerReferences ?? []).filter((r: OwnerReference) => r.uid !== uid);
-      this.client.patch(d, d.metadata.namespace, d.metadata.name!, { metadata: { ownerReferences: refs.length ? refs : null, resourceVersion: d.metadata.resourceVersion } }, 'application/merge-patch+json', this.onWrite(key));
+      this.client.patch(d, d.metadata.namespace, d.metadata.name!, { metadata: { ownerReferences: refs.length ? refs : null, resourceVersion: d.metadata.resourceVersion } }, 'application/merge-patch+json', this.onWrite(key, (r) => {
+        if (!r.ok && r.status.code !== 404) failed = true;
+        if (--pending === 0 && !failed) this.removeFinalizer(key, owner, ORPHAN);
+      }));
     }
-    if (dependents.length === 0) this.removeFinalizer(key, owner, ORPHAN);
   }
 
   /** A dependent whose owners are all gone is deleted; dangling references alone are removed. */

@@ -1,0 +1,8 @@
+// npm run bench: prints figures; benchmarks are not tests and assert nothing.
+import { runtimeBench } from './runtime.bench.ts';
+import { apiserverBench } from './apiserver.bench.ts';
+
+const only = process.argv[2];
+console.log(`kubesim benchmarks — node ${process.version}, ${new Date().toISOString()}`); // wall-clock-ok: report header
+if (!only || only === 'runtime') runtimeBench();
+if (!only || only === 'apiserver') apiserverBench();

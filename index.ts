@@ -1,0 +1,12 @@
+// kubesim's public API: what a scenario file imports with `from 'kubesim'`.
+export {
+  Cluster, createCluster, ApplyError, formatApplyError, qualifiedResource,
+  type ClusterOptions, type ApplyOutcome, type ListQuery, type TimelineEntry,
+} from './cluster/cluster.ts';
+export { parseManifests, loadManifests, ManifestError, type ManifestDoc } from './cluster/manifests.ts';
+export { parseDuration, formatDuration } from './cluster/duration.ts';
+export { printAll, printTable, printEvents, humanDuration } from './cli/printers.ts';
+export { StatusError, isStatusError, type Status, type StatusCause } from './api/errors.ts';
+export type { KubeObject, WatchEvent, UserInfo } from './api/types.ts';
+export { formatTime, parseTime } from './api/time.ts';
+export * as runtime from './runtime/index.ts';

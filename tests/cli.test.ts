@@ -1,0 +1,78 @@
+// The README's commands and the kubesim CLI, run as a user runs them (subprocesses).
+import { describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const bin = join(root, 'bin/kubesim.mjs');
+
+function kubesim(...args: string[]): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8' });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('kubesim CLI', () => {
+  it('npm start runs the hello-world scenario and prints its watch events and tables', () => {
+    const out = execFileSync('npm', ['start', '--silent'], { cwd: root, encoding: 'utf8' });
+    expect(out).toContain('ADDED    deployment/hello');
+    expect(out).toContain('409 Conflict');
+    expect(out).toContain('DELETED  configmap/greeting');
+    expect(out).toContain('namespace/kube-system');
+  });
+
+  it('apply -f creates the documented nginx Deployment and prints kubectl-like tables', () => {
+    const r = kubesim('apply', '-f', 'manifests/nginx-deployment.yaml', '--for', '1m');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('deployment.apps/nginx-deployment created');
+    expect(r.stdout).toMatch(/deployment\.apps\/nginx-deployment\s+\d\/3/);
+  });
+
+  it('apply reports a rejected document in kubectl\'s form, applies the others and exits 1', () => {
+    const r = kubesim('apply', '-f', 'manifests/invalid.yaml');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('Error from server (Invalid): error when creating "manifests/invalid.yaml": Deployment.apps "broken" is invalid:');
+    expect(r.stdout).toContain('configmap/settings created');
+    expect(r.stdout).toContain('service/web created');
+  });
+
+  it('-o json prints a v1 List of every object on stdout and nothing else', () => {
+    const r = kubesim('apply', '-f', 'manifests/nginx-deployment.yaml', '-o', 'json');
+    const list = JSON.parse(r.stdout);
+    expect(list.kind).toBe('List');
+    expect(list.items.map((o: any) => `${o.kind}/${o.metadata.name}`)).toContain('Deployment/nginx-deployment');
+  });
+
+  it('a YAML parse error names the file, the document and the line', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubesim-cli-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n');
+    const r = kubesim('apply', '-f', file);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('bad.yaml');
+    expect(r.stderr).toMatch(/document 2/);
+    expect(r.stderr).toMatch(/line \d+/);
+  });
+
+  it('run --trace records a trace that replay reproduces byte for byte; an edited trace diverges', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubesim-trace-'));
+    const trace = join(dir, 'hello.jsonl');
+    expect(kubesim('run', 'scenarios/hello-world.ts', '--seed', '7', '--trace', trace).status).toBe(0);
+    const ok = kubesim('replay', trace);
+    expect(ok.stdout).toMatch(/^replay identical: \d+ trace lines \(seed 7\)/);
+    expect(ok.status).toBe(0);
+    writeFileSync(trace, readFileSync(trace, 'utf8').replace('"t":60000', '"t":60001'));
+    const bad = kubesim('replay', trace);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toMatch(/^replay diverged at line \d+/);
+  });
+
+  it('every command has --help with examples', () => {
+    for (const cmd of ['apply', 'run', 'replay']) {
+      const r = kubesim(cmd, '--help');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/Examples?:/);
+    }
+  });
+});
