@@ -6,7 +6,7 @@
 import type { KubeObject, UserInfo, WatchEvent, WatchEventType } from './types.ts';
 import {
   StatusError, newAlreadyExists, newBadRequest, newConflict, newForbidden, newGone, newInvalid,
-  newMethodNotSupported, newNotFound, OBJECT_MODIFIED, field, type FieldError,
+  newMethodNotSupported, newNotFound, newUnauthorized, OBJECT_MODIFIED, field, type FieldError,
 } from './errors.ts';
 import { ALL_KINDS, apiVersionOf, groupResource, lookupKind, noKindMatchError, type KindInfo } from './registry.ts';
 import { applyDefaults, defaultTolerationSeconds } from './defaults.ts';
@@ -107,6 +107,7 @@ export class ApiServer {
 
   /** Handles one request; throws a StatusError on failure; nothing is stored on failure. */
   handle(req: ApiRequest, user: UserInfo, actor = ''): KubeObject {
+    authenticate(user);
     if (req.verb === 'unwatch') return this.unwatch(req.watchId ?? '');
     const info = this.resolveKind(req);
     const namespace = info.namespaced ? (req.namespace ?? objectNamespace(req.body)) : undefined;
@@ -557,6 +558,11 @@ const namespaceLifecyclePlugin: AdmissionPlugin = {
 };
 
 // -------------------------------------------------------------------- pure helpers
+
+/** Authentication: a request must carry a user (a client certificate or token in Kubernetes). */
+function authenticate(user: UserInfo | undefined): void {
+  if (!user || typeof user.username !== 'string' || user.username === '') throw newUnauthorized();
+}
 
 const ALL_KIND: KindInfo = {
   group: '*', version: '*', kind: '*', resource: '*', singular: '*', namespaced: true, shortNames: [],

@@ -241,3 +241,17 @@ describe('determinism', () => {
     expect(make()).toContain('"message":{"a":2,"type":"x","z":1}');
   });
 });
+
+describe('real-time pacing', () => {
+  it('runRealtime advances the virtual clock by speed × wall time and stops at the duration', async () => {
+    const { runRealtime } = await import('../runtime/index.ts');
+    const rt = new Runtime({ seed: 1 });
+    const r = new Recorder();
+    rt.spawn({ id: 'r', start: () => r });
+    rt.send('t', 'r', { type: 'at-one-hour' }, { delay: 3_600_000 });
+    // A very high speed finishes an hour of virtual time within a few wall ticks.
+    await runRealtime(rt, { duration: 3_600_000, speed: 1e9, tickMs: 1 });
+    expect(rt.now()).toBe(3_600_000);
+    expect(r.got).toEqual(['at-one-hour']);
+  });
+});

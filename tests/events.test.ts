@@ -1,0 +1,53 @@
+// core/v1 Events as a controller records them: repeated events are aggregated, as client-go's
+// EventCorrelator does (count and lastTimestamp grow instead of new Event objects).
+import { describe, expect, it } from 'vitest';
+import { ApiClient, EventRecorder, createCluster, type KubeObject } from 'kubesim';
+import type { runtime } from 'kubesim';
+
+describe('events', () => {
+  it('the same event recorded three times within 10 minutes is one Event with count 3', async () => {
+    const c = await createCluster({ seed: 2 });
+    const target = c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' } });
+    let recorder!: EventRecorder;
+    const logic: runtime.ActorLogic = {
+      start: (ctx) => {
+        const client = new ApiClient(ctx, { username: 'system:serviceaccount:kube-system:demo', groups: [] });
+        recorder = new EventRecorder(client, ctx.now, { component: 'demo-controller' }, ctx.random('events'));
+        (logic as any).client = client;
+      },
+      receive: (env) => {
+        (logic as any).client.handle(env);
+        if (env.message.type === 'record') recorder.event(target as KubeObject, 'Warning', 'BackOff', 'Back-off restarting failed container');
+      },
+    };
+    c.runtime.spawn({ id: 'demo', start: () => logic });
+    for (const at of [0, 10_000, 70_000]) c.runtime.send('test', 'demo', { type: 'record' }, { delay: at });
+    c.runtime.send('test', 'demo', { type: 'record-other' });
+    await c.runFor('2m');
+    const events = c.events();
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({
+      type: 'Warning', reason: 'BackOff', count: 3, message: 'Back-off restarting failed container',
+      firstTimestamp: '2025-01-01T00:00:00Z', lastTimestamp: '2025-01-01T00:01:10Z',
+      involvedObject: { kind: 'ConfigMap', name: 'cfg', namespace: 'default' },
+      source: { component: 'demo-controller' },
+    });
+    expect(events[0].metadata.name).toMatch(/^cfg\.[0-9a-f]{16}$/);
+  });
+
+  it('a request without a user is 401 Unauthorized', async () => {
+    const c = await createCluster();
+    let status: number | undefined;
+    const logic: runtime.ActorLogic = {
+      start: (ctx) => {
+        const client = new ApiClient(ctx, { username: '', groups: [] });
+        (logic as any).client = client;
+        client.get({ apiVersion: 'v1', kind: 'ConfigMap' }, 'default', 'x', (r) => { status = r.ok ? 200 : r.status.code; });
+      },
+      receive: (env) => { (logic as any).client.handle(env); },
+    };
+    c.runtime.spawn({ id: 'anonymous', start: () => logic });
+    await c.runFor('1s');
+    expect(status).toBe(401);
+  });
+});
