@@ -6,6 +6,11 @@ import { ApiServer } from '../api/server.ts';
 import { ApiServerActor } from '../actors/apiserver.ts';
 import { GarbageCollector } from '../actors/controllers/garbage-collector.ts';
 import { NamespaceController } from '../actors/controllers/namespace.ts';
+import { ReplicaSetController } from '../actors/controllers/replicaset.ts';
+import { NodeLifecycleController } from '../actors/controllers/node-lifecycle.ts';
+import { TaintEvictionController } from '../actors/controllers/taint-eviction.ts';
+import { PodGCController } from '../actors/controllers/pod-gc.ts';
+import { Scheduler } from '../actors/scheduler/scheduler.ts';
 import { ApiClient } from '../client/client.ts';
 import { StatusError, isStatusError, type Status } from '../api/errors.ts';
 import { SYSTEM_MASTERS, type KubeObject, type WatchEvent } from '../api/types.ts';
@@ -126,12 +131,17 @@ export class Cluster {
     const controllerManager = () => new Supervisor([
       { id: 'garbage-collector', type: 'controller', start: () => new GarbageCollector() },
       { id: 'namespace-controller', type: 'controller', start: () => new NamespaceController() },
+      { id: 'replicaset-controller', type: 'controller', start: () => new ReplicaSetController() },
+      { id: 'node-lifecycle-controller', type: 'controller', start: () => new NodeLifecycleController() },
+      { id: 'taint-eviction-controller', type: 'controller', start: () => new TaintEvictionController() },
+      { id: 'pod-garbage-collector', type: 'controller', start: () => new PodGCController() },
     ], { strategy: 'oneForOne', intensity: 10, period: 60_000 });
     this.runtime.spawn({
       id: 'root', type: 'supervisor',
       start: () => new Supervisor([
         { id: 'kube-apiserver', type: 'apiserver', start: () => new ApiServerActor(server) },
         { id: 'kube-controller-manager', type: 'supervisor', start: controllerManager },
+        { id: 'kube-scheduler', type: 'scheduler', start: () => new Scheduler() },
       ], { strategy: 'oneForOne', intensity: 10, period: 60_000 }),
     }, '');
     const kubectl = this.kubectl;
