@@ -1,0 +1,355 @@
+// The lifecycle of one container as the kubelet drives it (pkg/kubelet/kuberuntime,
+// pkg/kubelet/prober): Waiting (ContainerCreating, ErrImagePull, ImagePullBackOff,
+// CrashLoopBackOff, CreateContainerConfigError, RunContainerError) → Running (startup,
+// liveness and readiness probes) → Terminated (Completed, Error, OOMKilled), and the restart
+// decision with crash back-off (10 s doubling to 300 s, reset after 10 min).
+// Pure: time arrives in events (`at`); the wiring performs what the machine emits.
+import { assign, emit, setup } from 'xstate';
+
+export type ContainerKind = 'init' | 'sidecar' | 'app';
+export type ProbeName = 'startup' | 'liveness' | 'readiness';
+
+export interface ProbeTiming {
+  initialDelayMs: number;
+  periodMs: number;
+  successThreshold: number;
+  failureThreshold: number;
+}
+
+export interface Termination {
+  exitCode: number;
+  reason: string;
+  message?: string;
+  startedAt: number;
+  finishedAt: number;
+}
+
+/** Where a container is when a restarted kubelet finds it in the runtime. */
+export interface ContainerResume {
+  running?: { startedAt: number };
+  terminated?: Termination;
+  restartCount: number;
+  backoff?: { ms: number; updatedAt: number };
+}
+
+export interface ContainerInput {
+  name: string;
+  kind: ContainerKind;
+  /** The pod's restartPolicy (sidecars always restart). */
+  podRestartPolicy: 'Always' | 'OnFailure' | 'Never';
+  probes: Partial<Record<ProbeName, ProbeTiming>>;
+  resume?: ContainerResume;
+}
+
+/** Crash back-off (kubelet): 10 s doubling to 300 s; an entry idle for 10 min is forgotten. */
+export const CRASH_BACKOFF_INITIAL_MS = 10_000;
+export const CRASH_BACKOFF_MAX_MS = 300_000;
+export const BACKOFF_RESET_MS = 2 * CRASH_BACKOFF_MAX_MS;
+/** Image pull back-off: 10 s doubling to 300 s. */
+export const PULL_BACKOFF_INITIAL_MS = 10_000;
+export const PULL_BACKOFF_MAX_MS = 300_000;
+/** How long ErrImagePull shows before the next sync turns it into ImagePullBackOff. */
+export const ERR_IMAGE_PULL_SHOWN_MS = 1_000;
+/** Retry after a config error (missing ConfigMap/Secret key) on the next pod sync. */
+export const CONFIG_RETRY_MS = 10_000;
+
+interface ProbeCounters {
+  successes: number;
+  failures: number;
+}
+
+export interface ContainerContext extends ContainerInput {
+  now: number;
+  restartCount: number;
+  backoff: { ms: number; updatedAt: number } | undefined;
+  pullBackoffMs: number;
+  message: string | undefined;
+  startedAt: number | undefined;
+  termination: Termination | undefined;
+  lastTermination: Termination | undefined;
+  started: boolean;
+  ready: boolean;
+  counters: Record<ProbeName, ProbeCounters>;
+  killReason: 'pod' | 'liveness' | 'startup' | undefined;
+}
+
+export type ContainerEvent =
+  | { type: 'START'; at: number }
+  | { type: 'IMAGE_READY'; at: number }
+  | { type: 'PULL_FAILED'; at: number; reason: string; message: string }
+  | { type: 'CONFIG_ERROR'; at: number; message: string }
+  | { type: 'RUN_FAILED'; at: number; message: string }
+  | { type: 'STARTED'; at: number }
+  | { type: 'EXITED'; at: number; exitCode: number; reason: string; message?: string }
+  | { type: 'PROBE_RESULT'; at: number; probe: ProbeName; result: 'Success' | 'Failure'; message?: string }
+  | { type: 'KILL'; at: number; reason: 'pod' | 'liveness' | 'startup' };
+
+const zero = (): Record<ProbeName, ProbeCounters> => ({ startup: { successes: 0, failures: 0 }, liveness: { successes: 0, failures: 0 }, readiness: { successes: 0, failures: 0 } });
+
+function restartWanted(c: ContainerContext): boolean {
+  if (c.kind === 'sidecar') return true;
+  const code = c.termination?.exitCode ?? 0;
+  if (c.kind === 'init') return code !== 0 && c.podRestartPolicy !== 'Never';
+  if (c.podRestartPolicy === 'Always') return true;
+  return c.podRestartPolicy === 'OnFailure' && code !== 0;
+}
+
+function backoffExpired(c: ContainerContext): boolean {
+  return !c.backoff || c.now - c.backoff.updatedAt > BACKOFF_RESET_MS;
+}
+
+/** How long is left before the restart may happen (kubelet's IsInBackOffSince). */
+function backoffRemaining(c: ContainerContext): number {
+  if (backoffExpired(c) || !c.termination) return 0;
+  return Math.max(0, c.backoff!.ms - (c.now - c.termination.finishedAt));
+}
+
+function probeDelay(c: ContainerContext, p: ProbeName): number {
+  const t = c.probes[p]!;
+  return Math.max(0, (c.startedAt ?? c.now) + t.initialDelayMs - c.now);
+}
+
+export const containerMachine = setup({
+  types: {
+    context: {} as ContainerContext,
+    input: {} as ContainerInput,
+    events: {} as ContainerEvent,
+  },
+  guards: {
+    isResumingRunning: ({ context }) => Boolean(context.resume?.running),
+    isResumingTerminated: ({ context }) => Boolean(context.resume?.terminated),
+    isPodKill: ({ context }) => context.killReason === 'pod',
+    shouldRestart: ({ context }) => restartWanted(context),
+    isInBackOff: ({ context }) => restartWanted(context) && backoffRemaining(context) > 0,
+    isStarted: ({ context }) => context.started,
+    noStartupProbe: ({ context }) => !context.probes.startup,
+    noLivenessProbe: ({ context }) => !context.probes.liveness,
+    noReadinessProbe: ({ context }) => !context.probes.readiness,
+    startupSucceeded: ({ context }) => context.counters.startup.failures === 0,
+    startupFailedEnough: ({ context }) => context.counters.startup.failures >= context.probes.startup!.failureThreshold,
+    livenessSucceeded: ({ context }) => context.counters.liveness.failures === 0,
+    livenessFailedEnough: ({ context }) => context.counters.liveness.failures >= context.probes.liveness!.failureThreshold,
+    becameReady: ({ context }) => !context.ready && context.counters.readiness.failures === 0 && context.counters.readiness.successes >= context.probes.readiness!.successThreshold,
+    readinessSucceeded: ({ context }) => context.counters.readiness.failures === 0,
+    becameUnready: ({ context }) => context.ready && context.counters.readiness.failures >= context.probes.readiness!.failureThreshold,
+    isStartupResult: ({ event }) => event.type === 'PROBE_RESULT' && event.probe === 'startup',
+    isLivenessResult: ({ event }) => event.type === 'PROBE_RESULT' && event.probe === 'liveness',
+    isReadinessResult: ({ event }) => event.type === 'PROBE_RESULT' && event.probe === 'readiness',
+  },
+  delays: {
+    crashBackoff: ({ context }) => backoffRemaining(context),
+    pullBackoff: ({ context }) => context.pullBackoffMs,
+    errImagePullShown: ERR_IMAGE_PULL_SHOWN_MS,
+    configRetry: CONFIG_RETRY_MS,
+    startupDelay: ({ context }) => probeDelay(context, 'startup'),
+    startupPeriod: ({ context }) => context.probes.startup!.periodMs,
+    livenessDelay: ({ context }) => probeDelay(context, 'liveness'),
+    livenessPeriod: ({ context }) => context.probes.liveness!.periodMs,
+    readinessDelay: ({ context }) => probeDelay(context, 'readiness'),
+    readinessPeriod: ({ context }) => context.probes.readiness!.periodMs,
+  },
+  actions: {
+    /** A timer fired at the end of the back-off: the machine's notion of now moves there. */
+    advanceToBackoffEnd: assign({ now: ({ context }) => context.now + backoffRemaining(context) }),
+    noteTime: assign({ now: ({ context, event }) => ('at' in event ? event.at : context.now) }),
+    resumeFromRuntime: assign(({ context }) => {
+      const r = context.resume!;
+      return {
+        restartCount: r.restartCount, backoff: r.backoff, startedAt: r.running?.startedAt, started: Boolean(r.running),
+        ready: Boolean(r.running) && !context.probes.readiness,
+        termination: r.running ? undefined : r.terminated, lastTermination: r.running ? r.terminated : undefined,
+      };
+    }),
+    ensureImage: emit({ type: 'cri', op: 'ensureImage' } as any),
+    runContainer: emit({ type: 'cri', op: 'run' } as any),
+    recordPullFailure: assign({ message: ({ event }) => (event.type === 'PULL_FAILED' ? event.message : undefined) }),
+    growPullBackoff: assign({ pullBackoffMs: ({ context }) => Math.min(context.pullBackoffMs * 2, PULL_BACKOFF_MAX_MS) }),
+    emitPullBackOffEvent: emit({ type: 'kubelet-event', what: 'pullBackOff' } as any),
+    recordMessage: assign({ message: ({ event }) => ('message' in event ? event.message : undefined) }),
+    clearMessage: assign({ message: undefined }),
+    recordStart: assign({
+      startedAt: ({ event, context }) => ('at' in event ? event.at : context.now),
+      termination: undefined, started: false, ready: false, counters: zero, killReason: undefined, message: undefined,
+    }),
+    recordExit: assign(({ context, event }) => {
+      if (event.type !== 'EXITED') return {};
+      return {
+        termination: { exitCode: event.exitCode, reason: event.reason, message: event.message, startedAt: context.startedAt ?? event.at, finishedAt: event.at },
+        started: false, ready: false,
+      };
+    }),
+    /** Keeps the termination as lastState and counts the restart (kubelet backOff.Next). */
+    beginRestart: assign(({ context }) => {
+      const expired = backoffExpired(context);
+      const ms = expired ? CRASH_BACKOFF_INITIAL_MS : Math.min(context.backoff!.ms * 2, CRASH_BACKOFF_MAX_MS);
+      return {
+        lastTermination: context.termination, termination: undefined, restartCount: context.restartCount + 1,
+        backoff: { ms, updatedAt: context.now },
+      };
+    }),
+    emitCrashBackOffEvent: emit({ type: 'kubelet-event', what: 'crashBackOff' } as any),
+    setKillReason: assign({ killReason: ({ event }) => (event.type === 'KILL' ? event.reason : undefined) }),
+    killProcess: emit(({ event }) => ({ type: 'cri', op: 'kill', reason: event.type === 'KILL' ? event.reason : 'pod' }) as any),
+    markStarted: assign(({ context }) => ({ started: true, ready: context.probes.readiness ? context.ready : true })),
+    markReady: assign({ ready: true }),
+    markUnready: assign({ ready: false }),
+    probeStartup: emit({ type: 'cri', op: 'probe', probe: 'startup' } as any),
+    probeLiveness: emit({ type: 'cri', op: 'probe', probe: 'liveness' } as any),
+    probeReadiness: emit({ type: 'cri', op: 'probe', probe: 'readiness' } as any),
+    countProbe: assign({
+      counters: ({ context, event }) => {
+        if (event.type !== 'PROBE_RESULT') return context.counters;
+        const prev = context.counters[event.probe];
+        const next = event.result === 'Success' ? { successes: prev.successes + 1, failures: 0 } : { successes: 0, failures: prev.failures + 1 };
+        return { ...context.counters, [event.probe]: next };
+      },
+    }),
+    emitUnhealthy: emit(({ event }) => ({ type: 'kubelet-event', what: 'probeFailed', probe: event.type === 'PROBE_RESULT' ? event.probe : '', message: event.type === 'PROBE_RESULT' ? event.message : '' }) as any),
+    requestLivenessKill: emit({ type: 'self', event: 'KILL', reason: 'liveness' } as any),
+    requestStartupKill: emit({ type: 'self', event: 'KILL', reason: 'startup' } as any),
+    statusChanged: emit({ type: 'status' } as any),
+  },
+}).createMachine({
+  id: 'container',
+  context: ({ input }) => ({
+    ...input, now: 0, restartCount: 0, backoff: undefined, pullBackoffMs: PULL_BACKOFF_INITIAL_MS, message: undefined,
+    startedAt: undefined, termination: undefined, lastTermination: undefined, started: false, ready: false,
+    counters: zero(), killReason: undefined,
+  }),
+  initial: 'Resuming',
+  states: {
+    Resuming: {
+      always: [
+        { guard: 'isResumingRunning', target: 'Running', actions: 'resumeFromRuntime' },
+        { guard: 'isResumingTerminated', target: 'Terminated', actions: 'resumeFromRuntime' },
+        { target: 'Waiting' },
+      ],
+    },
+    Waiting: {
+      initial: 'Idle',
+      entry: 'statusChanged',
+      states: {
+        /** Not started yet: an app container waits for the init containers (PodInitializing). */
+        Idle: { on: { START: { target: 'ContainerCreating', actions: 'noteTime' } } },
+        ContainerCreating: {
+          entry: ['clearMessage', 'ensureImage', 'statusChanged'],
+          on: {
+            IMAGE_READY: { target: 'Creating', actions: 'noteTime' },
+            PULL_FAILED: { target: 'ErrImagePull', actions: ['noteTime', 'recordPullFailure'] },
+          },
+        },
+        Creating: {
+          entry: 'runContainer',
+          on: {
+            STARTED: { target: '#container.Running', actions: ['noteTime', 'recordStart'] },
+            CONFIG_ERROR: { target: 'CreateContainerConfigError', actions: ['noteTime', 'recordMessage'] },
+            RUN_FAILED: { target: 'RunContainerError', actions: ['noteTime', 'recordMessage'] },
+          },
+        },
+        ErrImagePull: {
+          entry: 'statusChanged',
+          after: { errImagePullShown: { target: 'ImagePullBackOff', actions: 'emitPullBackOffEvent' } },
+        },
+        ImagePullBackOff: {
+          entry: 'statusChanged',
+          initial: 'BackingOff',
+          states: {
+            BackingOff: { after: { pullBackoff: { target: 'Pulling', actions: 'growPullBackoff' } } },
+            Pulling: {
+              entry: 'ensureImage',
+              on: {
+                IMAGE_READY: { target: '#container.Waiting.Creating', actions: 'noteTime' },
+                PULL_FAILED: { target: '#container.Waiting.ErrImagePull', actions: ['noteTime', 'recordPullFailure'] },
+              },
+            },
+          },
+        },
+        CreateContainerConfigError: { entry: 'statusChanged', after: { configRetry: 'Creating' } },
+        RunContainerError: { entry: 'statusChanged', after: { configRetry: 'Creating' } },
+        CrashLoopBackOff: {
+          entry: ['emitCrashBackOffEvent', 'statusChanged'],
+          after: { crashBackoff: { target: 'ContainerCreating', actions: ['advanceToBackoffEnd', 'beginRestart'] } },
+        },
+      },
+      on: { KILL: { target: 'Dead', actions: ['noteTime', 'setKillReason'] } },
+    },
+    Running: {
+      type: 'parallel',
+      entry: 'statusChanged',
+      on: {
+        EXITED: { target: 'Terminated', actions: ['noteTime', 'recordExit'] },
+        KILL: { target: 'Stopping', actions: ['noteTime', 'setKillReason', 'killProcess'] },
+      },
+      states: {
+        Startup: {
+          initial: 'Check',
+          states: {
+            Check: { always: [{ guard: 'noStartupProbe', target: 'Started', actions: ['markStarted', 'statusChanged'] }, { target: 'Delay' }] },
+            Delay: { after: { startupDelay: 'Probing' } },
+            Probing: { entry: 'probeStartup', on: { PROBE_RESULT: { guard: 'isStartupResult', actions: ['noteTime', 'countProbe'], target: 'Judging' } } },
+            Judging: {
+              always: [
+                { guard: 'startupSucceeded', target: 'Started', actions: ['markStarted', 'statusChanged'] },
+                { guard: 'startupFailedEnough', target: 'Failed', actions: ['emitUnhealthy', 'requestStartupKill'] },
+                { target: 'Waiting', actions: 'emitUnhealthy' },
+              ],
+            },
+            Waiting: { after: { startupPeriod: 'Probing' } },
+            Started: {},
+            Failed: {},
+          },
+        },
+        Liveness: {
+          initial: 'Blocked',
+          states: {
+            Blocked: { always: [{ guard: 'noLivenessProbe', target: 'Off' }, { guard: 'isStarted', target: 'Delay' }] },
+            Delay: { after: { livenessDelay: 'Probing' } },
+            Probing: { entry: 'probeLiveness', on: { PROBE_RESULT: { guard: 'isLivenessResult', actions: ['noteTime', 'countProbe'], target: 'Judging' } } },
+            Judging: {
+              always: [
+                { guard: 'livenessSucceeded', target: 'Waiting' },
+                { guard: 'livenessFailedEnough', target: 'Failed', actions: ['emitUnhealthy', 'requestLivenessKill'] },
+                { target: 'Waiting', actions: 'emitUnhealthy' },
+              ],
+            },
+            Waiting: { after: { livenessPeriod: 'Probing' } },
+            Failed: {},
+            Off: {},
+          },
+        },
+        Readiness: {
+          initial: 'Blocked',
+          states: {
+            Blocked: { always: [{ guard: 'noReadinessProbe', target: 'Off' }, { guard: 'isStarted', target: 'Delay' }] },
+            Delay: { after: { readinessDelay: 'Probing' } },
+            Probing: { entry: 'probeReadiness', on: { PROBE_RESULT: { guard: 'isReadinessResult', actions: ['noteTime', 'countProbe'], target: 'Judging' } } },
+            Judging: {
+              always: [
+                { guard: 'becameReady', target: 'Waiting', actions: ['markReady', 'statusChanged'] },
+                { guard: 'readinessSucceeded', target: 'Waiting' },
+                { guard: 'becameUnready', target: 'Waiting', actions: ['emitUnhealthy', 'markUnready', 'statusChanged'] },
+                { target: 'Waiting', actions: 'emitUnhealthy' },
+              ],
+            },
+            Waiting: { after: { readinessPeriod: 'Probing' } },
+            Off: {},
+          },
+        },
+      },
+    },
+    Stopping: {
+      on: { EXITED: { target: 'Terminated', actions: ['noteTime', 'recordExit'] } },
+    },
+    Terminated: {
+      entry: 'statusChanged',
+      always: [
+        { guard: 'isPodKill', target: 'Dead' },
+        { guard: 'isInBackOff', target: 'Waiting.CrashLoopBackOff' },
+        { guard: 'shouldRestart', target: 'Waiting.ContainerCreating', actions: 'beginRestart' },
+      ],
+      on: { KILL: { target: 'Dead', actions: ['noteTime', 'setKillReason'] } },
+    },
+    /** Stopped for good (the pod is terminating). */
+    Dead: { type: 'final', entry: 'statusChanged' },
+  },
+});
