@@ -1,0 +1,81 @@
+// A node's machine: what outlives a kubelet restart — the container runtime's containers and
+// sandboxes, the image store, emptyDir contents — and dies with a power-off.
+import type { ContainerProcess, ImageInfo, PullResult, VolumeStore } from '../../cri/types.ts';
+import type { ContainerResume } from '../../machines/container.ts';
+
+/** The cluster-wide image registry as a node sees it. */
+export interface ImageService {
+  /** Pulls `image` (as written in the pod); the result says how long it took. */
+  pull(image: string, pullSecrets: string[]): PullResult;
+  /** Normalised reference of `image` (docker.io/library/nginx:1.14.2), or undefined if invalid. */
+  normalize(image: string): string | undefined;
+  /** What the image is (entrypoint, size, digest), once it can be pulled. */
+  inspect(image: string): ImageInfo | undefined;
+}
+
+/** The node's description: what the kubelet registers. */
+export interface NodeSpec {
+  name: string;
+  index: number;
+  cpu: string;
+  memory: string;
+  pods: number;
+  ephemeralStorage: string;
+  zone?: string;
+  instanceType: string;
+  labels?: Record<string, string>;
+  taints?: Array<{ key: string; value?: string; effect: string }>;
+}
+
+/** A container as the runtime remembers it across kubelet restarts. */
+export interface ContainerRecord {
+  id: string;
+  process: ContainerProcess | undefined;
+  wakeAt: number | undefined;
+  resume: ContainerResume;
+}
+
+/** A pod sandbox as the runtime remembers it. */
+export interface SandboxRecord {
+  uid: string;
+  podIP: string;
+  containers: Map<string, ContainerRecord>;
+  volumes: Map<string, VolumeStore>;
+}
+
+export class NodeHost {
+  readonly sandboxes = new Map<string, SandboxRecord>();
+  /** Image references present on the node, with their sizes (status.images). */
+  readonly images = new Map<string, number>();
+  /** Image pulls are serialised (kubelet serializeImagePulls: true): when the puller is free. */
+  pullerFreeAt = 0;
+  powered = true;
+  private nextIP = 2;
+
+  constructor(readonly spec: NodeSpec, readonly imageService: ImageService) {}
+
+  get hostIP(): string {
+    return `172.18.0.${this.spec.index + 1}`;
+  }
+
+  get podCIDR(): string {
+    return `10.244.${this.spec.index}.0/24`;
+  }
+
+  allocatePodIP(): string {
+    const ip = `10.244.${this.spec.index}.${this.nextIP}`;
+    this.nextIP = this.nextIP >= 254 ? 2 : this.nextIP + 1;
+    return ip;
+  }
+
+  /** Power-off: every container and sandbox is gone (images stay on disk). */
+  powerOff(): void {
+    this.powered = false;
+    this.sandboxes.clear();
+    this.pullerFreeAt = 0;
+  }
+
+  powerOn(): void {
+    this.powered = true;
+  }
+}

@@ -1,0 +1,161 @@
+// The pod status a kubelet reports (pkg/kubelet/kubelet_pods.go generateAPIPodStatus,
+// getPhase; pkg/kubelet/status/generate.go for the conditions), computed from the container
+// machines' snapshots. Pure.
+import type { KubeObject } from '../../api/types.ts';
+import { formatTime } from '../../api/time.ts';
+import type { ContainerContext, Termination } from '../../machines/container.ts';
+import type { PodPhase } from '../../machines/pod.ts';
+
+export interface ContainerView {
+  name: string;
+  image: string;
+  imageID: string;
+  containerID: string | undefined;
+  /** The container machine's state value and context. */
+  value: any;
+  context: ContainerContext;
+}
+
+export interface PodView {
+  pod: KubeObject;
+  init: ContainerView[];
+  app: ContainerView[];
+  sandboxReady: boolean;
+  initialized: boolean;
+  terminating: boolean;
+  rejected?: { reason: string; message: string };
+  podIP: string | undefined;
+  hostIP: string;
+  startTime: number | undefined;
+  now: number;
+  epoch: number;
+}
+
+export function topState(value: any): string {
+  return typeof value === 'string' ? value : Object.keys(value)[0];
+}
+
+function waitingReason(value: any): string {
+  const inner = typeof value === 'string' ? undefined : value.Waiting;
+  if (!inner) return 'ContainerCreating';
+  const reason = typeof inner === 'string' ? inner : Object.keys(inner)[0];
+  if (reason === 'Idle') return 'PodInitializing';
+  if (reason === 'Creating') return 'ContainerCreating';
+  return reason;
+}
+
+function terminatedState(t: Termination, containerID: string | undefined, epoch: number): any {
+  const s: any = { exitCode: t.exitCode, reason: t.reason, startedAt: formatTime(t.startedAt, epoch), finishedAt: formatTime(t.finishedAt, epoch) };
+  if (t.message) s.message = t.message;
+  if (containerID) s.containerID = containerID;
+  return { terminated: s };
+}
+
+/** The container's v1.ContainerStatus. */
+export function containerStatus(c: ContainerView, epoch: number, pod: KubeObject): any {
+  const ctx = c.context;
+  const top = topState(c.value);
+  let state: any;
+  if (top === 'Running' || top === 'Stopping') state = { running: { startedAt: formatTime(ctx.startedAt ?? 0, epoch) } };
+  else if ((top === 'Terminated' || top === 'Dead') && ctx.termination) state = terminatedState(ctx.termination, c.containerID, epoch);
+  else {
+    const reason = top === 'Dead' ? 'ContainerCreating' : waitingReason(c.value);
+    state = { waiting: { reason } };
+    if (reason === 'CrashLoopBackOff') {
+      state.waiting.message = `back-off ${Math.round((ctx.backoff?.ms ?? 0) / 1000)}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
+    } else if (ctx.message && reason !== 'PodInitializing' && reason !== 'ContainerCreating') state.waiting.message = ctx.message;
+  }
+  const status: any = {
+    name: c.name, state, lastState: ctx.lastTermination ? terminatedState(ctx.lastTermination, undefined, epoch) : {},
+    ready: top === 'Running' && ctx.ready, restartCount: ctx.restartCount, image: c.image, imageID: c.imageID,
+  };
+  if (c.containerID && (top !== 'Waiting' || ctx.lastTermination)) status.containerID = c.containerID;
+  status.started = top === 'Running' && ctx.started;
+  return status;
+}
+
+/** getPhase (kubelet_pods.go): the phase from the containers and the restart policy. */
+export function podPhase(view: PodView, statuses: any[], initStatuses: any[]): PodPhase {
+  const policy = view.pod.spec?.restartPolicy ?? 'Always';
+  if (view.rejected) return 'Failed';
+  let pendingInit = 0;
+  for (let i = 0; i < initStatuses.length; i++) {
+    if (view.init[i].context.kind === 'sidecar') continue;
+    const t = initStatuses[i].state.terminated;
+    if (t && t.exitCode === 0) continue;
+    if (t && policy === 'Never') return 'Failed';
+    pendingInit++;
+  }
+  let waiting = 0;
+  let running = 0;
+  let stopped = 0;
+  let succeeded = 0;
+  for (const s of statuses) {
+    if (s.state.running) running++;
+    else if (s.state.terminated) {
+      stopped++;
+      if (s.state.terminated.exitCode === 0) succeeded++;
+    } else if (s.state.waiting) {
+      if (s.lastState.terminated) stopped++;
+      else waiting++;
+    }
+  }
+  if (pendingInit > 0 && !view.initialized) return 'Pending';
+  if (waiting > 0) return 'Pending';
+  if (running > 0) return 'Running';
+  if (stopped > 0) {
+    if (view.terminating) return stopped === succeeded ? 'Succeeded' : 'Failed';
+    if (policy === 'Always') return 'Running';
+    if (stopped === succeeded) return 'Succeeded';
+    if (policy === 'Never') return 'Failed';
+    return 'Running';
+  }
+  return 'Pending';
+}
+
+function condition(type: string, ok: boolean, prev: any[] | undefined, now: string, reason?: string, message?: string): any {
+  const status = ok ? 'True' : 'False';
+  const old = prev?.find((c) => c.type === type);
+  const c: any = { type, status, lastProbeTime: null, lastTransitionTime: old && old.status === status ? old.lastTransitionTime : now };
+  if (!ok && reason) c.reason = reason;
+  if (!ok && message) c.message = message;
+  return c;
+}
+
+/** The whole v1.PodStatus the kubelet posts. */
+export function computePodStatus(view: PodView): any {
+  const { pod, epoch } = view;
+  const now = formatTime(view.now, epoch);
+  const prev = pod.status?.conditions;
+  const initStatuses = view.init.map((c) => containerStatus(c, epoch, pod));
+  const statuses = view.app.map((c) => containerStatus(c, epoch, pod));
+  const phase = podPhase(view, statuses, initStatuses);
+  const notReady = statuses.filter((s) => !s.ready).map((s) => s.name);
+  const terminal = phase === 'Succeeded' || phase === 'Failed';
+  const containersReady = notReady.length === 0 && statuses.length > 0 && !view.terminating;
+  const gates = (pod.spec?.readinessGates ?? []).every((g: any) => (prev ?? []).some((c: any) => c.type === g.conditionType && c.status === 'True'));
+  const unreadyMsg = `containers with unready status: [${notReady.join(' ')}]`;
+  const initPending = view.init.filter((c, i) => c.context.kind !== 'sidecar' && initStatuses[i].state.terminated?.exitCode !== 0).map((c) => c.name);
+  const conditions = [
+    condition('PodReadyToStartContainers', view.sandboxReady && !terminal, prev, now),
+    condition('Initialized', view.initialized || initPending.length === 0, prev, now, 'ContainersNotInitialized', `containers with incomplete status: [${initPending.join(' ')}]`),
+    condition('Ready', containersReady && gates, prev, now, terminal ? 'PodCompleted' : 'ContainersNotReady', terminal ? undefined : unreadyMsg),
+    condition('ContainersReady', containersReady, prev, now, terminal ? 'PodCompleted' : 'ContainersNotReady', terminal ? undefined : unreadyMsg),
+    (prev ?? []).find((c: any) => c.type === 'PodScheduled') ?? condition('PodScheduled', true, prev, now),
+  ];
+  for (const c of prev ?? []) if (!conditions.some((x) => x.type === c.type)) conditions.push(c);
+  const status: any = { phase, conditions, hostIP: view.hostIP, hostIPs: [{ ip: view.hostIP }] };
+  if (view.podIP) {
+    status.podIP = view.podIP;
+    status.podIPs = [{ ip: view.podIP }];
+  }
+  if (view.startTime !== undefined) status.startTime = formatTime(view.startTime, epoch);
+  if (initStatuses.length) status.initContainerStatuses = initStatuses;
+  status.containerStatuses = statuses;
+  status.qosClass = pod.status?.qosClass;
+  if (view.rejected) {
+    status.reason = view.rejected.reason;
+    status.message = view.rejected.message;
+  }
+  return status;
+}
