@@ -1,0 +1,562 @@
+// A kubelet pod worker: one actor per pod on a node (pkg/kubelet/pod_workers.go). It runs the
+// pod machine and one container machine per container, performs what they emit against the
+// node's container runtime (image pulls, container processes, probes, kills), and reports the
+// pod's status and events to its kubelet. The runtime state it drives lives on the NodeHost,
+// so a restarted kubelet finds its containers still running.
+import { createActor, type AnyActorRef } from 'xstate';
+import type { ActorContext, ActorLogic, Envelope } from '../../runtime/index.ts';
+import type { KubeObject } from '../../api/types.ts';
+import { ApiClient } from '../../client/client.ts';
+import { parseQuantity } from '../../api/validation.ts';
+import { containerMachine, type ContainerInput, type ContainerKind, type ProbeName, type ProbeTiming } from '../../machines/container.ts';
+import { podMachine } from '../../machines/pod.ts';
+import type { ProbeSpec, ProcessUpdate, VolumeStore, ProcessBehavior } from '../../cri/types.ts';
+import { createContainerProcess } from '../../cri/process.ts';
+import {
+  alreadyPresentMessage, backOffPullingMessage, criPullError, failedToPullMessage, imageNeverPullMessage, pulledImageMessage, pullingImageMessage,
+} from '../../cri/images.ts';
+import type { NodeHost, SandboxRecord, ContainerRecord } from './host.ts';
+import { computePodStatus, topState, type ContainerView } from './pod-status.ts';
+import { buildEnvironment, environmentRefs } from './environment.ts';
+import * as msg from './messages.ts';
+
+/** Time to create and start a container once its image is present. */
+export const CONTAINER_CREATE_MS = 100;
+
+export interface PodWorkerOptions {
+  pod: KubeObject;
+  host: NodeHost;
+  kubelet: string;
+  epoch: number;
+  /** The kubelet's admission verdict; undefined when resuming a pod that already runs here. */
+  admission: { ok: true } | { ok: false; reason: string; message: string } | undefined;
+  /** Behaviour a scenario attached to a pod's containers. */
+  behaviorFor: (pod: KubeObject, container: any) => ProcessBehavior | undefined;
+}
+
+interface ContainerSlot {
+  name: string;
+  spec: any;
+  kind: ContainerKind;
+  actor: AnyActorRef;
+  record: ContainerRecord;
+  wakeTimer: number | undefined;
+  killTimer: number | undefined;
+  imageRef: string;
+}
+
+export class PodWorker implements ActorLogic {
+  private ctx!: ActorContext;
+  private client!: ApiClient;
+  private pod: KubeObject;
+  private podActor!: AnyActorRef;
+  private readonly slots = new Map<string, ContainerSlot>();
+  private sandbox!: SandboxRecord;
+  private sandboxReady = false;
+  private initialized = false;
+  private terminating = false;
+  private graceMs = 0;
+  private statusTimer: number | undefined;
+  private startTime: number | undefined;
+  private failure: unknown;
+
+  constructor(private readonly opts: PodWorkerOptions) {
+    this.pod = opts.pod;
+  }
+
+  // ------------------------------------------------------------------ lifecycle
+
+  start(ctx: ActorContext): void {
+    this.ctx = ctx;
+    this.client = new ApiClient(ctx, msg.nodeUser(this.opts.host.spec.name), undefined, msg.KUBELET_REQUEST_TIMEOUT_MS);
+    const uid = this.pod.metadata.uid!;
+    const existing = this.opts.host.sandboxes.get(uid);
+    const resumed = existing !== undefined && this.opts.admission === undefined;
+    this.sandbox = existing ?? { uid, podIP: '', containers: new Map(), volumes: new Map() };
+    if (resumed) {
+      this.sandboxReady = true;
+      this.initialized = true;
+      this.startTime = this.pod.status?.startTime ? Date.parse(this.pod.status.startTime) - this.opts.epoch : ctx.now();
+    }
+    this.createContainers(resumed);
+    this.podActor = this.createMachine(podMachine, {
+      initContainers: (this.pod.spec.initContainers ?? []).map((c: any) => ({ name: c.name, sidecar: c.restartPolicy === 'Always' })),
+      hasVolumes: (this.pod.spec.volumes ?? []).length > 0, resumed,
+    }, (ev) => this.onPodEmit(ev));
+    for (const slot of this.slots.values()) slot.actor.start();
+    this.podActor.start();
+    if (resumed) this.resumeProcesses();
+    else this.admit();
+    this.rethrow();
+  }
+
+  receive(env: Envelope): void {
+    if (this.client.handle(env)) return this.rethrow();
+    const m = env.message;
+    if (m.type === msg.POD_DELETE) this.onDelete(m as unknown as msg.PodDelete);
+    else if (m.type === msg.POD_UPDATE) this.pod = (m as unknown as msg.PodUpdate).pod;
+    this.rethrow();
+  }
+
+  stop(): void {
+    for (const slot of this.slots.values()) slot.actor.stop();
+    this.podActor?.stop();
+  }
+
+  stateValue(): unknown {
+    return this.podActor?.getSnapshot().value;
+  }
+
+  snapshot(): unknown {
+    const containers: Record<string, unknown> = {};
+    for (const [name, slot] of this.slots) containers[name] = slot.actor.getSnapshot().value;
+    return { pod: this.podActor?.getSnapshot().value, containers };
+  }
+
+  machine(): unknown {
+    return podMachine;
+  }
+
+  /** The container machines (for the inspector and tests). */
+  containerActors(): Map<string, AnyActorRef> {
+    return new Map([...this.slots].map(([k, s]) => [k, s.actor]));
+  }
+
+  // ------------------------------------------------------------------ set-up
+
+  private createMachine(machine: any, input: unknown, onEmit: (ev: any) => void): AnyActorRef {
+    const ctx = this.ctx;
+    const clock = {
+      setTimeout: (fn: () => void, ms: number) => ctx.startTimer('after', ms, () => { fn(); this.rethrow(); }),
+      clearTimeout: (h: number) => ctx.cancelTimer(h),
+    };
+    const actor = createActor(machine, { input, clock: clock as any });
+    actor.on('*', (ev: any) => onEmit(ev));
+    actor.subscribe({ error: (e: unknown) => { this.failure = e; } });
+    return actor;
+  }
+
+  private createContainers(resumed: boolean): void {
+    const spec = this.pod.spec;
+    const add = (c: any, kind: ContainerKind) => {
+      const record = this.sandbox.containers.get(c.name) ?? { id: '', process: undefined, wakeAt: undefined, resume: { restartCount: 0 } };
+      this.sandbox.containers.set(c.name, record);
+      const input: ContainerInput = {
+        name: c.name, kind, podRestartPolicy: spec.restartPolicy ?? 'Always', probes: probeTimings(c),
+        resume: resumed ? record.resume : undefined,
+      };
+      const slot: ContainerSlot = {
+        name: c.name, spec: c, kind, record, wakeTimer: undefined, killTimer: undefined,
+        imageRef: this.opts.host.imageService.normalize(c.image) ?? c.image, actor: undefined as unknown as AnyActorRef,
+      };
+      slot.actor = this.createMachine(containerMachine, input, (ev) => this.onContainerEmit(slot, ev));
+      slot.actor.subscribe(() => this.onContainerChange(slot));
+      this.slots.set(c.name, slot);
+    };
+    for (const c of spec.initContainers ?? []) add(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init');
+    for (const c of spec.containers ?? []) add(c, 'app');
+  }
+
+  private admit(): void {
+    const a = this.opts.admission!;
+    this.startTime = this.ctx.now();
+    if (a.ok) this.podActor.send({ type: 'ADMITTED' });
+    else this.podActor.send({ type: 'REJECTED', reason: a.reason, message: a.message });
+  }
+
+  /** After a kubelet restart: re-arm the wake-ups of processes that kept running. */
+  private resumeProcesses(): void {
+    for (const slot of this.slots.values()) {
+      if (slot.record.process && slot.record.wakeAt !== undefined) this.scheduleWake(slot, slot.record.wakeAt);
+    }
+    this.flushStatusSoon();
+  }
+
+  // ------------------------------------------------------------------ pod machine commands
+
+  private onPodEmit(ev: any): void {
+    if (ev.type !== 'kubelet') return;
+    switch (ev.op) {
+      case 'mountVolumes': this.mountVolumes(); break;
+      case 'sandboxReady': this.onSandboxReady(); break;
+      case 'startContainer': this.slots.get(ev.name)!.actor.send({ type: 'START', at: this.ctx.now() }); break;
+      case 'initialized': this.initialized = true; this.flushStatusSoon(); break;
+      case 'startAppContainers': this.startAppContainers(); break;
+      case 'killAll': this.killAll(); break;
+      case 'terminated': this.onTerminated(); break;
+      case 'status': this.flushStatusSoon(); break;
+    }
+  }
+
+  private onSandboxReady(): void {
+    this.sandbox.podIP = this.opts.host.allocatePodIP();
+    this.opts.host.sandboxes.set(this.sandbox.uid, this.sandbox);
+    this.sandboxReady = true;
+    this.flushStatusSoon();
+  }
+
+  private startAppContainers(): void {
+    const at = this.ctx.now();
+    for (const slot of this.slots.values()) if (slot.kind === 'app') slot.actor.send({ type: 'START', at });
+  }
+
+  /** Sets up the pod's volumes (emptyDir, configMap, secret, PVC existence); FailedMount on error. */
+  private mountVolumes(): void {
+    const volumes: any[] = this.pod.spec.volumes ?? [];
+    const lookups = volumes.filter((v) => (v.configMap && !v.configMap.optional) || (v.secret && !v.secret.optional) || v.persistentVolumeClaim);
+    let pending = lookups.length;
+    let failed = false;
+    const done = () => {
+      for (const v of volumes) if (!this.sandbox.volumes.has(v.name)) this.sandbox.volumes.set(v.name, { files: new Map() });
+      this.podActor.send({ type: 'VOLUMES_READY' });
+    };
+    if (pending === 0) return done();
+    for (const v of lookups) {
+      const [kind, name] = v.configMap ? ['ConfigMap', v.configMap.name] : v.secret ? ['Secret', v.secret.secretName] : ['PersistentVolumeClaim', v.persistentVolumeClaim.claimName];
+      this.client.get({ apiVersion: 'v1', kind }, this.pod.metadata.namespace, name, (r) => {
+        if (failed) return;
+        if (!r.ok) {
+          failed = true;
+          const resource = kind === 'ConfigMap' ? 'configmap' : kind === 'Secret' ? 'secret' : 'persistentvolumeclaim';
+          const message = `MountVolume.SetUp failed for volume "${v.name}" : ${resource} "${name}" not found`;
+          this.event('Warning', 'FailedMount', message);
+          this.podActor.send({ type: 'VOLUMES_FAILED', message });
+          return this.rethrow();
+        }
+        this.sandbox.volumes.set(v.name, { files: volumeFiles(kind, r.object) });
+        if (--pending === 0) done();
+        this.rethrow();
+      });
+    }
+  }
+
+  private killAll(): void {
+    const at = this.ctx.now();
+    for (const slot of this.slots.values()) slot.actor.send({ type: 'KILL', at, reason: 'pod' });
+    this.checkAllStopped();
+  }
+
+  private onTerminated(): void {
+    this.flushStatus();
+    this.ctx.send(this.opts.kubelet, { type: msg.POD_TERMINATED, uid: this.sandbox.uid });
+  }
+
+  private onDelete(m: msg.PodDelete): void {
+    if (this.terminating) return;
+    this.terminating = true;
+    this.graceMs = m.graceMs;
+    this.podActor.send({ type: 'DELETE', graceMs: m.graceMs });
+  }
+
+  // ------------------------------------------------------------------ container machine commands
+
+  private onContainerEmit(slot: ContainerSlot, ev: any): void {
+    switch (ev.type) {
+      case 'cri':
+        if (ev.op === 'ensureImage') this.ensureImage(slot);
+        else if (ev.op === 'run') this.runContainer(slot);
+        else if (ev.op === 'probe') this.probe(slot, ev.probe as ProbeName);
+        else if (ev.op === 'kill') this.kill(slot, ev.reason);
+        break;
+      case 'kubelet-event': this.containerEvent(slot, ev); break;
+      case 'self': this.defer(() => slot.actor.send({ type: ev.event, at: this.ctx.now(), reason: ev.reason })); break;
+      case 'status': this.flushStatusSoon(); break;
+    }
+  }
+
+  private onContainerChange(slot: ContainerSlot): void {
+    const snap = slot.actor.getSnapshot();
+    const c = snap.context;
+    const top = topState(snap.value);
+    slot.record.resume = {
+      restartCount: c.restartCount, backoff: c.backoff,
+      running: top === 'Running' ? { startedAt: c.startedAt } : undefined,
+      terminated: top === 'Running' ? c.lastTermination : c.termination ?? c.lastTermination,
+    };
+    if (slot.kind === 'init' && top === 'Terminated' && c.termination) {
+      if (c.termination.exitCode === 0) this.defer(() => this.podActor.send({ type: 'INIT_CONTAINER_DONE', name: slot.name }));
+      else if (this.pod.spec.restartPolicy === 'Never') this.defer(() => this.podActor.send({ type: 'INIT_CONTAINER_FAILED', name: slot.name }));
+    }
+    if (slot.kind === 'sidecar' && top === 'Running' && c.started && c.restartCount === 0) {
+      this.defer(() => this.podActor.send({ type: 'INIT_CONTAINER_DONE', name: slot.name }));
+    }
+    if (this.terminating) this.checkAllStopped();
+  }
+
+  /** Pull policy, serialised pulls, Pulling/Pulled/Failed events (kuberuntime image manager). */
+  private ensureImage(slot: ContainerSlot): void {
+    const host = this.opts.host;
+    const image: string = slot.spec.image;
+    const policy = slot.spec.imagePullPolicy ?? 'IfNotPresent';
+    const present = host.images.has(slot.imageRef);
+    const now = this.ctx.now();
+    if (policy === 'Never' && !present) {
+      const message = imageNeverPullMessage(image);
+      this.event('Warning', 'ErrImageNeverPull', message, slot);
+      return this.defer(() => slot.actor.send({ type: 'PULL_FAILED', at: this.ctx.now(), reason: 'ErrImageNeverPull', message }));
+    }
+    if (present && policy !== 'Always') {
+      this.event('Normal', 'Pulled', alreadyPresentMessage(image), slot);
+      return this.defer(() => slot.actor.send({ type: 'IMAGE_READY', at: this.ctx.now() }));
+    }
+    this.event('Normal', 'Pulling', pullingImageMessage(image), slot);
+    const secrets = (this.pod.spec.imagePullSecrets ?? []).map((s: any) => s.name);
+    const result = host.imageService.pull(image, secrets);
+    const begin = Math.max(now, host.pullerFreeAt);
+    const end = begin + result.durationMs;
+    host.pullerFreeAt = end;
+    this.ctx.startTimer(`pull ${slot.name}`, end - now, () => {
+      const at = this.ctx.now();
+      if (result.ok) {
+        host.images.set(slot.imageRef, result.image.sizeBytes);
+        this.event('Normal', 'Pulled', pulledImageMessage(image, result.durationMs, result.image.sizeBytes, end - now), slot);
+        slot.actor.send({ type: 'IMAGE_READY', at });
+      } else {
+        this.event('Warning', 'Failed', failedToPullMessage(image, result), slot);
+        this.event('Warning', 'Failed', `Error: ${result.reason}`, slot);
+        slot.actor.send({ type: 'PULL_FAILED', at, reason: result.reason, message: criPullError(result) });
+      }
+      this.rethrow();
+    });
+  }
+
+  /** Resolves the environment, creates and starts the process (Created, Started events). */
+  private runContainer(slot: ContainerSlot): void {
+    const refs = environmentRefs(slot.spec);
+    const fetched = new Map<string, KubeObject | undefined>();
+    let pending = refs.length;
+    const proceed = () => {
+      let env: Record<string, string>;
+      try {
+        env = buildEnvironment(this.pod, slot.spec, fetched, this.sandbox.podIP, this.opts.host);
+      } catch (e) {
+        const error = e instanceof Error ? e.message : String(e);
+        this.event('Warning', 'Failed', `Error: ${error}`, slot);
+        return this.defer(() => slot.actor.send({ type: 'CONFIG_ERROR', at: this.ctx.now(), message: error }));
+      }
+      this.ctx.startTimer(`create ${slot.name}`, CONTAINER_CREATE_MS, () => {
+        this.startProcess(slot, env);
+        this.rethrow();
+      });
+    };
+    if (pending === 0) return proceed();
+    for (const ref of refs) {
+      this.client.get({ apiVersion: 'v1', kind: ref.kind }, this.pod.metadata.namespace, ref.name, (r) => {
+        fetched.set(`${ref.kind}/${ref.name}`, r.ok ? r.object : undefined);
+        if (--pending === 0) proceed();
+        this.rethrow();
+      });
+    }
+  }
+
+  private startProcess(slot: ContainerSlot, env: Record<string, string>): void {
+    const host = this.opts.host;
+    const rnd = this.ctx.random('containers');
+    slot.record.id = `containerd://${hex(rnd, 64)}`;
+    const image = host.imageService.inspect(slot.spec.image);
+    if (!image) {
+      return this.defer(() => slot.actor.send({ type: 'RUN_FAILED', at: this.ctx.now(), message: `failed to create containerd container: image "${slot.spec.image}" not found` }));
+    }
+    const process = createContainerProcess({
+      container: slot.spec, image, env, mounts: this.mountsFor(slot.spec),
+      behavior: this.opts.behaviorFor(this.pod, slot.spec), memoryLimit: memoryLimit(slot.spec),
+      random: rnd, epoch: this.opts.epoch, hostname: this.pod.spec.hostname ?? this.pod.metadata.name!, podIP: this.sandbox.podIP,
+    });
+    slot.record.process = process;
+    this.event('Normal', 'Created', `Created container: ${slot.name}`, slot);
+    this.event('Normal', 'Started', `Started container ${slot.name}`, slot);
+    const now = this.ctx.now();
+    slot.actor.send({ type: 'STARTED', at: now });
+    this.handleUpdate(slot, process.start(now));
+  }
+
+  private mountsFor(container: any): Array<{ path: string; store: VolumeStore; readOnly?: boolean }> {
+    const out: Array<{ path: string; store: VolumeStore; readOnly?: boolean }> = [];
+    for (const m of container.volumeMounts ?? []) {
+      const store = this.sandbox.volumes.get(m.name);
+      if (store) out.push({ path: m.mountPath, store, readOnly: m.readOnly });
+    }
+    return out;
+  }
+
+  private handleUpdate(slot: ContainerSlot, u: ProcessUpdate): void {
+    if (u.exited) {
+      this.clearWake(slot);
+      if (slot.killTimer !== undefined) this.ctx.cancelTimer(slot.killTimer);
+      slot.killTimer = undefined;
+      slot.record.process = undefined;
+      const { code, reason, message } = u.exited;
+      this.defer(() => slot.actor.send({ type: 'EXITED', at: this.ctx.now(), exitCode: code, reason, message }));
+      return;
+    }
+    if (u.wakeAt !== undefined) this.scheduleWake(slot, u.wakeAt);
+  }
+
+  private scheduleWake(slot: ContainerSlot, at: number): void {
+    this.clearWake(slot);
+    slot.record.wakeAt = at;
+    slot.wakeTimer = this.ctx.startTimer(`wake ${slot.name}`, Math.max(0, at - this.ctx.now()), () => {
+      slot.wakeTimer = undefined;
+      slot.record.wakeAt = undefined;
+      const p = slot.record.process;
+      if (p) this.handleUpdate(slot, p.wake(this.ctx.now()));
+      this.rethrow();
+    });
+  }
+
+  private clearWake(slot: ContainerSlot): void {
+    if (slot.wakeTimer !== undefined) this.ctx.cancelTimer(slot.wakeTimer);
+    slot.wakeTimer = undefined;
+    slot.record.wakeAt = undefined;
+  }
+
+  private probe(slot: ContainerSlot, probe: ProbeName): void {
+    const spec: ProbeSpec = slot.spec[`${probe}Probe`];
+    const p = slot.record.process;
+    const r = p ? p.probe(spec, this.ctx.now()) : { result: 'Failure' as const, message: 'container is not running' };
+    this.defer(() => slot.actor.send({ type: 'PROBE_RESULT', at: this.ctx.now(), probe, result: r.result, message: r.message }));
+  }
+
+  /** Killing: preStop hook (pod deletion), SIGTERM, then SIGKILL when the grace period ends. */
+  private kill(slot: ContainerSlot, reason: 'pod' | 'liveness' | 'startup'): void {
+    const p = slot.record.process;
+    const probeGrace = reason !== 'pod' ? slot.spec[`${reason}Probe`]?.terminationGracePeriodSeconds : undefined;
+    const graceMs = reason === 'pod' ? this.graceMs : (probeGrace ?? this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
+    const message = reason === 'pod' ? `Stopping container ${slot.name}` : `Container ${slot.name} failed ${reason} probe, will be restarted`;
+    this.event('Normal', 'Killing', message, slot);
+    if (!p) return this.defer(() => slot.actor.send({ type: 'EXITED', at: this.ctx.now(), exitCode: 137, reason: 'Error' }));
+    let termAt = this.ctx.now();
+    const preStop = reason === 'pod' ? slot.spec.lifecycle?.preStop : undefined;
+    if (preStop && graceMs > 0) {
+      const hook = p.hook(preStop, termAt);
+      if (hook.result === 'Failure') this.event('Warning', 'FailedPreStopHook', `PreStopHook failed: ${hook.message ?? ''}`, slot);
+      termAt += Math.min(hook.durationMs, graceMs);
+    }
+    const deadline = this.ctx.now() + graceMs;
+    this.ctx.startTimer(`sigterm ${slot.name}`, termAt - this.ctx.now(), () => {
+      const proc = slot.record.process;
+      if (!proc) return;
+      this.handleUpdate(slot, proc.signal('TERM', this.ctx.now()));
+      if (slot.record.process) {
+        slot.killTimer = this.ctx.startTimer(`sigkill ${slot.name}`, Math.max(0, deadline - this.ctx.now()), () => {
+          slot.killTimer = undefined;
+          const still = slot.record.process;
+          if (still) this.handleUpdate(slot, still.signal('KILL', this.ctx.now()));
+          this.rethrow();
+        });
+      }
+      this.rethrow();
+    });
+  }
+
+  private containerEvent(slot: ContainerSlot, ev: any): void {
+    if (ev.what === 'pullBackOff') {
+      this.event('Normal', 'BackOff', backOffPullingMessage(slot.spec.image), slot);
+      this.event('Warning', 'Failed', 'Error: ImagePullBackOff', slot);
+    } else if (ev.what === 'crashBackOff') {
+      const p = this.pod.metadata;
+      this.event('Warning', 'BackOff', `Back-off restarting failed container ${slot.name} in pod ${p.name}_${p.namespace}(${p.uid})`, slot);
+    } else if (ev.what === 'probeFailed') {
+      const label = ev.probe === 'startup' ? 'Startup' : ev.probe === 'liveness' ? 'Liveness' : 'Readiness';
+      this.event('Warning', 'Unhealthy', `${label} probe failed: ${ev.message ?? ''}`, slot);
+    }
+  }
+
+  private checkAllStopped(): void {
+    for (const slot of this.slots.values()) if (topState(slot.actor.getSnapshot().value) !== 'Dead') return;
+    this.defer(() => this.podActor.send({ type: 'ALL_CONTAINERS_STOPPED' }));
+  }
+
+  // ------------------------------------------------------------------ status and events
+
+  private flushStatusSoon(): void {
+    if (this.statusTimer !== undefined) return;
+    this.statusTimer = this.ctx.startTimer('status', 0, () => {
+      this.statusTimer = undefined;
+      this.flushStatus();
+      this.rethrow();
+    });
+  }
+
+  private flushStatus(): void {
+    const podSnap = this.podActor.getSnapshot();
+    const rejected = podSnap.context.rejectReason ? { reason: podSnap.context.rejectReason, message: podSnap.context.rejectMessage ?? '' } : undefined;
+    const view = (pick: (k: ContainerKind) => boolean): ContainerView[] => [...this.slots.values()].filter((s) => pick(s.kind)).map((s) => ({
+      name: s.name, image: s.spec.image, imageID: this.imageID(s), containerID: s.record.id || undefined,
+      value: s.actor.getSnapshot().value, context: s.actor.getSnapshot().context,
+    }));
+    const status = computePodStatus({
+      pod: this.pod, init: view((k) => k !== 'app'), app: view((k) => k === 'app'), sandboxReady: this.sandboxReady,
+      initialized: this.initialized, terminating: this.terminating, rejected, podIP: this.sandbox.podIP || undefined,
+      hostIP: this.opts.host.hostIP, startTime: this.startTime, now: this.ctx.now(), epoch: this.opts.epoch,
+    });
+    const machinePhase = topState(podSnap.value);
+    if (machinePhase !== 'Terminating' && machinePhase !== 'Terminated' && status.phase !== machinePhase) {
+      this.defer(() => this.podActor.send({ type: 'PHASE', phase: status.phase }));
+    }
+    this.ctx.send(this.opts.kubelet, { type: msg.POD_STATUS, uid: this.sandbox.uid, namespace: this.pod.metadata.namespace, name: this.pod.metadata.name, status });
+  }
+
+  private imageID(slot: ContainerSlot): string {
+    if (!this.opts.host.images.has(slot.imageRef)) return '';
+    const info = this.opts.host.imageService.inspect(slot.spec.image);
+    return info ? `${info.repository}@${info.digest}` : '';
+  }
+
+  private event(type: 'Normal' | 'Warning', reason: string, message: string, slot?: ContainerSlot): void {
+    const fieldPath = slot ? `spec.${slot.kind === 'app' ? 'containers' : 'initContainers'}{${slot.name}}` : undefined;
+    this.ctx.send(this.opts.kubelet, { type: msg.POD_EVENT, uid: this.sandbox.uid, namespace: this.pod.metadata.namespace, name: this.pod.metadata.name, eventType: type, reason, message, fieldPath });
+  }
+
+  /** Delivers an event to a machine after the current transition, at the same virtual time. */
+  private defer(fn: () => void): void {
+    this.ctx.startTimer('defer', 0, () => {
+      fn();
+      this.rethrow();
+    });
+  }
+
+  private rethrow(): void {
+    if (this.failure !== undefined) {
+      const f = this.failure;
+      this.failure = undefined;
+      throw f instanceof Error ? f : new Error(String(f));
+    }
+  }
+}
+
+// -------------------------------------------------------------------- pure helpers
+
+const PROBE_DEFAULTS = { initialDelaySeconds: 0, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 };
+
+function probeTimings(c: any): Partial<Record<ProbeName, ProbeTiming>> {
+  const out: Partial<Record<ProbeName, ProbeTiming>> = {};
+  for (const name of ['startup', 'liveness', 'readiness'] as const) {
+    const p = c[`${name}Probe`];
+    if (!p) continue;
+    const d = { ...PROBE_DEFAULTS, ...p };
+    out[name] = { initialDelayMs: d.initialDelaySeconds * 1000, periodMs: d.periodSeconds * 1000, successThreshold: d.successThreshold, failureThreshold: d.failureThreshold };
+  }
+  return out;
+}
+
+function memoryLimit(c: any): number {
+  const l = c.resources?.limits?.memory;
+  return l === undefined ? 0 : parseQuantity(l);
+}
+
+function volumeFiles(kind: string, obj: KubeObject): Map<string, string> {
+  const files = new Map<string, string>();
+  if (kind === 'ConfigMap') for (const [k, v] of Object.entries(obj.data ?? {})) files.set(k, String(v));
+  if (kind === 'Secret') {
+    for (const [k, v] of Object.entries(obj.data ?? {})) files.set(k, Buffer.from(String(v), 'base64').toString('utf8'));
+    for (const [k, v] of Object.entries(obj.stringData ?? {})) files.set(k, String(v));
+  }
+  return files;
+}
+
+function hex(rnd: { int(n: number): number }, n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += '0123456789abcdef'[rnd.int(16)];
+  return s;
+}
