@@ -97,6 +97,10 @@ export function newForbidden(gr: GroupResource, name: string, reason: string): S
   return failure(403, 'Forbidden', message, { name: name || undefined, group: gr.group || undefined, kind: gr.resource });
 }
 
+export function newTimeout(message: string): StatusError {
+  return failure(504, 'Timeout', `Timeout: ${message}`);
+}
+
 export function newUnauthorized(message = 'Unauthorized'): StatusError {
   return failure(401, 'Unauthorized', message);
 }

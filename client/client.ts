@@ -3,7 +3,7 @@
 // Callbacks, not promises: promise continuations would run outside the runtime's ordering.
 import type { ActorContext, Envelope } from '../runtime/index.ts';
 import type { KubeObject, UserInfo, WatchEvent } from '../api/types.ts';
-import type { Status } from '../api/errors.ts';
+import { newTimeout, type Status } from '../api/errors.ts';
 import {
   APISERVER, type ApiRequest, type ApiRequestMessage, type ApiResponseMessage, type ApiResult, type ApiWatchMessage,
   type DeleteOptions, type ListOptions,
@@ -28,17 +28,28 @@ export class ApiClient {
   private nextId = 1;
   private nextWatch = 1;
   private readonly pending = new Map<number, ResultCallback | undefined>();
+  private readonly timers = new Map<number, number>();
   private readonly watches = new Map<string, WatchHandler>();
 
-  constructor(private readonly ctx: ActorContext, readonly user: UserInfo, private readonly server = APISERVER) {}
+  /**
+   * `timeoutMs`: give up on a request that got no answer (a partitioned client's requests are
+   * dropped); the callback then gets a 504 Timeout.
+   */
+  constructor(private readonly ctx: ActorContext, readonly user: UserInfo, private readonly server = APISERVER, private readonly timeoutMs?: number) {}
 
   /** Routes a reply or watch event to its callback; returns false for messages not the client's. */
   handle(env: Envelope): boolean {
     const m = env.message;
     if (m.type === 'api.response') {
       const r = m as ApiResponseMessage;
+      if (!this.pending.has(r.id)) return true;
       const cb = this.pending.get(r.id);
       this.pending.delete(r.id);
+      const timer = this.timers.get(r.id);
+      if (timer !== undefined) {
+        this.ctx.cancelTimer(timer);
+        this.timers.delete(r.id);
+      }
       cb?.(r.result);
       return true;
     }
@@ -62,6 +73,15 @@ export class ApiClient {
     this.pending.set(id, cb);
     const msg: ApiRequestMessage = { type: 'api.request', id, user: this.user, request };
     this.ctx.send(this.server, msg);
+    if (this.timeoutMs !== undefined) this.timers.set(id, this.ctx.startTimer('api-timeout', this.timeoutMs, () => this.expire(id, request)));
+  }
+
+  private expire(id: number, request: ApiRequest): void {
+    if (!this.pending.has(id)) return;
+    const cb = this.pending.get(id);
+    this.pending.delete(id);
+    this.timers.delete(id);
+    cb?.({ ok: false, status: newTimeout(`the ${request.verb} of ${request.kind.toLowerCase()} "${request.name ?? ''}" got no answer within ${this.timeoutMs! / 1000}s`).status });
   }
 
   create(obj: KubeObject, cb?: ResultCallback, subresource?: string): void {
