@@ -1,0 +1,375 @@
+// The node actor: a kubelet (pkg/kubelet) running on a NodeHost. It registers the Node, keeps
+// the two heartbeats (Lease every 10 s; NodeStatus every 10 s, posted on change or every
+// 5 min), admits the pods bound to it, runs a pod worker per pod, writes their status
+// (status manager) and events, and deletes a terminated pod's object (grace 0).
+import { createActor, type AnyActorRef } from 'xstate';
+import type { ActorContext, ActorLogic, Envelope, ExitSignal } from '../../runtime/index.ts';
+import type { KubeObject } from '../../api/types.ts';
+import { ApiClient } from '../../client/client.ts';
+import { Informer } from '../../client/informer.ts';
+import { EventRecorder } from '../../client/events.ts';
+import { formatMicroTime, formatTime } from '../../api/time.ts';
+import { deepEqual } from '../../api/equal.ts';
+import { isPodTerminal, podMatchesNodeSelectorAndAffinity, podRequests, resourceList } from '../../api/podutil.ts';
+import { nodeMachine } from '../../machines/node.ts';
+import type { ProcessBehavior } from '../../cri/types.ts';
+import type { NodeHost } from './host.ts';
+import { PodWorker } from './pod-worker.ts';
+import * as msg from './messages.ts';
+
+/** nodeStatusReportFrequency: a NodeStatus is posted at least this often even when unchanged. */
+export const NODE_STATUS_REPORT_MS = 5 * 60_000;
+/** nodeLeaseDurationSeconds. */
+export const NODE_LEASE_DURATION_S = 40;
+/** At most this many images are reported in status.images (nodeStatusMaxImages). */
+export const NODE_STATUS_MAX_IMAGES = 50;
+/** Memory the kubelet keeps back (eviction-hard memory.available<100Mi). */
+const EVICTION_HARD_MEMORY = 100 * 1024 * 1024;
+
+export const KUBELET_VERSION = 'v1.32.0';
+
+export interface KubeletOptions {
+  host: NodeHost;
+  epoch: number;
+  behaviorFor: (pod: KubeObject, container: any) => ProcessBehavior | undefined;
+}
+
+export function nodeActorId(name: string): string {
+  return `node/${name}`;
+}
+
+type Admission = { ok: true } | { ok: false; reason: string; message: string };
+
+export class Kubelet implements ActorLogic {
+  private ctx!: ActorContext;
+  private client!: ApiClient;
+  private recorder!: EventRecorder;
+  private pods!: Informer;
+  private node!: AnyActorRef;
+  private readonly workers = new Map<string, string>();
+  private readonly statuses = new Map<string, { uid: string; namespace: string; name: string; status: any }>();
+  private readonly pendingStatus = new Set<string>();
+  private lastPostedStatus: any;
+  private lastPostedAt = -Infinity;
+  private registered = false;
+  private nodeUid: string | undefined;
+  private failure: unknown;
+
+  constructor(private readonly opts: KubeletOptions) {}
+
+  private get name(): string {
+    return this.opts.host.spec.name;
+  }
+
+  start(ctx: ActorContext): void {
+    this.ctx = ctx;
+    this.client = new ApiClient(ctx, msg.nodeUser(this.name), undefined, msg.KUBELET_REQUEST_TIMEOUT_MS);
+    this.recorder = new EventRecorder(this.client, ctx.now, { component: 'kubelet', host: this.name }, ctx.random('events'));
+    this.pods = new Informer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Pod' }, fieldSelector: `spec.nodeName=${this.name}`, name: 'pods' });
+    this.pods.addHandlers({ add: (p) => this.syncPod(p), update: (_o, p) => this.syncPod(p), delete: (p) => this.podGone(p) });
+    const clock = {
+      setTimeout: (fn: () => void, ms: number) => ctx.startTimer('heartbeat', ms, () => { fn(); this.rethrow(); }, { background: true }),
+      clearTimeout: (h: number) => ctx.cancelTimer(h),
+    };
+    this.node = createActor(nodeMachine, { clock: clock as any });
+    this.node.on('*', (ev: any) => this.onNodeEmit(ev));
+    this.node.subscribe({ error: (e: unknown) => { this.failure = e; } });
+    this.node.start();
+    this.rethrow();
+  }
+
+  receive(env: Envelope): void {
+    const m = env.message;
+    if (this.client.handle(env) || this.pods.handle(env)) return this.rethrow();
+    switch (m.type) {
+      case msg.POD_STATUS: this.onPodStatus(m as any); break;
+      case msg.POD_EVENT: this.onPodEvent(m as any); break;
+      case msg.POD_TERMINATED: this.onPodTerminated(m.uid as string); break;
+      case 'kubelet.flushStatus': this.flushPodStatuses(); break;
+      case '$EXIT': this.onWorkerExit(m as ExitSignal); break;
+    }
+    this.rethrow();
+  }
+
+  stop(): void {
+    this.node?.stop();
+  }
+
+  stateValue(): unknown {
+    return this.node?.getSnapshot().value;
+  }
+
+  snapshot(): unknown {
+    return { node: this.node?.getSnapshot().value, pods: [...this.workers.keys()].sort() };
+  }
+
+  machine(): unknown {
+    return nodeMachine;
+  }
+
+  // ------------------------------------------------------------------ heartbeats
+
+  private onNodeEmit(ev: any): void {
+    if (ev.type !== 'kubelet') return;
+    if (ev.op === 'registerNode') this.registerNode();
+    else if (ev.op === 'renewLease') this.renewLease();
+    else if (ev.op === 'syncNodeStatus') this.syncNodeStatus(false);
+  }
+
+  /** registerWithAPIServer: create the Node, or take over an existing one. */
+  private registerNode(): void {
+    const node = this.initialNode();
+    this.client.create(node, (r) => {
+      if (r.ok) {
+        this.nodeUid = r.object.metadata.uid;
+        this.lastPostedStatus = r.object.status;
+        this.lastPostedAt = this.ctx.now();
+        return this.onRegistered(true);
+      }
+      if (r.status.code !== 409) return this.node.send({ type: 'REGISTER_FAILED' });
+      this.client.get(node, undefined, this.name, (g) => {
+        if (!g.ok) return this.node.send({ type: 'REGISTER_FAILED' });
+        this.nodeUid = g.object.metadata.uid;
+        this.lastPostedStatus = g.object.status;
+        this.onRegistered(false);
+      });
+    });
+  }
+
+  private onRegistered(created: boolean): void {
+    this.registered = true;
+    const ref = this.nodeRef();
+    this.recorder.event(ref, 'Normal', 'Starting', 'Starting kubelet.');
+    if (created) {
+      for (const r of ['NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID']) this.recorder.event(ref, 'Normal', r, `Node ${this.name} status is now: ${r}`);
+      this.recorder.event(ref, 'Normal', 'NodeAllocatableEnforced', 'Updated Node Allocatable limit across pods');
+      this.recorder.event(ref, 'Normal', 'NodeReady', `Node ${this.name} status is now: NodeReady`);
+    }
+    this.node.send({ type: 'REGISTERED' });
+    this.pods.start();
+    if (!created) this.syncNodeStatus(true);
+  }
+
+  /** The node lease controller: renew the Lease's renewTime (create it the first time). */
+  private renewLease(): void {
+    const now = formatMicroTime(this.ctx.now(), this.opts.epoch);
+    this.client.patch({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' }, 'kube-node-lease', this.name, { spec: { renewTime: now } }, 'application/merge-patch+json', (r) => {
+      if (r.ok) return this.node.send({ type: 'LEASE_RENEWED' });
+      if (r.status.code !== 404) return this.node.send({ type: 'LEASE_FAILED' });
+      const lease: KubeObject = {
+        apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
+        metadata: { name: this.name, namespace: 'kube-node-lease', ownerReferences: this.nodeUid ? [{ apiVersion: 'v1', kind: 'Node', name: this.name, uid: this.nodeUid }] : undefined },
+        spec: { holderIdentity: this.name, leaseDurationSeconds: NODE_LEASE_DURATION_S, renewTime: now },
+      };
+      this.client.create(lease, (c) => this.node.send({ type: c.ok ? 'LEASE_RENEWED' : 'LEASE_FAILED' }));
+    });
+  }
+
+  /** tryUpdateNodeStatus: post when something changed or every nodeStatusReportFrequency. */
+  private syncNodeStatus(force: boolean): void {
+    if (!this.registered) return;
+    const status = this.nodeStatus(this.lastPostedStatus);
+    const now = this.ctx.now();
+    const changed = !deepEqual(withoutHeartbeats(status), withoutHeartbeats(this.lastPostedStatus));
+    if (!force && !changed && now - this.lastPostedAt < NODE_STATUS_REPORT_MS) return;
+    this.lastPostedAt = now;
+    this.lastPostedStatus = status;
+    this.client.patch({ apiVersion: 'v1', kind: 'Node' }, undefined, this.name, { status }, 'application/merge-patch+json', undefined, 'status');
+  }
+
+  private nodeLabels(): Record<string, string> {
+    const s = this.opts.host.spec;
+    const labels: Record<string, string> = {
+      'beta.kubernetes.io/arch': 'amd64', 'beta.kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64',
+      'kubernetes.io/hostname': s.name, 'kubernetes.io/os': 'linux', 'node.kubernetes.io/instance-type': s.instanceType,
+    };
+    if (s.zone) {
+      labels['topology.kubernetes.io/zone'] = s.zone;
+      labels['topology.kubernetes.io/region'] = s.zone.replace(/-?[a-z]$/, '');
+    }
+    return { ...labels, ...(s.labels ?? {}) };
+  }
+
+  private initialNode(): KubeObject {
+    const s = this.opts.host.spec;
+    const spec: any = { podCIDR: this.opts.host.podCIDR, podCIDRs: [this.opts.host.podCIDR] };
+    if (s.taints?.length) spec.taints = s.taints;
+    return {
+      apiVersion: 'v1', kind: 'Node',
+      metadata: { name: s.name, labels: this.nodeLabels(), annotations: { 'node.alpha.kubernetes.io/ttl': '0', 'volumes.kubernetes.io/controller-managed-attach-detach': 'true' } },
+      spec, status: this.nodeStatus(undefined),
+    };
+  }
+
+  /** The NodeStatus the kubelet computes: capacity, allocatable, conditions, addresses, info, images. */
+  private nodeStatus(prev: any): any {
+    const s = this.opts.host.spec;
+    const t = formatTime(this.ctx.now(), this.opts.epoch);
+    const memory = resourceList({ memory: s.memory }).memory;
+    const capacity = { cpu: s.cpu, 'ephemeral-storage': s.ephemeralStorage, 'hugepages-1Gi': '0', 'hugepages-2Mi': '0', memory: `${Math.round(memory / 1024)}Ki`, pods: String(s.pods) };
+    const allocatable = { ...capacity, memory: `${Math.round((memory - EVICTION_HARD_MEMORY) / 1024)}Ki` };
+    const cond = (type: string, status: string, reason: string, message: string) => {
+      const old = prev?.conditions?.find((c: any) => c.type === type);
+      return { type, status, lastHeartbeatTime: t, lastTransitionTime: old && old.status === status ? old.lastTransitionTime : t, reason, message };
+    };
+    const images = [...this.opts.host.images.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, NODE_STATUS_MAX_IMAGES)
+      .map(([ref, size]) => ({ names: [ref], sizeBytes: size }));
+    return {
+      capacity, allocatable,
+      conditions: [
+        cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
+        cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
+        cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
+        cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+      ],
+      addresses: [{ type: 'InternalIP', address: this.opts.host.hostIP }, { type: 'Hostname', address: s.name }],
+      daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+      nodeInfo: {
+        machineID: hexId(s.name, 32), systemUUID: hexId(`${s.name}/uuid`, 32), bootID: hexId(`${s.name}/boot`, 32),
+        kernelVersion: '6.8.0-kubesim', osImage: 'Debian GNU/Linux 12 (bookworm)', containerRuntimeVersion: 'containerd://1.7.24',
+        kubeletVersion: KUBELET_VERSION, kubeProxyVersion: KUBELET_VERSION, operatingSystem: 'linux', architecture: 'amd64',
+      },
+      images,
+    };
+  }
+
+  /** Node events name the node by its name as uid, as the kubelet's node reference does. */
+  private nodeRef(): KubeObject {
+    return { apiVersion: 'v1', kind: 'Node', metadata: { name: this.name, uid: this.name } };
+  }
+
+  // ------------------------------------------------------------------ pods
+
+  /** HandlePodAdditions / HandlePodUpdates: start, update or terminate the pod's worker. */
+  private syncPod(pod: KubeObject): void {
+    const uid = pod.metadata.uid!;
+    const worker = this.workers.get(uid);
+    const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
+    if (worker) {
+      this.ctx.send(worker, { type: msg.POD_UPDATE, pod });
+      if (pod.metadata.deletionTimestamp) this.ctx.send(worker, { type: msg.POD_DELETE, graceMs });
+      return;
+    }
+    const running = this.opts.host.sandboxes.has(uid);
+    if (pod.metadata.deletionTimestamp && !running) return this.forceDelete(pod);
+    if (isPodTerminal(pod) && !running) return;
+    this.startWorker(pod);
+    if (pod.metadata.deletionTimestamp) this.ctx.send(this.workers.get(uid)!, { type: msg.POD_DELETE, graceMs });
+  }
+
+  private startWorker(pod: KubeObject): void {
+    const uid = pod.metadata.uid!;
+    const id = `${this.ctx.self}/pod/${pod.metadata.namespace}/${pod.metadata.name}`;
+    const resumed = this.opts.host.sandboxes.has(uid);
+    const admission = resumed ? undefined : this.admit(pod);
+    const opts = { pod, host: this.opts.host, kubelet: this.ctx.self, epoch: this.opts.epoch, admission, behaviorFor: this.opts.behaviorFor };
+    this.workers.set(uid, id);
+    this.ctx.spawn({ id, type: 'pod', restart: 'temporary', start: () => new PodWorker(opts) });
+  }
+
+  /** canAdmitPod: node affinity and resources against the pods already admitted here. */
+  private admit(pod: KubeObject): Admission {
+    const nodeObj = { apiVersion: 'v1', kind: 'Node', metadata: { name: this.name, labels: this.nodeLabels() } } as KubeObject;
+    if (!podMatchesNodeSelectorAndAffinity(pod, nodeObj)) {
+      return { ok: false, reason: 'NodeAffinity', message: "Pod was rejected: Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector" };
+    }
+    const s = this.opts.host.spec;
+    const alloc = resourceList({ cpu: s.cpu, memory: s.memory, pods: s.pods });
+    alloc.memory -= EVICTION_HARD_MEMORY;
+    const used = { cpu: 0, memory: 0, pods: 0 };
+    for (const other of this.pods.list()) {
+      if (other.metadata.uid === pod.metadata.uid || !this.workers.has(other.metadata.uid!) || isPodTerminal(other)) continue;
+      const r = podRequests(other);
+      used.cpu += r.cpu;
+      used.memory += r.memory;
+      used.pods++;
+    }
+    const req = podRequests(pod);
+    const reject = (res: string, requested: number, u: number, cap: number): Admission => ({
+      ok: false, reason: `Out${res}`, message: `Pod was rejected: Node didn't have enough resource: ${res}, requested: ${requested}, used: ${u}, capacity: ${cap}`,
+    });
+    if (used.pods + 1 > s.pods) return reject('pods', 1, used.pods, s.pods);
+    if (req.cpu > 0 && used.cpu + req.cpu > alloc.cpu) return reject('cpu', req.cpu, used.cpu, alloc.cpu);
+    if (req.memory > 0 && used.memory + req.memory > alloc.memory) return reject('memory', req.memory, used.memory, alloc.memory);
+    return { ok: true };
+  }
+
+  private onPodStatus(m: { uid: string; namespace: string; name: string; status: any }): void {
+    this.statuses.set(m.uid, m);
+    if (this.pendingStatus.size === 0) this.ctx.send(this.ctx.self, { type: 'kubelet.flushStatus' });
+    this.pendingStatus.add(m.uid);
+  }
+
+  /** The status manager: one status write per pod per batch, skipped when unchanged. */
+  private flushPodStatuses(): void {
+    for (const uid of [...this.pendingStatus].sort()) {
+      const m = this.statuses.get(uid);
+      if (!m) continue;
+      const cached = this.pods.get(m.namespace, m.name);
+      if (!cached || cached.metadata.uid !== uid) continue;
+      if (deepEqual(cached.status, m.status)) continue;
+      this.client.patch({ apiVersion: 'v1', kind: 'Pod' }, m.namespace, m.name, { status: m.status }, 'application/merge-patch+json', undefined, 'status');
+    }
+    this.pendingStatus.clear();
+  }
+
+  private onPodEvent(m: { uid: string; namespace: string; name: string; eventType: 'Normal' | 'Warning'; reason: string; message: string }): void {
+    const ref: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: m.name, namespace: m.namespace, uid: m.uid } };
+    this.recorder.event(ref, m.eventType, m.reason, m.message);
+  }
+
+  /** All containers stopped after a deletion: post the final status, then delete with grace 0. */
+  private onPodTerminated(uid: string): void {
+    this.flushPodStatuses();
+    const workerId = this.workers.get(uid);
+    const pod = this.pods.list().find((p) => p.metadata.uid === uid);
+    this.opts.host.sandboxes.delete(uid);
+    this.workers.delete(uid);
+    if (workerId) this.ctx.stopChild(workerId);
+    if (pod) this.forceDelete(pod);
+  }
+
+  private forceDelete(pod: KubeObject): void {
+    this.client.delete(pod, pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+  }
+
+  /** The pod object is gone from the API (force-deleted): stop its containers at once. */
+  private podGone(pod: KubeObject): void {
+    const worker = this.workers.get(pod.metadata.uid!);
+    if (worker) this.ctx.send(worker, { type: msg.POD_DELETE, graceMs: 0 });
+  }
+
+  private onWorkerExit(exit: ExitSignal): void {
+    for (const [uid, id] of [...this.workers]) {
+      if (id !== exit.child) continue;
+      this.workers.delete(uid);
+      const pod = this.pods.list().find((p) => p.metadata.uid === uid);
+      if (pod && !exit.normal) this.syncPod(pod);
+    }
+  }
+
+  private rethrow(): void {
+    if (this.failure !== undefined) {
+      const f = this.failure;
+      this.failure = undefined;
+      throw f instanceof Error ? f : new Error(String(f));
+    }
+  }
+}
+
+function withoutHeartbeats(status: any): any {
+  if (!status) return status;
+  return { ...status, conditions: (status.conditions ?? []).map((c: any) => ({ ...c, lastHeartbeatTime: undefined })) };
+}
+
+/** A stable hex id from a name (machine ids): not random, so it survives restarts. */
+function hexId(seed: string, n: number): string {
+  let h = 0x811c9dc5;
+  let out = '';
+  while (out.length < n) {
+    for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 0x01000193) >>> 0;
+    h = Math.imul(h ^ out.length, 0x01000193) >>> 0;
+    out += h.toString(16).padStart(8, '0');
+  }
+  return out.slice(0, n);
+}
