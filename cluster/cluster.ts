@@ -11,6 +11,10 @@ import { NodeLifecycleController } from '../actors/controllers/node-lifecycle.ts
 import { TaintEvictionController } from '../actors/controllers/taint-eviction.ts';
 import { PodGCController } from '../actors/controllers/pod-gc.ts';
 import { Scheduler } from '../actors/scheduler/scheduler.ts';
+import { Kubelet, nodeActorId } from '../actors/node/kubelet.ts';
+import { NodeHost, type ImageService, type NodeSpec } from '../actors/node/host.ts';
+import { ImageRegistry, normaliseImage, parseImageRef } from '../cri/images.ts';
+import type { ProcessBehavior } from '../cri/types.ts';
 import { ApiClient } from '../client/client.ts';
 import { StatusError, isStatusError, type Status } from '../api/errors.ts';
 import { SYSTEM_MASTERS, type KubeObject, type WatchEvent } from '../api/types.ts';
@@ -34,6 +38,14 @@ export interface ClusterOptions {
   freeze?: boolean;
   /** Recorded in the trace header so `kubesim replay` can re-run it. */
   origin?: Record<string, unknown>;
+  /** Nodes to boot (each a node actor running a kubelet). Default 3; 0 for an API-only cluster. */
+  nodes?: number;
+  /** Per-node capacity: cpu (default '4'), memory (default '16Gi'), pods (default 110). */
+  nodeCpu?: string;
+  nodeMemory?: string;
+  nodePods?: number;
+  /** Spread nodes across these zones (label topology.kubernetes.io/zone), round-robin. */
+  zones?: string[];
 }
 
 /** Defaults the CLI sets for scenarios it runs (`kubesim run --seed 7 --trace t.jsonl`). */
@@ -103,6 +115,12 @@ export class Cluster {
   private readonly memoryTrace: MemoryTraceSink | undefined;
   private readonly sink: TraceSink | undefined;
   readonly epoch: number;
+  /** The registries the nodes pull from: add images, make some missing or private, set behaviours. */
+  readonly images = new ImageRegistry();
+  private readonly hosts = new Map<string, NodeHost>();
+  private readonly partitions = new Map<string, () => void>();
+  private readonly nodeDefaults: { cpu: string; memory: string; pods: number; zones: string[] };
+  private nodeCount = 0;
 
   constructor(opts: ClusterOptions = {}) {
     // The CLI's --seed and --trace win over what a scenario asks for.
@@ -122,7 +140,10 @@ export class Cluster {
     });
     bootstrap(this.server);
     this.kubectl = new KubectlActor();
+    this.nodeDefaults = { cpu: o.nodeCpu ?? '4', memory: o.nodeMemory ?? '16Gi', pods: o.nodePods ?? 110, zones: o.zones ?? [] };
     this.startActors();
+    for (let i = 0; i < (o.nodes ?? 3); i++) this.addNode();
+    this.runtime.runFor(0);
     createdClusters().push(this);
   }
 
@@ -287,6 +308,97 @@ export class Cluster {
     }));
   }
 
+  // ------------------------------------------------------------------ nodes
+
+  /** Adds a node (a machine running a kubelet); it registers itself. Returns its name. */
+  addNode(opts: Partial<Pick<NodeSpec, 'name' | 'cpu' | 'memory' | 'pods' | 'zone' | 'labels' | 'taints' | 'instanceType'>> = {}): string {
+    const index = ++this.nodeCount;
+    const zones = this.nodeDefaults.zones;
+    const spec: NodeSpec = {
+      name: opts.name ?? `node-${index}`, index, cpu: opts.cpu ?? this.nodeDefaults.cpu, memory: opts.memory ?? this.nodeDefaults.memory,
+      pods: opts.pods ?? this.nodeDefaults.pods, ephemeralStorage: '100Gi', zone: opts.zone ?? (zones.length ? zones[(index - 1) % zones.length] : undefined),
+      instanceType: opts.instanceType ?? `kubesim-${opts.cpu ?? this.nodeDefaults.cpu}cpu`, labels: opts.labels, taints: opts.taints,
+    };
+    if (this.hosts.has(spec.name)) throw new Error(`node "${spec.name}" already exists`);
+    const host = new NodeHost(spec, this.imageService());
+    this.hosts.set(spec.name, host);
+    this.runtime.input('add-node', { node: spec.name });
+    this.bootHost(host);
+    return spec.name;
+  }
+
+  /** Node names, in the order they were added. */
+  nodeNames(): string[] {
+    return [...this.hosts.keys()];
+  }
+
+  /** Powers a node off: its kubelet and every container stop at once, without telling anyone. */
+  powerOff(node: string): void {
+    const host = this.host(node);
+    this.runtime.input('power-off', { node });
+    this.runtime.stop(`host/${node}`, 'power-off');
+    host.powerOff();
+  }
+
+  /** Powers a node back on: the kubelet starts, re-registers and syncs its pods. */
+  powerOn(node: string): void {
+    const host = this.host(node);
+    if (host.powered) return;
+    this.runtime.input('power-on', { node });
+    host.powerOn();
+    this.bootHost(host);
+  }
+
+  /** Crashes the node's kubelet; its supervisor (systemd) restarts it; containers keep running. */
+  crashKubelet(node: string): void {
+    this.crash(nodeActorId(node), 'kubelet crashed');
+  }
+
+  /** Cuts the node off the API server: every message between them is dropped, both ways. */
+  partition(node: string): void {
+    if (this.partitions.has(node)) return;
+    const prefix = nodeActorId(node);
+    const inNode = (id: string) => id === prefix || id.startsWith(prefix + '/');
+    this.partitions.set(node, this.fault((env) =>
+      (inNode(env.from) && env.to === 'kube-apiserver') || (env.from === 'kube-apiserver' && inNode(env.to))
+        ? { action: 'drop', reason: `network partition of ${node}` } : undefined));
+  }
+
+  /** Ends a partition. */
+  heal(node: string): void {
+    this.partitions.get(node)?.();
+    this.partitions.delete(node);
+  }
+
+  /** Removes a node: powers it off and deletes its Node object. */
+  removeNode(node: string): void {
+    this.powerOff(node);
+    this.hosts.delete(node);
+    this.delete('node', node);
+  }
+
+  private host(node: string): NodeHost {
+    const host = this.hosts.get(node);
+    if (!host) throw new Error(`node "${node}" does not exist (nodes: ${this.nodeNames().join(', ')})`);
+    return host;
+  }
+
+  /** The node's machine boots: systemd (a supervisor) starts the kubelet and restarts it when it dies. */
+  private bootHost(host: NodeHost): void {
+    const name = host.spec.name;
+    const kubelet = { id: nodeActorId(name), type: 'kubelet', start: () => new Kubelet({ host, epoch: this.epoch, behaviorFor }) };
+    this.runtime.spawn({ id: `host/${name}`, type: 'node', start: () => new Supervisor([kubelet], { strategy: 'oneForOne', intensity: 1000, period: 60_000 }) }, '');
+  }
+
+  private imageService(): ImageService {
+    const registry = this.images;
+    return {
+      pull: (image, secrets) => registry.pull(image, { pullSecrets: secrets }),
+      normalize: (image) => (parseImageRef(image).ok ? normaliseImage(image) : undefined),
+      inspect: (image) => registry.resolve(image),
+    };
+  }
+
   // ------------------------------------------------------------------ faults and inspection
 
   /** Crashes an actor (it loses its in-memory state; its supervisor restarts it). */
@@ -354,7 +466,22 @@ export class Cluster {
   }
 }
 
-/** Boots a cluster: API server, controller manager (garbage collector, namespace controller). */
+/** Per-container behaviour from the pod annotation kubesim.io/behavior (JSON: by container name, or for all). */
+export const BEHAVIOR_ANNOTATION = 'kubesim.io/behavior';
+
+function behaviorFor(pod: KubeObject, container: any): ProcessBehavior | undefined {
+  const text = pod.metadata.annotations?.[BEHAVIOR_ANNOTATION];
+  if (!text) return undefined;
+  try {
+    const parsed = JSON.parse(text);
+    if (parsed && typeof parsed === 'object' && container.name in parsed && typeof parsed[container.name] === 'object') return parsed[container.name];
+    return parsed;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Boots a cluster: API server, controller manager, scheduler and nodes. */
 export async function createCluster(opts: ClusterOptions = {}): Promise<Cluster> {
   return new Cluster(opts);
 }

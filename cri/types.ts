@@ -22,13 +22,15 @@ export interface ImageInfo {
   behavior: ProcessBehavior;
   /** Needs a pull secret (imagePullSecrets) to pull. */
   private?: boolean;
+  /** Whose coreutils the image ships (error message wording of cat, rm, ls): busybox or GNU. */
+  userland?: 'busybox' | 'gnu';
 }
 
 export type PullFailureReason = 'ErrImagePull' | 'InvalidImageName' | 'ErrImageNeverPull';
 
 export type PullResult =
   | { ok: true; image: ImageInfo; durationMs: number }
-  | { ok: false; reason: PullFailureReason; message: string; durationMs: number };
+  | { ok: false; reason: PullFailureReason; message: string; durationMs: number; code?: 'NotFound' | 'Unknown' };
 
 /**
  * How a container process behaves over time. Everything optional; times in virtual ms from
@@ -55,6 +57,12 @@ export interface ProcessBehavior {
   cpu?: Array<[number, number]>;
   /** SIGTERM handling: time to exit after SIGTERM (default 0; longer than the grace period ⇒ SIGKILL). */
   termGraceMs?: number;
+  /** Exit code when SIGTERM ends the process (default 0; Go programs without a handler exit 2). */
+  termExitCode?: number;
+  /** Whether the listening ports speak HTTP (default true); false ⇒ httpGet probes fail. */
+  httpServer?: boolean;
+  /** Lines the process prints when it starts (kubectl logs). */
+  logs?: string[];
 }
 
 /** What a process step produced. */
@@ -65,6 +73,8 @@ export interface ProcessUpdate {
   wakeAt?: number;
   /** Lines written to stdout/stderr since the last update (kubectl logs). */
   output?: string[];
+  /** How the simulator treated commands it does not model (e.g. `perl` run as a one-shot), for events. */
+  notices?: string[];
 }
 
 export type ProbeResult = { result: 'Success' | 'Failure'; message?: string };
@@ -115,4 +125,6 @@ export interface ContainerConfig {
   /** Virtual-time epoch for `date` (ms since the Unix epoch at virtual time 0). */
   epoch: number;
   hostname: string;
+  /** The pod's IP (probe error messages name it). */
+  podIP?: string;
 }
