@@ -13,6 +13,7 @@ import { PodGCController } from '../actors/controllers/pod-gc.ts';
 import { Scheduler } from '../actors/scheduler/scheduler.ts';
 import { Kubelet, nodeActorId } from '../actors/node/kubelet.ts';
 import { NodeHost, type ImageService, type NodeSpec } from '../actors/node/host.ts';
+import { CONTAINER_CRASH } from '../actors/node/messages.ts';
 import { ImageRegistry, normaliseImage, parseImageRef } from '../cri/images.ts';
 import type { ProcessBehavior } from '../cri/types.ts';
 import { ApiClient } from '../client/client.ts';
@@ -352,6 +353,17 @@ export class Cluster {
   /** Crashes the node's kubelet; its supervisor (systemd) restarts it; containers keep running. */
   crashKubelet(node: string): void {
     this.crash(nodeActorId(node), 'kubelet crashed');
+  }
+
+  /** Makes a container's process die with `exitCode` (default 1), as a crash would. */
+  crashContainer(podName: string, opts: { container?: string; exitCode?: number; namespace?: string } = {}): void {
+    const pod = this.get('pod', podName, opts.namespace);
+    const node = pod.spec.nodeName;
+    if (!node) throw new Error(`pod "${podName}" is not running on a node`);
+    const container = opts.container ?? pod.spec.containers[0].name;
+    this.runtime.input('crash-container', { pod: podName, container });
+    this.runtime.send('chaos', `${nodeActorId(node)}/pod/${pod.metadata.namespace}/${podName}`, { type: CONTAINER_CRASH, container, exitCode: opts.exitCode ?? 1 });
+    this.runtime.runFor(0);
   }
 
   /** Cuts the node off the API server: every message between them is dropped, both ways. */

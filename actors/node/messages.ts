@@ -7,6 +7,15 @@ export const POD_TERMINATED = 'kubelet.podTerminated';
 export const POD_DELETE = 'kubelet.podDelete';
 export const POD_UPDATE = 'kubelet.podUpdate';
 
+/** A fault: the container's process dies with this exit code (a segfault, an OOM kill from outside). */
+export const CONTAINER_CRASH = 'kubelet.containerCrash';
+
+export interface ContainerCrash {
+  type: typeof CONTAINER_CRASH;
+  container: string;
+  exitCode: number;
+}
+
 export interface PodDelete {
   type: typeof POD_DELETE;
   graceMs: number;

@@ -95,6 +95,7 @@ export class PodWorker implements ActorLogic {
     const m = env.message;
     if (m.type === msg.POD_DELETE) this.onDelete(m as unknown as msg.PodDelete);
     else if (m.type === msg.POD_UPDATE) this.pod = (m as unknown as msg.PodUpdate).pod;
+    else if (m.type === msg.CONTAINER_CRASH) this.crashContainer(m as unknown as msg.ContainerCrash);
     this.rethrow();
   }
 
@@ -239,6 +240,13 @@ export class PodWorker implements ActorLogic {
   private onTerminated(): void {
     this.flushStatus();
     this.ctx.send(this.opts.kubelet, { type: msg.POD_TERMINATED, uid: this.sandbox.uid });
+  }
+
+  /** A process dies from outside (fault injection): the container exits with the given code. */
+  private crashContainer(m: msg.ContainerCrash): void {
+    const slot = this.slots.get(m.container);
+    if (!slot?.record.process) return;
+    this.handleUpdate(slot, { exited: { code: m.exitCode, reason: m.exitCode === 0 ? 'Completed' : 'Error' } });
   }
 
   private onDelete(m: msg.PodDelete): void {

@@ -1,0 +1,270 @@
+// The kubelet and the pod lifecycle, on pods bound directly to a node (spec.nodeName), so the
+// scheduler is not involved. k8s-facts §7 (pods & kubelet), §16 (events), §17 (start sequence).
+import { describe, expect, it } from 'vitest';
+import { createCluster, type Cluster, type KubeObject } from 'kubesim';
+
+function pod(name: string, spec: Record<string, any>, meta: Record<string, any> = {}): KubeObject {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, ...meta }, spec: { nodeName: 'node-1', ...spec } };
+}
+
+function reasons(c: Cluster, name: string): string[] {
+  return c.events().filter((e) => e.involvedObject.name === name).map((e) => `${e.reason}: ${e.message}`);
+}
+
+function container(c: Cluster, name: string, index = 0): any {
+  return c.get('pod', name).status.containerStatuses?.[index];
+}
+
+/** Virtual times (s, rounded) at which the pod's restartCount went up. */
+function watchRestarts(c: Cluster, name: string): number[] {
+  const times: number[] = [];
+  let last = 0;
+  c.watch('pods', (ev) => {
+    const n = ev.object.status?.containerStatuses?.[0]?.restartCount ?? 0;
+    if (ev.object.metadata.name === name && n > last) {
+      last = n;
+      times.push(Math.round(c.now() / 1000));
+    }
+  });
+  return times;
+}
+
+describe('pod start-up', () => {
+  it('a pod bound to a node pulls, creates and starts its container, then is Running and Ready', async () => {
+    // k8s-facts §17 (start sequence), §7.4 (conditions), §16 (event messages)
+    const c = await createCluster({ seed: 1 });
+    c.create(pod('web', { containers: [{ name: 'nginx', image: 'nginx:1.14.2', ports: [{ containerPort: 80 }] }] }));
+    await c.runFor('1m');
+    const p = c.get('pod', 'web');
+    expect(p.status.phase).toBe('Running');
+    expect(p.status.podIP).toMatch(/^10\.244\.1\.\d+$/);
+    expect(p.status.hostIP).toBe('172.18.0.2');
+    expect(Object.fromEntries(p.status.conditions.map((x: any) => [x.type, x.status]))).toEqual({
+      PodReadyToStartContainers: 'True', Initialized: 'True', Ready: 'True', ContainersReady: 'True', PodScheduled: 'True',
+    });
+    expect(container(c, 'web')).toMatchObject({ name: 'nginx', ready: true, started: true, restartCount: 0, image: 'nginx:1.14.2' });
+    expect(container(c, 'web').state.running.startedAt).toBeDefined();
+    expect(container(c, 'web').imageID).toMatch(/^docker\.io\/library\/nginx@sha256:[0-9a-f]{64}$/);
+    const ev = reasons(c, 'web');
+    expect(ev[0]).toBe('Pulling: Pulling image "nginx:1.14.2"');
+    expect(ev[1]).toMatch(/^Pulled: Successfully pulled image "nginx:1\.14\.2" in [\d.]+m?s \([\d.]+m?s including waiting\)\. Image size: \d+ bytes\.$/);
+    expect(ev.slice(2)).toEqual(['Created: Created container: nginx', 'Started: Started container nginx']);
+  });
+
+  it('a second pod with the same image on the node finds it already present', async () => {
+    const c = await createCluster({ seed: 1 });
+    c.create(pod('a', { containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] }));
+    await c.runFor('30s');
+    c.create(pod('b', { containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] }));
+    await c.runFor('30s');
+    expect(reasons(c, 'b')[0]).toBe('Pulled: Container image "nginx:1.14.2" already present on machine');
+  });
+
+  it('init containers run one at a time, in order, before the app containers', async () => {
+    // D:concepts/workloads/pods/init-containers
+    const c = await createCluster({ seed: 1 });
+    c.create(pod('init', {
+      initContainers: [
+        { name: 'first', image: 'busybox:1.36', command: ['sh', '-c', 'sleep 5'] },
+        { name: 'second', image: 'busybox:1.36', command: ['sh', '-c', 'sleep 5'] },
+      ],
+      containers: [{ name: 'app', image: 'nginx:1.14.2' }],
+    }));
+    await c.runFor('4s');
+    const early = c.get('pod', 'init');
+    expect(early.status.phase).toBe('Pending');
+    expect(early.status.initContainerStatuses[0].state.running).toBeDefined();
+    expect(early.status.initContainerStatuses[1].state.waiting.reason).toBe('PodInitializing');
+    expect(early.status.containerStatuses[0].state.waiting.reason).toBe('PodInitializing');
+    await c.runFor('1m');
+    const p = c.get('pod', 'init');
+    expect(p.status.phase).toBe('Running');
+    const [first, second] = p.status.initContainerStatuses.map((s: any) => s.state.terminated);
+    expect(first).toMatchObject({ exitCode: 0, reason: 'Completed' });
+    expect(Date.parse(second.startedAt)).toBeGreaterThanOrEqual(Date.parse(first.finishedAt));
+    expect(Date.parse(p.status.containerStatuses[0].state.running.startedAt)).toBeGreaterThanOrEqual(Date.parse(second.finishedAt));
+  });
+});
+
+describe('restarts and back-off', () => {
+  it('a container that keeps exiting restarts at once, then after 10, 20, 40, 80, 160, 300, 300 s', async () => {
+    // k8s-facts §7.3: crash back-off 10 s doubling to 300 s; busybox without a command exits at once.
+    const c = await createCluster({ seed: 1 });
+    const times = watchRestarts(c, 'crash');
+    c.create(pod('crash', { containers: [{ name: 'box', image: 'busybox:1.36' }] }));
+    await c.runFor('20m');
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    expect(gaps.slice(0, 7)).toEqual([10, 20, 40, 80, 160, 300, 300]);
+    const s = container(c, 'crash');
+    expect(c.get('pod', 'crash').status.phase).toBe('Running');
+    expect(s.lastState.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+    expect(reasons(c, 'crash')).toContain(`BackOff: Back-off restarting failed container box in pod crash_default(${c.get('pod', 'crash').metadata.uid})`);
+  });
+
+  it('the back-off is forgotten after a container runs for 10 minutes', async () => {
+    // k8s-facts §7.3: "reset after the container runs 10 min without problems"
+    const c = await createCluster({ seed: 1 });
+    const long = watchRestarts(c, 'long');
+    const short = watchRestarts(c, 'short');
+    const behaviour = (ms: number) => ({ 'kubesim.io/behavior': JSON.stringify({ exitAfterMs: ms, exitCode: 1 }) });
+    c.create(pod('long', { containers: [{ name: 'app', image: 'nginx:1.14.2' }] }, { annotations: behaviour(11 * 60_000) }));
+    c.create(pod('short', { containers: [{ name: 'app', image: 'nginx:1.14.2' }] }, { annotations: behaviour(5 * 60_000) }));
+    await c.runFor('40m');
+    const gaps = (t: number[]) => t.slice(1).map((x, i) => x - t[i]);
+    // Eleven minutes of running each time: every restart is immediate.
+    expect(gaps(long).every((g) => g === 660)).toBe(true);
+    // Five minutes of running: the back-off grows: 300 + 10, 300 + 20, ...
+    expect(gaps(short).slice(0, 3)).toEqual([310, 320, 340]);
+  });
+
+  it('restartPolicy Never: a failing container leaves the pod Failed; OnFailure with exit 0: Succeeded', async () => {
+    // k8s-facts §7.1, §7.3
+    const c = await createCluster({ seed: 1 });
+    c.create(pod('never', { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'exit 3'] }] }));
+    c.create(pod('ok', { restartPolicy: 'OnFailure', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'echo done'] }] }));
+    await c.runFor('1m');
+    expect(c.get('pod', 'never').status.phase).toBe('Failed');
+    expect(container(c, 'never').state.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
+    expect(container(c, 'never').restartCount).toBe(0);
+    expect(c.get('pod', 'ok').status.phase).toBe('Succeeded');
+    expect(container(c, 'ok').state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+  });
+
+  it('a container over its memory limit is OOMKilled with exit code 137 and restarted', async () => {
+    // k8s-facts §7.8
+    const c = await createCluster({ seed: 1 });
+    const behaviour = { 'kubesim.io/behavior': JSON.stringify({ memory: [[0, 50 * 2 ** 20], [60_000, 300 * 2 ** 20]] }) };
+    c.create(pod('hog', { containers: [{ name: 'app', image: 'nginx:1.14.2', resources: { limits: { memory: '200Mi' } } }] }, { annotations: behaviour }));
+    await c.runFor('50s');
+    const s = container(c, 'hog');
+    expect(s.restartCount).toBe(1);
+    expect(s.lastState.terminated).toMatchObject({ exitCode: 137, reason: 'OOMKilled' });
+  });
+});
+
+describe('probes', () => {
+  it('the docs\' liveness exec example: cat /tmp/healthy fails after 30 s and the container is restarted', async () => {
+    // D:tasks/configure-pod-container/configure-liveness-readiness-startup-probes (exec-liveness.yaml)
+    const c = await createCluster({ seed: 1 });
+    c.create(pod('liveness-exec', {
+      containers: [{
+        name: 'liveness', image: 'registry.k8s.io/busybox:1.27.2',
+        args: ['/bin/sh', '-c', 'touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600'],
+        livenessProbe: { exec: { command: ['cat', '/tmp/healthy'] }, initialDelaySeconds: 5, periodSeconds: 5 },
+      }],
+    }));
+    await c.runFor('30s');
+    expect(container(c, 'liveness-exec').restartCount).toBe(0);
+    await c.runFor('30s');
+    expect(container(c, 'liveness-exec').restartCount).toBe(1);
+    const ev = reasons(c, 'liveness-exec');
+    expect(ev.some((e) => e.startsWith('Unhealthy: Liveness probe failed: cat: can\'t open \'/tmp/healthy\': No such file or directory'))).toBe(true);
+    expect(ev).toContain('Killing: Container liveness failed liveness probe, will be restarted');
+  });
+
+  it('the docs\' liveness HTTP example: agnhost liveness answers 500 after 10 s and is restarted', async () => {
+    // D:tasks/configure-pod-container/configure-liveness-readiness-startup-probes (http-liveness.yaml)
+    const c = await createCluster({ seed: 1 });
+    c.create(pod('liveness-http', {
+      containers: [{
+        name: 'liveness', image: 'registry.k8s.io/e2e-test-images/agnhost:2.40', args: ['liveness'],
+        livenessProbe: { httpGet: { path: '/healthz', port: 8080, httpHeaders: [{ name: 'Custom-Header', value: 'Awesome' }] }, initialDelaySeconds: 3, periodSeconds: 3 },
+      }],
+    }));
+    await c.runFor('40s');
+    expect(container(c, 'liveness-http').restartCount).toBeGreaterThanOrEqual(1);
+    expect(reasons(c, 'liveness-http')).toContain('Unhealthy: Liveness probe failed: HTTP probe failed with statuscode: 500');
+  });
+
+  it('a failing readiness probe keeps the pod Running but not Ready', async () => {
+    // k8s-facts §7.5: readiness failure ⇒ Ready=false, container keeps running
+    const c = await createCluster({ seed: 1 });
+    c.create(pod('unready', { containers: [{ name: 'web', image: 'nginx:1.14.2', readinessProbe: { httpGet: { path: '/not-there', port: 80 }, periodSeconds: 5 } }] }));
+    await c.runFor('1m');
+    const p = c.get('pod', 'unready');
+    expect(p.status.phase).toBe('Running');
+    expect(p.status.conditions.find((x: any) => x.type === 'Ready')).toMatchObject({ status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [web]' });
+    expect(container(c, 'unready').restartCount).toBe(0);
+  });
+});
+
+describe('images and configuration errors', () => {
+  it('a tag that does not exist: ErrImagePull, then ImagePullBackOff, with upstream\'s messages', async () => {
+    // D:concepts/workloads/controllers/deployment (nginx:1.161), k8s-facts §7.2, §16
+    const c = await createCluster({ seed: 1 });
+    c.create(pod('typo', { containers: [{ name: 'nginx', image: 'nginx:1.161' }] }));
+    await c.runFor('500ms');
+    await c.runUntil((cl) => container(cl, 'typo')?.state?.waiting?.reason === 'ErrImagePull', { timeout: '10s' });
+    await c.runFor('5s');
+    expect(container(c, 'typo').state.waiting.reason).toBe('ImagePullBackOff');
+    const ev = reasons(c, 'typo');
+    expect(ev).toContain('Failed: Failed to pull image "nginx:1.161": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:1.161": failed to resolve reference "docker.io/library/nginx:1.161": docker.io/library/nginx:1.161: not found');
+    expect(ev).toContain('Failed: Error: ErrImagePull');
+    expect(ev).toContain('BackOff: Back-off pulling image "nginx:1.161"');
+    expect(ev).toContain('Failed: Error: ImagePullBackOff');
+    expect(c.get('pod', 'typo').status.phase).toBe('Pending');
+  });
+
+  it('a missing ConfigMap key is CreateContainerConfigError; a missing ConfigMap volume is FailedMount', async () => {
+    // k8s-facts §7.2, §16 (FailedMount)
+    const c = await createCluster({ seed: 1 });
+    c.create(pod('env', { containers: [{ name: 'app', image: 'nginx:1.14.2', env: [{ name: 'LEVEL', valueFrom: { configMapKeyRef: { name: 'settings', key: 'level' } } }] }] }));
+    c.create(pod('vol', { containers: [{ name: 'app', image: 'nginx:1.14.2', volumeMounts: [{ name: 'cfg', mountPath: '/etc/cfg' }] }], volumes: [{ name: 'cfg', configMap: { name: 'missing' } }] }));
+    await c.runFor('20s');
+    expect(container(c, 'env').state.waiting).toMatchObject({ reason: 'CreateContainerConfigError', message: 'configmap "settings" not found' });
+    expect(reasons(c, 'vol')).toContain('FailedMount: MountVolume.SetUp failed for volume "cfg" : configmap "missing" not found');
+    c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { level: 'debug' } });
+    await c.runFor('20s');
+    expect(container(c, 'env').state.running).toBeDefined();
+  });
+});
+
+describe('termination', () => {
+  it('a process that ignores SIGTERM is killed when the 30 s grace period ends', async () => {
+    // k8s-facts §7.6
+    const c = await createCluster({ seed: 1 });
+    c.create(pod('sleeper', { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'sleep 3600'] }] }));
+    c.create(pod('web', { containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] }));
+    await c.runFor('30s');
+    const t0 = c.now();
+    c.delete('pod', 'sleeper');
+    c.delete('pod', 'web');
+    expect(c.get('pod', 'sleeper').metadata.deletionGracePeriodSeconds).toBe(30);
+    await c.runUntil((cl) => cl.find('pod', 'web') === undefined, { timeout: '30s' });
+    expect(c.now() - t0).toBeLessThan(2_000);
+    await c.runUntil((cl) => cl.find('pod', 'sleeper') === undefined, { timeout: '1m' });
+    expect(Math.round((c.now() - t0) / 1000)).toBe(30);
+    expect(reasons(c, 'sleeper')).toContain('Killing: Stopping container c');
+  });
+});
+
+describe('nodes and kubelet faults', () => {
+  it('each node registers Ready with capacity and allocatable and renews its Lease every 10 s', async () => {
+    // k8s-facts §6.1
+    const c = await createCluster({ seed: 1, nodes: 2, nodeCpu: '8', nodeMemory: '32Gi' });
+    await c.runFor('1m');
+    const n = c.get('node', 'node-2');
+    expect(n.status.capacity).toMatchObject({ cpu: '8', memory: '33554432Ki', pods: '110' });
+    expect(n.status.allocatable.memory).toBe('33452032Ki');
+    expect(n.status.conditions.find((x: any) => x.type === 'Ready')).toMatchObject({ status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' });
+    expect(n.metadata.labels['kubernetes.io/hostname']).toBe('node-2');
+    const lease = c.get('lease', 'node-2', 'kube-node-lease');
+    expect(lease.spec).toMatchObject({ holderIdentity: 'node-2', leaseDurationSeconds: 40 });
+    expect(lease.spec.renewTime).toBe('2025-01-01T00:01:00.000000Z');
+  });
+
+  it('a kubelet crash does not restart containers: the pod keeps running with the same restart count', async () => {
+    // Containers are the runtime's, not the kubelet's: a restarted kubelet finds them running.
+    const c = await createCluster({ seed: 1 });
+    c.create(pod('web', { containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] }));
+    await c.runFor('30s');
+    const before = container(c, 'web');
+    c.crashKubelet('node-1');
+    await c.runFor('30s');
+    expect(c.runtime.incarnation('node/node-1')).toBe(2);
+    const after = container(c, 'web');
+    expect(after.restartCount).toBe(0);
+    expect(after.state.running.startedAt).toBe(before.state.running.startedAt);
+    expect(c.get('pod', 'web').status.phase).toBe('Running');
+  });
+});
