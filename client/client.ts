@@ -25,17 +25,21 @@ export interface KindRef {
 }
 
 export class ApiClient {
-  private nextId = 1;
+  private nextId: number;
   private nextWatch = 1;
   private readonly pending = new Map<number, ResultCallback | undefined>();
   private readonly timers = new Map<number, number>();
   private readonly watches = new Map<string, WatchHandler>();
+  private readonly unknownWatches = new Set<string>();
 
   /**
    * `timeoutMs`: give up on a request that got no answer (a partitioned client's requests are
    * dropped); the callback then gets a 504 Timeout.
    */
-  constructor(private readonly ctx: ActorContext, readonly user: UserInfo, private readonly server = APISERVER, private readonly timeoutMs?: number) {}
+  constructor(private readonly ctx: ActorContext, readonly user: UserInfo, private readonly server = APISERVER, private readonly timeoutMs?: number) {
+    // Ids differ per incarnation: a reply meant for a crashed predecessor is not taken for ours.
+    this.nextId = ctx.incarnation * 1_000_000_000 + 1;
+  }
 
   /** Routes a reply or watch event to its callback; returns false for messages not the client's. */
   handle(env: Envelope): boolean {
@@ -55,7 +59,13 @@ export class ApiClient {
     }
     if (m.type === 'api.watch') {
       const w = m as ApiWatchMessage;
-      this.watches.get(w.watchId)?.event(w.event);
+      const h = this.watches.get(w.watchId);
+      if (h) h.event(w.event);
+      else if (!this.unknownWatches.has(w.watchId)) {
+        // A watch of a crashed predecessor: its connection is gone, so close it at the server.
+        this.unknownWatches.add(w.watchId);
+        this.request({ verb: 'unwatch', apiVersion: 'v1', kind: '*', watchId: w.watchId });
+      }
       return true;
     }
     if (m.type === 'api.watch.closed') {
@@ -114,7 +124,7 @@ export class ApiClient {
 
   /** Opens a watch; returns its id. `cb` gets the server's answer (an error, e.g. 410, ends it). */
   watch(ref: KindRef, namespace: string | undefined, opts: ListOptions, handler: WatchHandler, cb?: (error: Status | undefined) => void): string {
-    const watchId = `w${this.nextWatch++}`;
+    const watchId = `w${this.ctx.incarnation}.${this.nextWatch++}`;
     this.watches.set(watchId, handler);
     this.request({ verb: 'watch', ...ref, namespace, listOptions: opts, watchId }, (r) => {
       if (!r.ok) this.watches.delete(watchId);

@@ -393,6 +393,7 @@ export class Runtime {
     const id = cell.id;
     return {
       self: id,
+      incarnation: cell.incarnation,
       now: () => this.clock,
       send: (to, message, opts) => this.send(id, to, message, opts),
       startTimer: (name, delay, message, opts) => this.startTimer(id, name, delay, message, opts),

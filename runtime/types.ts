@@ -42,6 +42,8 @@ export interface TimerOptions {
 /** The services an actor uses; every one of them goes through the runtime. */
 export interface ActorContext {
   readonly self: string;
+  /** 1 for the first start, +1 for every restart of this actor id. */
+  readonly incarnation: number;
   now(): number;
   send(to: string, message: Message, opts?: SendOptions): void;
   /**

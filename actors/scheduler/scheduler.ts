@@ -1,6 +1,344 @@
-// STUB: being written (issue 3). Replaced by the real kube-scheduler actor.
-import type { ActorLogic } from '../../runtime/index.ts';
+// kube-scheduler as an actor (pkg/scheduler/scheduler.go, schedule_one.go, eventhandlers.go):
+// informers on pods, nodes and namespaces feed the cache and the scheduling queue; one pod is
+// scheduled per delivery (ScheduleOne), so other messages interleave; a chosen node is assumed in
+// the cache and bound through pods/binding; a pod no node fits gets a FailedScheduling event, the
+// PodScheduled=False condition and, when preemption helps, victims evicted and a nominated node.
+// Every attempt is kept (last 1,000 pods) for explainPlacement and logged as `scheduling-decision`.
+import type { ActorContext, ActorLogic, Envelope } from '../../runtime/index.ts';
+import type { KubeObject, UserInfo } from '../../api/types.ts';
+import { isPodTerminal, getPodCondition } from '../../api/podutil.ts';
+import { formatTime } from '../../api/time.ts';
+import { ApiClient } from '../../client/client.ts';
+import { Informer } from '../../client/informer.ts';
+import { EventRecorder } from '../../client/events.ts';
+import { SchedulerCache } from './cache.ts';
+import { SchedulingQueue, BACKOFF_FLUSH_MS, UNSCHEDULABLE_FLUSH_MS, type QueuedPodInfo } from './queue.ts';
+import { SchedulingAlgorithm, fitErrorMessage } from './framework.ts';
+import { filterPlugins, mayHelp, nodeSchedulingPropertiesChanged, preFilter, REASON, type ClusterEvent } from './plugins.ts';
+import { preempt, type PreemptionResult } from './preemption.ts';
+import type { SchedulingDecision } from './explain.ts';
+
+export { explainPlacement, filterResults, type SchedulingDecision, type NodeVerdict } from './explain.ts';
+
+export const SCHEDULER_NAME = 'default-scheduler';
+export const SCHEDULER_USER: UserInfo = { username: 'system:kube-scheduler', groups: ['system:authenticated'] };
+/** How many pods' last decisions the scheduler keeps for the inspector. */
+export const DECISIONS_MAX = 1_000;
+/** validation.NoteLengthLimit: longer event messages are truncated with " ...". */
+const NOTE_LENGTH_LIMIT = 1024;
+const POD_REF = { apiVersion: 'v1', kind: 'Pod' };
+const STRATEGIC = 'application/strategic-merge-patch+json';
+
+interface Failure {
+  /** Plugins that rejected the pod (a rejection); undefined for an error. */
+  rejectedBy: Set<string> | undefined;
+  message: string;
+  /** New nominated node: a name, '' to clear, undefined to leave as is. */
+  nominated?: string;
+}
 
 export class Scheduler implements ActorLogic {
-  receive(): void {}
+  readonly cache = new SchedulerCache();
+  private ctx!: ActorContext;
+  private client!: ApiClient;
+  private recorder!: EventRecorder;
+  private queue!: SchedulingQueue;
+  private algorithm!: SchedulingAlgorithm;
+  private pods!: Informer;
+  private nodes!: Informer;
+  private namespaces!: Informer;
+  private informers: Informer[] = [];
+  private readonly decisions = new Map<string, SchedulingDecision>();
+  private workScheduled = false;
+  private readonly stats = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, preemptions: 0 };
+
+  start(ctx: ActorContext): void {
+    this.ctx = ctx;
+    this.client = new ApiClient(ctx, SCHEDULER_USER);
+    this.recorder = new EventRecorder(this.client, () => ctx.now(), { component: SCHEDULER_NAME }, ctx.random('events'));
+    this.queue = new SchedulingQueue(() => ctx.now());
+    this.algorithm = new SchedulingAlgorithm(this.cache, ctx.random('select-host'));
+    this.pods = new Informer(ctx, this.client, { kind: POD_REF, name: 'scheduler-pods' });
+    this.nodes = new Informer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Node' }, name: 'scheduler-nodes' });
+    this.namespaces = new Informer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Namespace' }, name: 'scheduler-namespaces' });
+    this.informers = [this.nodes, this.namespaces, this.pods];
+    this.nodes.addHandlers({ add: (n) => this.addNode(n), update: (o, n) => this.updateNode(o, n), delete: (n) => this.cache.removeNode(n.metadata.name!) });
+    this.pods.addHandlers({ add: (p) => this.addPod(p), update: (o, p) => this.updatePod(o, p), delete: (p) => this.deletePod(p) });
+    for (const inf of this.informers) inf.start();
+    this.armFlushTimers(true, true);
+  }
+
+  receive(env: Envelope): void {
+    if (this.client.handle(env)) {
+      this.kick();
+      return;
+    }
+    for (const inf of this.informers) if (inf.handle(env)) return this.kick();
+    switch (env.message.type) {
+      case 'scheduler.schedule-one':
+        this.workScheduled = false;
+        this.scheduleOne();
+        break;
+      case 'scheduler.flush-backoff':
+        this.queue.flushBackoffCompleted();
+        this.armFlushTimers(true, false);
+        break;
+      case 'scheduler.flush-unschedulable':
+        this.queue.flushUnschedulableLeftover();
+        this.armFlushTimers(false, true);
+        break;
+    }
+    this.kick();
+  }
+
+  /** The last scheduling decision for a pod (`namespace/name`), for the inspector and tests. */
+  decision(podKey: string): SchedulingDecision | undefined {
+    for (const d of this.decisions.values()) if (d.pod === podKey) return d;
+    return undefined;
+  }
+
+  snapshot(): unknown {
+    let assumed = 0;
+    for (const p of this.cache.pods.values()) if (p.assumed) assumed++;
+    return {
+      queue: this.queue?.snapshot(),
+      cache: { nodes: this.cache.numNodes, pods: this.cache.pods.size, assumed },
+      nextStartNodeIndex: this.algorithm?.nextStartNodeIndex,
+      stats: { ...this.stats },
+      decisions: [...this.decisions.values()],
+    };
+  }
+
+  // ---------------------------------------------------------------- timers and work
+
+  /** flushBackoffQCompleted every 1 s, flushUnschedulablePodsLeftover every 30 s (background unless pods wait). */
+  private armFlushTimers(backoff: boolean, unschedulable: boolean): void {
+    if (backoff) this.ctx.startTimer('flush-backoff', BACKOFF_FLUSH_MS, { type: 'scheduler.flush-backoff' }, { background: this.queue.backoffSize === 0 });
+    if (unschedulable) this.ctx.startTimer('flush-unschedulable', UNSCHEDULABLE_FLUSH_MS, { type: 'scheduler.flush-unschedulable' }, { background: true });
+  }
+
+  private kick(): void {
+    if (this.workScheduled || this.queue.activeSize === 0 || !this.informers.every((i) => i.synced)) return;
+    this.workScheduled = true;
+    this.ctx.send(this.ctx.self, { type: 'scheduler.schedule-one' });
+  }
+
+  // ---------------------------------------------------------------- event handlers (eventhandlers.go)
+
+  private responsibleFor(pod: KubeObject): boolean {
+    return (pod.spec?.schedulerName ?? SCHEDULER_NAME) === SCHEDULER_NAME;
+  }
+
+  private addNode(node: KubeObject): void {
+    this.cache.addNode(node);
+    this.moveAll({ type: 'NodeAdd', node });
+  }
+
+  private updateNode(old: KubeObject, node: KubeObject): void {
+    this.cache.addNode(node);
+    if (nodeSchedulingPropertiesChanged(old, node)) this.moveAll({ type: 'NodeUpdate', old, node });
+  }
+
+  private addPod(pod: KubeObject): void {
+    if (isPodTerminal(pod)) return;
+    if (pod.spec?.nodeName) {
+      this.cache.addOrUpdatePod(pod);
+      this.moveAll({ type: 'AssignedPodAdd', pod });
+    } else if (this.responsibleFor(pod) && !pod.metadata.deletionTimestamp) {
+      this.cache.nominate(pod, pod.status?.nominatedNodeName || undefined);
+      this.queue.add(pod);
+    }
+  }
+
+  private updatePod(old: KubeObject, pod: KubeObject): void {
+    const uid = pod.metadata.uid!;
+    if (pod.spec?.nodeName) {
+      this.queue.delete(uid);
+      this.cache.nominate(pod, undefined);
+      if (isPodTerminal(pod)) {
+        if (this.cache.removePod(uid)) this.moveAll({ type: 'AssignedPodDelete', pod });
+        return;
+      }
+      const wasAssigned = Boolean(old.spec?.nodeName);
+      this.cache.addOrUpdatePod(pod);
+      if (!wasAssigned) this.moveAll({ type: 'AssignedPodAdd', pod });
+      else if (JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(pod.metadata.labels ?? {})) this.moveAll({ type: 'AssignedPodUpdate', old, pod });
+      return;
+    }
+    if (isPodTerminal(pod) || pod.metadata.deletionTimestamp || !this.responsibleFor(pod)) {
+      this.queue.delete(uid);
+      this.cache.nominate(pod, undefined);
+      return;
+    }
+    this.cache.nominate(pod, pod.status?.nominatedNodeName || undefined);
+    if (this.queue.has(uid)) this.queue.update(old, pod);
+    else if (!this.cache.isAssumed(uid)) this.queue.add(pod);
+  }
+
+  private deletePod(pod: KubeObject): void {
+    const uid = pod.metadata.uid!;
+    this.queue.delete(uid);
+    this.cache.nominate(pod, undefined);
+    if (this.cache.removePod(uid)) this.moveAll({ type: 'AssignedPodDelete', pod });
+  }
+
+  /** MoveAllToActiveOrBackoffQueue with each rejecting plugin's queueing hint. */
+  private moveAll(ev: ClusterEvent): void {
+    this.queue.moveAllToActiveOrBackoff((p) => {
+      if (p.unschedulablePlugins.size === 0) return true;
+      for (const plugin of p.unschedulablePlugins) if (mayHelp(plugin, ev, p.pod)) return true;
+      return false;
+    });
+  }
+
+  // ---------------------------------------------------------------- ScheduleOne
+
+  private scheduleOne(): void {
+    const p = this.queue.pop();
+    if (!p) return;
+    const pod = this.pods.get(p.pod.metadata.namespace, p.pod.metadata.name!);
+    if (!pod || pod.metadata.uid !== p.uid || pod.spec?.nodeName || this.cache.isAssumed(p.uid)) {
+      this.queue.done(p.uid);
+      return;
+    }
+    if (pod.metadata.deletionTimestamp) {
+      this.recorder.event(pod, 'Warning', 'FailedScheduling', `skip schedule deleting pod: ${pod.metadata.namespace}/${pod.metadata.name}`);
+      this.queue.done(p.uid);
+      return;
+    }
+    this.stats.attempts++;
+    const decision = this.newDecision(pod, p);
+    const state = preFilter(this.cache, pod, (ns) => this.namespaces.get(undefined, ns)?.metadata.labels);
+    const result = this.algorithm.schedulePod(state, decision);
+    if (result.kind === 'Scheduled') {
+      decision.outcome = 'Scheduled';
+      decision.node = result.node;
+      this.record(decision);
+      this.assumeAndBind(p, pod, result.node);
+      return;
+    }
+    if (result.kind === 'NoNodes') {
+      this.fail(p, pod, decision, { rejectedBy: new Set(), message: REASON.noNodes, nominated: '' });
+      return;
+    }
+    const pre = preempt(this.cache, state, result.diagnosis, filterPlugins(), this.ctx.random('preemption'));
+    const message = fitErrorMessage(result.numAllNodes, result.diagnosis.statuses.values(), undefined, pre.message);
+    decision.preemption = { nominatedNode: pre.nominatedNode, victims: pre.victims.map((v) => `${v.namespace}/${v.name}`), message: pre.message || undefined };
+    if (pre.nominatedNode) this.prepareCandidate(pod, pre);
+    const nominated = pre.nominatedNode ?? (pre.clearNomination ? '' : undefined);
+    this.fail(p, pod, decision, { rejectedBy: result.diagnosis.unschedulablePlugins, message, nominated });
+  }
+
+  private newDecision(pod: KubeObject, p: QueuedPodInfo): SchedulingDecision {
+    return {
+      pod: `${pod.metadata.namespace}/${pod.metadata.name}`, uid: p.uid, attempt: p.attempts, time: this.ctx.now(),
+      outcome: 'Unschedulable', numAllNodes: this.cache.numNodes, evaluatedNodes: 0, feasibleNodes: 0,
+      filterPlugins: [], scorePlugins: [], nodes: [],
+    };
+  }
+
+  /** Keeps the pod's last decision (at most DECISIONS_MAX pods) and logs its summary. */
+  private record(d: SchedulingDecision): void {
+    this.decisions.delete(d.uid);
+    this.decisions.set(d.uid, d);
+    if (this.decisions.size > DECISIONS_MAX) this.decisions.delete(this.decisions.keys().next().value!);
+    this.ctx.log('scheduling-decision', {
+      pod: d.pod, attempt: d.attempt, outcome: d.outcome, node: d.node ?? null, message: d.message ?? null,
+      nodes: d.numAllNodes, evaluated: d.evaluatedNodes, feasible: d.feasibleNodes,
+      nominatedNode: d.preemption?.nominatedNode ?? null,
+    });
+  }
+
+  // ---------------------------------------------------------------- binding
+
+  /** assume, then bind through pods/binding; on failure forget the pod and retry with back-off. */
+  private assumeAndBind(p: QueuedPodInfo, pod: KubeObject, node: string): void {
+    const uid = p.uid;
+    const ns = pod.metadata.namespace!;
+    const name = pod.metadata.name!;
+    this.cache.assumePod(pod, node);
+    this.cache.nominate(pod, undefined);
+    this.queue.done(uid);
+    this.stats.scheduled++;
+    const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns, uid }, target: { apiVersion: 'v1', kind: 'Node', name: node } };
+    this.client.request({ verb: 'create', ...POD_REF, namespace: ns, name, subresource: 'binding', body: binding }, (r) => {
+      if (r.ok) {
+        this.recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${node}`);
+        return;
+      }
+      this.stats.scheduled--;
+      if (this.cache.isAssumed(uid)) {
+        this.cache.removePod(uid);
+        this.moveAll({ type: 'AssignedPodDelete', pod: { ...pod, spec: { ...pod.spec, nodeName: node } } });
+      }
+      const decision = this.newDecision(pod, p);
+      decision.outcome = 'SchedulerError';
+      this.fail(p, pod, decision, { rejectedBy: undefined, message: r.status.message, nominated: '' });
+    });
+  }
+
+  // ---------------------------------------------------------------- failures (handleSchedulingFailure)
+
+  private fail(p: QueuedPodInfo, pod: KubeObject, decision: SchedulingDecision, f: Failure): void {
+    if (f.rejectedBy) this.stats.unschedulable++;
+    else this.stats.errors++;
+    decision.outcome = f.rejectedBy ? 'Unschedulable' : 'SchedulerError';
+    decision.message = f.message;
+    this.record(decision);
+    const cached = this.pods.get(pod.metadata.namespace, pod.metadata.name!);
+    if (cached && cached.metadata.uid === p.uid && !cached.spec?.nodeName) this.queue.requeue(p, cached, f.rejectedBy);
+    else this.queue.done(p.uid);
+    if (f.nominated !== undefined) this.cache.nominate(pod, f.nominated || undefined);
+    this.recorder.event(pod, 'Warning', 'FailedScheduling', truncateMessage(f.message));
+    this.updatePodStatus(cached ?? pod, f.rejectedBy ? 'Unschedulable' : 'SchedulerError', f.message, f.nominated);
+  }
+
+  /** updatePod: PodScheduled=False and nominatedNodeName, patched only when they change. */
+  private updatePodStatus(pod: KubeObject, reason: string, message: string, nominated: string | undefined): void {
+    const old = getPodCondition(pod, 'PodScheduled');
+    const conditionChanged = !old || old.status !== 'False' || old.reason !== reason || old.message !== message;
+    const nnnChanged = nominated !== undefined && (pod.status?.nominatedNodeName ?? '') !== nominated;
+    if (!conditionChanged && !nnnChanged) return;
+    const status: Record<string, unknown> = {};
+    if (conditionChanged) {
+      const since = old && old.status === 'False' && old.lastTransitionTime ? old.lastTransitionTime : formatTime(this.ctx.now());
+      status.conditions = [{ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: since, reason, message }];
+    }
+    if (nnnChanged) status.nominatedNodeName = nominated || null;
+    this.client.patch(POD_REF, pod.metadata.namespace, pod.metadata.name!, { status }, STRATEGIC, undefined, 'status');
+  }
+
+  // ---------------------------------------------------------------- preemption (prepareCandidate)
+
+  /** Evicts the victims (DisruptionTarget condition first, then delete, then a Preempted event) and clears weaker nominations. */
+  private prepareCandidate(preemptor: KubeObject, pre: PreemptionResult): void {
+    const node = pre.nominatedNode!;
+    this.stats.preemptions++;
+    const message = `${preemptor.spec?.schedulerName ?? SCHEDULER_NAME}: preempting to accommodate a higher priority pod`;
+    for (const v of pre.victims) {
+      const victim = v.pod;
+      if (victim.metadata.deletionTimestamp) continue;
+      const ns = victim.metadata.namespace;
+      const name = victim.metadata.name!;
+      const condition = { type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler', message, lastTransitionTime: formatTime(this.ctx.now()) };
+      this.client.patch(POD_REF, ns, name, { status: { conditions: [condition] } }, STRATEGIC, (r) => {
+        if (!r.ok) return;
+        this.client.delete(POD_REF, ns, name, { preconditions: { uid: v.uid } }, (d) => {
+          if (d.ok) this.recorder.event(victim, 'Normal', 'Preempted', `Preempted by pod ${preemptor.metadata.uid} on node ${node}`);
+        });
+      }, 'status');
+    }
+    const priority = typeof preemptor.spec?.priority === 'number' ? preemptor.spec.priority : 0;
+    for (const np of [...(this.cache.nominated.get(node)?.values() ?? [])]) {
+      if (np.uid === preemptor.metadata.uid || np.priority >= priority) continue;
+      this.client.patch(POD_REF, np.namespace, np.name, { status: { nominatedNodeName: null } }, STRATEGIC, undefined, 'status');
+    }
+  }
+}
+
+/** truncateMessage: event notes are limited to 1024 characters. */
+function truncateMessage(message: string): string {
+  if (message.length <= NOTE_LENGTH_LIMIT) return message;
+  const suffix = ' ...';
+  return message.slice(0, NOTE_LENGTH_LIMIT - suffix.length) + suffix;
 }

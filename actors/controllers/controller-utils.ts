@@ -1,0 +1,59 @@
+// Small helpers the workload and node controllers share, after pkg/controller/controller_utils.go,
+// apimachinery's metav1.GetControllerOf and pkg/api/v1/pod's UpdatePodCondition.
+import type { KubeObject, OwnerReference } from '../../api/types.ts';
+import type { PodCondition } from '../../api/podutil.ts';
+import type { Status } from '../../api/errors.ts';
+
+/** PodKey: `<namespace>/<name>`, the key expectations and workqueues use. */
+export function podKey(pod: KubeObject): string {
+  return `${pod.metadata.namespace ?? ''}/${pod.metadata.name}`;
+}
+
+/** Splits a `<namespace>/<name>` key. */
+export function splitKey(key: string): [string, string] {
+  const i = key.indexOf('/');
+  return i < 0 ? ['', key] : [key.slice(0, i), key.slice(i + 1)];
+}
+
+/** metav1.GetControllerOf: the owner reference with controller=true. */
+export function getControllerOf(obj: KubeObject): OwnerReference | undefined {
+  return (obj.metadata.ownerReferences ?? []).find((r: OwnerReference) => r.controller === true);
+}
+
+/** metav1.NewControllerRef: a reference that makes `owner` the controller and blocks its foreground deletion. */
+export function newControllerRef(owner: KubeObject): OwnerReference {
+  return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
+}
+
+/**
+ * UpdatePodCondition (pkg/api/v1/pod): sets `condition` in `conditions` (lastTransitionTime =
+ * now unless the status is unchanged) and reports whether anything changed.
+ */
+export function updatePodCondition(conditions: PodCondition[], condition: PodCondition, now: string): { conditions: PodCondition[]; changed: boolean } {
+  const next: PodCondition = { ...condition, lastTransitionTime: now };
+  const i = conditions.findIndex((c) => c.type === condition.type);
+  if (i < 0) return { conditions: [...conditions, next], changed: true };
+  const old = conditions[i];
+  if (next.status === old.status) next.lastTransitionTime = old.lastTransitionTime;
+  const equal = next.status === old.status && (next.reason ?? '') === (old.reason ?? '') && (next.message ?? '') === (old.message ?? '')
+    && (next.lastProbeTime ?? null) === (old.lastProbeTime ?? null) && next.lastTransitionTime === old.lastTransitionTime;
+  const out = [...conditions];
+  out[i] = next;
+  return { conditions: out, changed: !equal };
+}
+
+/** apierrors.HasStatusCause: the Status carries a cause of this type (e.g. NamespaceTerminating). */
+export function hasStatusCause(status: Status, cause: string): boolean {
+  return (status.details?.causes ?? []).some((c) => (c.reason as string) === cause);
+}
+
+/** client-go DefaultControllerRateLimiter's per-item back-off: 5 ms × 2^(failures−1), at most 1000 s. */
+export function itemBackoffMs(failures: number): number {
+  return Math.min(5 * 2 ** Math.max(0, failures - 1), 1_000_000);
+}
+
+/** cmd/kube-controller-manager ResyncPeriod: MinResyncPeriod (12 h) × a random factor in [1, 2). */
+export const MIN_RESYNC_PERIOD_MS = 12 * 3_600_000;
+export function resyncPeriod(random: { next(): number }): number {
+  return Math.floor(MIN_RESYNC_PERIOD_MS * (1 + random.next()));
+}

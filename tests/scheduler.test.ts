@@ -1,0 +1,461 @@
+// kube-scheduler: placement, FailedScheduling messages, the scheduling queue, preemption,
+// topology spread and inter-pod anti-affinity, end to end on the virtual clock (seed 1).
+// Nodes are created as Node objects (no kubelets run here). Replay: same seed, same trace.
+import { describe, expect, it } from 'vitest';
+import { createCluster, type Cluster } from '../cluster/cluster.ts';
+import type { KubeObject } from '../api/types.ts';
+import type { Scheduler } from '../actors/scheduler/scheduler.ts';
+import { explainPlacement, filterResults } from '../actors/scheduler/scheduler.ts';
+import { registerPriorityAdmission } from '../api/admission-priority.ts';
+
+interface NodeOpts {
+  cpu?: string;
+  memory?: string;
+  pods?: string;
+  labels?: Record<string, string>;
+  taints?: Array<{ key: string; value?: string; effect: string }>;
+  unschedulable?: boolean;
+  images?: Array<{ names: string[]; sizeBytes: number }>;
+}
+
+function node(name: string, o: NodeOpts = {}): KubeObject {
+  const resources = { cpu: o.cpu ?? '4', memory: o.memory ?? '16Gi', pods: o.pods ?? '110', 'ephemeral-storage': '100Gi' };
+  return {
+    apiVersion: 'v1', kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', ...(o.labels ?? {}) } },
+    spec: { ...(o.taints ? { taints: o.taints } : {}), ...(o.unschedulable ? { unschedulable: true } : {}) },
+    status: {
+      capacity: resources, allocatable: resources,
+      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' }],
+      ...(o.images ? { images: o.images } : {}),
+    },
+  };
+}
+
+interface PodOpts {
+  cpu?: string;
+  memory?: string;
+  labels?: Record<string, string>;
+  priority?: number;
+  priorityClassName?: string;
+  preemptionPolicy?: string;
+  nodeName?: string;
+  nodeSelector?: Record<string, string>;
+  tolerations?: unknown[];
+  affinity?: unknown;
+  topologySpreadConstraints?: unknown[];
+  hostPort?: number;
+  image?: string;
+  schedulingGates?: unknown[];
+}
+
+function pod(name: string, o: PodOpts = {}): KubeObject {
+  const requests: Record<string, string> = {};
+  if (o.cpu) requests.cpu = o.cpu;
+  if (o.memory) requests.memory = o.memory;
+  const spec: Record<string, unknown> = {
+    containers: [{
+      name: 'app', image: o.image ?? 'nginx:1.27', resources: Object.keys(requests).length ? { requests } : {},
+      ...(o.hostPort ? { ports: [{ containerPort: 80, hostPort: o.hostPort }] } : {}),
+    }],
+  };
+  for (const k of ['priority', 'priorityClassName', 'preemptionPolicy', 'nodeName', 'nodeSelector', 'tolerations', 'affinity', 'topologySpreadConstraints', 'schedulingGates'] as const) {
+    if (o[k] !== undefined) spec[k] = o[k];
+  }
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels: o.labels ?? {} }, spec };
+}
+
+/** Where each named pod was bound ('' when pending). */
+function placement(c: Cluster, names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((n) => [n, c.get('pod', n, 'default').spec.nodeName ?? '']));
+}
+
+/** Messages of the events about one object with the given reason, oldest first. */
+function eventMessages(c: Cluster, name: string, reason: string): string[] {
+  return c.events().filter((e) => e.involvedObject.name === name && e.reason === reason).map((e) => e.message);
+}
+
+function scheduler(c: Cluster): Scheduler {
+  return c.runtime.logicOf('kube-scheduler') as Scheduler;
+}
+
+const CONTROL_PLANE_TAINT = { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' };
+
+async function clusterWith(nodes: KubeObject[], opts: { trace?: boolean } = {}): Promise<Cluster> {
+  const c = await createCluster({ nodes: 0, seed: 1, trace: opts.trace });
+  for (const n of nodes) c.create(n);
+  await c.runFor('1s');
+  return c;
+}
+
+function failedScheduling(c: Cluster, name: string): string | undefined {
+  return eventMessages(c, name, 'FailedScheduling').at(-1);
+}
+
+describe('kube-scheduler placement', () => {
+  it('binds a pod to a node and records Scheduled "Successfully assigned default/web to <node>"', async () => {
+    // k8s-facts §16 (default-scheduler Scheduled); pkg/scheduler/schedule_one.go finishBinding.
+    const c = await clusterWith([node('n1')]);
+    c.create(pod('web', { cpu: '100m' }));
+    await c.runFor('5s');
+    const p = c.get('pod', 'web', 'default');
+    expect(p.spec.nodeName).toBe('n1');
+    expect(p.status.conditions.find((x: any) => x.type === 'PodScheduled')).toMatchObject({ status: 'True' });
+    const ev = c.events().find((e) => e.reason === 'Scheduled')!;
+    expect(ev).toMatchObject({ type: 'Normal', message: 'Successfully assigned default/web to n1', source: { component: 'default-scheduler' } });
+  });
+
+  it('spreads equal pods across equal nodes (LeastAllocated) and stops when cpu runs out', async () => {
+    // k8s-facts §8.1: NodeResourcesFit LeastAllocated score; §7.8 requests.
+    const c = await clusterWith([node('n1', { cpu: '2' }), node('n2', { cpu: '2' }), node('n3', { cpu: '2' })]);
+    const names = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6', 'p7'];
+    for (const n of names) c.create(pod(n, { cpu: '1' }));
+    await c.runFor('5s');
+    const where = placement(c, names);
+    const perNode: Record<string, number> = {};
+    for (const n of Object.values(where)) if (n) perNode[n] = (perNode[n] ?? 0) + 1;
+    expect(perNode).toEqual({ n1: 2, n2: 2, n3: 2 });
+    expect(where.p7).toBe('');
+    expect(failedScheduling(c, 'p7')).toBe('0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.');
+  });
+
+  it('keeps its own assumed pods in account: the first pods fill a node before the informer confirms them', async () => {
+    // pkg/scheduler/backend/cache: AssumePod counts a pod on its node before the binding is observed.
+    const c = await clusterWith([node('n1', { cpu: '1' })]);
+    for (const n of ['a', 'b', 'c']) c.create(pod(n, { cpu: '500m' }));
+    await c.runFor('5s');
+    expect(Object.values(placement(c, ['a', 'b', 'c'])).filter(Boolean)).toHaveLength(2);
+  });
+
+  it('prefers the node that already has the image (ImageLocality)', async () => {
+    // pkg/scheduler/framework/plugins/imagelocality: image size × spread, weight 1.
+    const big = { names: ['docker.io/library/bigapp:1.0'], sizeBytes: 800 * 1024 * 1024 };
+    const c = await clusterWith([node('n1'), node('n2', { images: [big] }), node('n3')]);
+    c.create(pod('app', { image: 'bigapp:1.0', cpu: '100m' }));
+    await c.runFor('5s');
+    expect(c.get('pod', 'app', 'default').spec.nodeName).toBe('n2');
+  });
+});
+
+describe('FailedScheduling messages (FitError.Error)', () => {
+  it('counts and sorts reasons: 1 untolerated control-plane taint, 2 Insufficient cpu, then the preemption summary', async () => {
+    // pkg/scheduler/framework/types.go FitError.Error; preemption.go "Preemption is not helpful for scheduling".
+    const c = await clusterWith([
+      node('cp', { cpu: '4', taints: [CONTROL_PLANE_TAINT] }), node('w1', { cpu: '1' }), node('w2', { cpu: '1' }),
+    ]);
+    c.create(pod('big', { cpu: '2' }));
+    await c.runFor('5s');
+    const msg = '0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod.';
+    expect(failedScheduling(c, 'big')).toBe(msg);
+    const cond = c.get('pod', 'big', 'default').status.conditions.find((x: any) => x.type === 'PodScheduled');
+    expect(cond).toMatchObject({ status: 'False', reason: 'Unschedulable', message: msg });
+    expect(c.events().find((e) => e.reason === 'FailedScheduling')).toMatchObject({ type: 'Warning', source: { component: 'default-scheduler' } });
+  });
+
+  it('reports Insufficient memory', async () => {
+    // pkg/scheduler/framework/plugins/noderesources/fit.go fitsRequest.
+    const c = await clusterWith([node('n1', { memory: '1Gi' })]);
+    c.create(pod('m', { memory: '2Gi' }));
+    await c.runFor('5s');
+    expect(failedScheduling(c, 'm')).toBe('0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.');
+  });
+
+  it('lists every insufficient resource of a node: 2 Insufficient cpu, 2 Insufficient memory', async () => {
+    // fit.go keeps all failure reasons of a node; the histogram counts each.
+    const c = await clusterWith([node('n1', { cpu: '1', memory: '1Gi' }), node('n2', { cpu: '1', memory: '1Gi' })]);
+    c.create(pod('huge', { cpu: '2', memory: '2Gi' }));
+    await c.runFor('5s');
+    expect(failedScheduling(c, 'huge')).toBe('0/2 nodes are available: 2 Insufficient cpu, 2 Insufficient memory. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.');
+  });
+
+  it('reports Too many pods when the node is at its pods allocatable', async () => {
+    // fit.go: len(nodeInfo.Pods)+1 > allocatable pods → "Too many pods".
+    const c = await clusterWith([node('n1', { pods: '1' })]);
+    c.create(pod('first'));
+    await c.runFor('2s');
+    c.create(pod('second'));
+    await c.runFor('5s');
+    expect(c.get('pod', 'first', 'default').spec.nodeName).toBe('n1');
+    expect(failedScheduling(c, 'second')).toBe('0/1 nodes are available: 1 Too many pods. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.');
+  });
+
+  it("reports node(s) didn't match Pod's node affinity/selector", async () => {
+    // pkg/scheduler/framework/plugins/nodeaffinity ErrReasonPod.
+    const c = await clusterWith([node('n1', { labels: { disk: 'hdd' } }), node('n2')]);
+    c.create(pod('ssd', { nodeSelector: { disk: 'ssd' } }));
+    await c.runFor('5s');
+    expect(failedScheduling(c, 'ssd')).toBe("0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.");
+  });
+
+  it('reports node(s) were unschedulable for a cordoned node', async () => {
+    // pkg/scheduler/framework/plugins/nodeunschedulable ErrReasonUnschedulable; kubectl cordon.
+    const c = await clusterWith([node('n1', { unschedulable: true })]);
+    c.create(pod('p'));
+    await c.runFor('5s');
+    expect(failedScheduling(c, 'p')).toBe('0/1 nodes are available: 1 node(s) were unschedulable. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.');
+  });
+
+  it('sorts mixed reasons as strings and counts each node once per reason', async () => {
+    // FitError.Error: reasons histogram "<count> <reason>", sort.Strings.
+    const c = await clusterWith([
+      node('a', { unschedulable: true }), node('b', { taints: [{ key: 'dedicated', value: 'gpu', effect: 'NoSchedule' }] }),
+      node('c', { labels: { zone: 'x' } }), node('d', { cpu: '1' }), node('e', { cpu: '1' }),
+    ]);
+    c.create(pod('p', { cpu: '2', affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'DoesNotExist' }] }] } } } }));
+    await c.runFor('5s');
+    expect(failedScheduling(c, 'p')).toBe(
+      "0/5 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {dedicated: gpu}, 1 node(s) were unschedulable, 2 Insufficient cpu. preemption: 0/5 nodes are available: 2 No preemption victims found for incoming pod, 3 Preemption is not helpful for scheduling.",
+    );
+  });
+
+  it('says "no nodes available to schedule pods" when the cluster has no nodes', async () => {
+    // pkg/scheduler/schedule_one.go ErrNoNodesAvailable.
+    const c = await clusterWith([]);
+    c.create(pod('lonely'));
+    await c.runFor('3s');
+    expect(failedScheduling(c, 'lonely')).toBe('no nodes available to schedule pods');
+    expect(c.get('pod', 'lonely', 'default').status.conditions.find((x: any) => x.type === 'PodScheduled')).toMatchObject({ status: 'False', reason: 'Unschedulable', message: 'no nodes available to schedule pods' });
+  });
+});
+
+describe('scheduling queue', () => {
+  it('a pending pod is scheduled when a node is added (unschedulable pods are moved on NodeAdd)', async () => {
+    // k8s-facts §8.3; scheduling_queue.go MoveAllToActiveOrBackoffQueue on NodeAdd.
+    const c = await clusterWith([node('small', { cpu: '1' })]);
+    c.create(pod('p', { cpu: '2' }));
+    await c.runFor('10s');
+    expect(c.get('pod', 'p', 'default').spec.nodeName).toBeUndefined();
+    c.create(node('large', { cpu: '8' }));
+    await c.runFor('2s');
+    expect(c.get('pod', 'p', 'default').spec.nodeName).toBe('large');
+    expect(eventMessages(c, 'p', 'Scheduled')).toEqual(['Successfully assigned default/p to large']);
+  });
+
+  it('retries a pod that keeps failing after 1 s, 2 s, 4 s, 8 s, then every 10 s (podInitialBackoff 1 s, podMaxBackoff 10 s)', async () => {
+    // k8s-facts §8.3: backoff doubles per attempt from 1 s to 10 s; backoffQ is flushed every second.
+    const c = await clusterWith([node('n1', { cpu: '1' })], { trace: true });
+    const start = c.now();
+    c.create(pod('big', { cpu: '100' }));
+    // A relevant event (allocatable grows a little) every 200 ms moves the pod out of unschedulablePods.
+    for (let i = 1; c.now() - start < 37_000; i++) {
+      c.patch('node', 'n1', { status: { allocatable: { cpu: `${1000 + i}m` } } }, { type: 'merge', subresource: 'status' });
+      await c.runFor('200ms');
+    }
+    const attempts = c.traceLines().map((l) => JSON.parse(l)).filter((r) => r.what === 'scheduling-decision' && r.pod === 'default/big').map((r) => r.t as number);
+    const gaps = attempts.slice(1, 7).map((t, i) => t - attempts[i]);
+    const expected = [1000, 2000, 4000, 8000, 10000, 10000];
+    gaps.forEach((g, i) => {
+      expect(g).toBeGreaterThanOrEqual(expected[i]);
+      expect(g).toBeLessThan(expected[i] + 1000);
+    });
+  });
+
+  it('a pod without new events waits in unschedulablePods, not in backoff', async () => {
+    // scheduling_queue.go: rejected pods park until a cluster event or the 5-minute leftover flush.
+    const c = await clusterWith([node('n1', { cpu: '1' })], { trace: true });
+    c.create(pod('big', { cpu: '2' }));
+    await c.runFor('4m');
+    const attempts = c.traceLines().map((l) => JSON.parse(l)).filter((r) => r.what === 'scheduling-decision');
+    expect(attempts).toHaveLength(1);
+    await c.runFor('2m');
+    const after = c.traceLines().map((l) => JSON.parse(l)).filter((r) => r.what === 'scheduling-decision');
+    expect(after).toHaveLength(2);
+    expect(after[1].t - after[0].t).toBeGreaterThan(5 * 60_000);
+  });
+
+  it('schedules higher spec.priority first (PrioritySort)', async () => {
+    // k8s-facts §8.3: activeQ ordered by priority, then enqueue time.
+    const c = await clusterWith([]);
+    c.create(pod('low', { cpu: '1', priority: 1 }));
+    c.create(pod('high', { cpu: '1', priority: 100 }));
+    await c.runFor('5s');
+    c.create(node('n1', { cpu: '1' }));
+    await c.runFor('3s');
+    expect(placement(c, ['low', 'high'])).toEqual({ low: '', high: 'n1' });
+  });
+
+  it('keeps a pod with schedulingGates out of scheduling until the gates are removed', async () => {
+    // k8s-facts §8.3: scheduling gates (PodSchedulingReadiness).
+    const c = await clusterWith([node('n1')]);
+    c.create(pod('gated', { schedulingGates: [{ name: 'example.com/wait' }] }));
+    await c.runFor('5s');
+    expect(c.get('pod', 'gated', 'default').spec.nodeName).toBeUndefined();
+    expect(eventMessages(c, 'gated', 'FailedScheduling')).toEqual([]);
+    c.patch('pod', 'gated', { spec: { schedulingGates: null } }, { type: 'merge', namespace: 'default' });
+    await c.runFor('2s');
+    expect(c.get('pod', 'gated', 'default').spec.nodeName).toBe('n1');
+  });
+
+  it('leaves pods of another scheduler alone', async () => {
+    // schedulerName selects the profile; kube-scheduler only takes default-scheduler pods.
+    const c = await clusterWith([node('n1')]);
+    const p = pod('other');
+    p.spec.schedulerName = 'my-scheduler';
+    c.create(p);
+    await c.runFor('5s');
+    expect(c.get('pod', 'other', 'default').spec.nodeName).toBeUndefined();
+  });
+});
+
+describe('priority and preemption', () => {
+  it('preempts a lower-priority pod: DisruptionTarget, deletion, Preempted event, nominatedNodeName, then binds', async () => {
+    // pkg/scheduler/framework/preemption/preemption.go PreemptPod; default_preemption.go SelectVictimsOnNode.
+    const c = await clusterWith([node('n1', { cpu: '1' })]);
+    registerPriorityAdmission((c as any).server);
+    c.create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'low' }, value: 10 });
+    c.create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000 });
+    c.create(pod('victim', { cpu: '800m', priorityClassName: 'low' }));
+    await c.runFor('2s');
+    expect(c.get('pod', 'victim', 'default').spec.nodeName).toBe('n1');
+    const preemptor = c.create(pod('vip', { cpu: '500m', priorityClassName: 'high' }));
+    await c.runFor('2s');
+    const victim = c.get('pod', 'victim', 'default');
+    expect(victim.metadata.deletionTimestamp).toBeDefined();
+    expect(victim.status.conditions.find((x: any) => x.type === 'DisruptionTarget')).toMatchObject({
+      status: 'True', reason: 'PreemptionByScheduler', message: 'default-scheduler: preempting to accommodate a higher priority pod',
+    });
+    expect(eventMessages(c, 'victim', 'Preempted')).toEqual([`Preempted by pod ${preemptor.metadata.uid} on node n1`]);
+    const vip = c.get('pod', 'vip', 'default');
+    expect(vip.status.nominatedNodeName).toBe('n1');
+    expect(failedScheduling(c, 'vip')).toBe('0/1 nodes are available: 1 Insufficient cpu.');
+    // The kubelet would finish the graceful deletion; here the pod is removed at once.
+    c.delete('pod', 'victim', { namespace: 'default', gracePeriodSeconds: 0 });
+    await c.runFor('3s');
+    expect(c.get('pod', 'vip', 'default').spec.nodeName).toBe('n1');
+  });
+
+  it('picks the victims with the lowest priority and as few as needed', async () => {
+    // default_preemption.go: reprieve the most important pods first; pickOneNodeForPreemption.
+    const c = await clusterWith([node('n1', { cpu: '2' }), node('n2', { cpu: '2' })]);
+    c.create(pod('a1', { cpu: '1', priority: 5, nodeName: 'n1' }));
+    c.create(pod('a2', { cpu: '1', priority: 50, nodeName: 'n1' }));
+    c.create(pod('b1', { cpu: '1', priority: 20, nodeName: 'n2' }));
+    c.create(pod('b2', { cpu: '1', priority: 30, nodeName: 'n2' }));
+    await c.runFor('1s');
+    c.create(pod('urgent', { cpu: '1', priority: 100 }));
+    await c.runFor('2s');
+    // n1 needs only a1 (priority 5) evicted, n2 only b1 (priority 20): the lower highest-priority victim wins.
+    expect(c.get('pod', 'urgent', 'default').status.nominatedNodeName).toBe('n1');
+    const deleting = ['a1', 'a2', 'b1', 'b2'].filter((n) => c.get('pod', n, 'default').metadata.deletionTimestamp);
+    expect(deleting).toEqual(['a1']);
+  });
+
+  it('does not preempt with preemptionPolicy Never', async () => {
+    // default_preemption.go PodEligibleToPreemptOthers: "not eligible due to preemptionPolicy=Never."
+    const c = await clusterWith([node('n1', { cpu: '1' })]);
+    c.create(pod('old', { cpu: '1', priority: 1, nodeName: 'n1' }));
+    await c.runFor('1s');
+    c.create(pod('polite', { cpu: '1', priority: 100, preemptionPolicy: 'Never' }));
+    await c.runFor('3s');
+    expect(failedScheduling(c, 'polite')).toBe('0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.');
+    expect(c.get('pod', 'old', 'default').metadata.deletionTimestamp).toBeUndefined();
+  });
+});
+
+describe('topology spread and inter-pod affinity', () => {
+  const zoneSpread = [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { app: 'web' } } }];
+
+  it('spreads pods evenly across zones with a DoNotSchedule constraint (maxSkew 1)', async () => {
+    // D:concepts/scheduling-eviction/topology-spread-constraints; podtopologyspread/filtering.go.
+    const zone = (z: string) => ({ labels: { 'topology.kubernetes.io/zone': z } });
+    const c = await clusterWith([node('a1', zone('a')), node('a2', zone('a')), node('b1', zone('b')), node('c1', zone('c'))]);
+    const names = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6'];
+    for (const n of names) c.create(pod(n, { cpu: '100m', labels: { app: 'web' }, topologySpreadConstraints: zoneSpread }));
+    await c.runFor('5s');
+    const perZone: Record<string, number> = {};
+    for (const n of Object.values(placement(c, names))) perZone[n[0]] = (perZone[n[0]] ?? 0) + 1;
+    expect(perZone).toEqual({ a: 2, b: 2, c: 2 });
+  });
+
+  it("rejects nodes that would exceed maxSkew: node(s) didn't match pod topology spread constraints", async () => {
+    // podtopologyspread ErrReasonConstraintsNotMatch; the full zone is skew 2 > 1.
+    const zone = (z: string) => ({ labels: { 'topology.kubernetes.io/zone': z } });
+    const c = await clusterWith([node('a1', zone('a')), node('b1', { ...zone('b'), pods: '1' })]);
+    c.create(pod('w1', { labels: { app: 'web' }, nodeName: 'b1' }));
+    c.create(pod('w2', { labels: { app: 'web' }, nodeName: 'a1' }));
+    c.create(pod('w3', { labels: { app: 'web' }, nodeName: 'a1' }));
+    await c.runFor('1s');
+    c.create(pod('w4', { labels: { app: 'web' }, topologySpreadConstraints: zoneSpread }));
+    await c.runFor('5s');
+    expect(failedScheduling(c, 'w4')).toBe("0/2 nodes are available: 1 Too many pods, 1 node(s) didn't match pod topology spread constraints. preemption: 0/2 nodes are available: 2 No preemption victims found for incoming pod.");
+  });
+
+  it('required pod anti-affinity by hostname puts each replica on its own node', async () => {
+    // D:concepts/scheduling-eviction/assign-pod-node (inter-pod anti-affinity); interpodaffinity/filtering.go.
+    const c = await clusterWith([node('n1'), node('n2'), node('n3')]);
+    const anti = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'db' } }, topologyKey: 'kubernetes.io/hostname' }] } };
+    const names = ['db1', 'db2', 'db3', 'db4'];
+    for (const n of names) c.create(pod(n, { labels: { app: 'db' }, affinity: anti }));
+    await c.runFor('5s');
+    const where = placement(c, names);
+    expect(new Set(Object.values(where).filter(Boolean)).size).toBe(3);
+    const pending = names.find((n) => !where[n])!;
+    expect(failedScheduling(c, pending)).toBe("0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.");
+  });
+
+  it("an existing pod's anti-affinity keeps matching pods off its node", async () => {
+    // interpodaffinity ErrReasonExistingAntiAffinityRulesNotMatch (symmetry).
+    const c = await clusterWith([node('n1')]);
+    const anti = { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { team: 'noisy' } }, topologyKey: 'kubernetes.io/hostname' }] } };
+    c.create(pod('loner', { affinity: anti, nodeName: 'n1' }));
+    await c.runFor('1s');
+    c.create(pod('noisy', { labels: { team: 'noisy' } }));
+    await c.runFor('3s');
+    expect(failedScheduling(c, 'noisy')).toBe("0/1 nodes are available: 1 node(s) didn't satisfy existing pods anti-affinity rules. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.");
+  });
+
+  it("required pod affinity needs a matching pod in the domain: node(s) didn't match pod affinity rules", async () => {
+    // interpodaffinity ErrReasonAffinityRulesNotMatch.
+    const c = await clusterWith([node('n1'), node('n2')]);
+    c.create(pod('cache', { labels: { app: 'cache' }, nodeName: 'n2' }));
+    await c.runFor('1s');
+    const aff = { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'cache' } }, topologyKey: 'kubernetes.io/hostname' }] } };
+    c.create(pod('near', { affinity: aff }));
+    await c.runFor('3s');
+    expect(c.get('pod', 'near', 'default').spec.nodeName).toBe('n2');
+  });
+
+  it("host ports conflict: node(s) didn't have free ports for the requested pod ports", async () => {
+    // pkg/scheduler/framework/plugins/nodeports.
+    const c = await clusterWith([node('n1')]);
+    c.create(pod('p1', { hostPort: 8080 }));
+    await c.runFor('2s');
+    c.create(pod('p2', { hostPort: 8080 }));
+    await c.runFor('3s');
+    expect(failedScheduling(c, 'p2')).toBe("0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.");
+  });
+});
+
+describe('explainability', () => {
+  it('keeps the last decision per pod with each filter result and score, and explains it in words', async () => {
+    // The inspector reads Scheduler.snapshot().decisions; explainPlacement renders one.
+    const c = await clusterWith([node('cp', { taints: [CONTROL_PLANE_TAINT] }), node('w1'), node('w2', { cpu: '8' })]);
+    c.create(pod('web', { cpu: '1' }));
+    await c.runFor('3s');
+    const d = scheduler(c).decision('default/web')!;
+    expect(d.outcome).toBe('Scheduled');
+    expect(d.node).toBe('w2');
+    expect(d.nodes).toHaveLength(3);
+    const cp = d.nodes.find((v) => v.node === 'cp')!;
+    expect(filterResults(d, cp)).toMatchObject({ NodeUnschedulable: 'pass', NodeName: 'pass', TaintToleration: 'node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }', NodeAffinity: 'not run' });
+    expect(d.scorePlugins.map((p) => p.name)).toContain('NodeResourcesFit');
+    const lines = explainPlacement(d);
+    expect(lines[0]).toContain('scheduled on w2');
+    expect(lines.some((l) => l.includes('w2: score') && l.includes('← chosen'))).toBe(true);
+    expect(lines.some((l) => l.includes('cp: rejected by TaintToleration'))).toBe(true);
+    const snap = c.runtime.snapshot() as any;
+    expect(JSON.stringify(snap)).toContain('default/web');
+  });
+
+  it('the same seed gives the same placements (ties broken by the seeded stream)', async () => {
+    // ARCHITECTURE.md: same scenario and seed, same trace.
+    const run = async () => {
+      const c = await clusterWith([node('n1'), node('n2'), node('n3'), node('n4')]);
+      const names = Array.from({ length: 10 }, (_, i) => `p${i}`);
+      for (const n of names) c.create(pod(n, { cpu: '100m' }));
+      await c.runFor('5s');
+      return placement(c, names);
+    };
+    expect(await run()).toEqual(await run());
+  });
+});
