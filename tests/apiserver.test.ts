@@ -33,7 +33,7 @@ function rejection(fn: () => unknown): Status {
 describe('optimistic concurrency and generation', () => {
   it('an update with a stale resourceVersion is a 409 Conflict and changes nothing', async () => {
     // k8s-facts §13.1, §13.3: "Operation cannot be fulfilled on ... the object has been modified"
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     c.create(configMap('cfg', { a: '1' }));
     const stale = c.get('configmap', 'cfg');
     c.update({ ...stale, data: { a: '2' } });
@@ -45,7 +45,7 @@ describe('optimistic concurrency and generation', () => {
   });
 
   it('resourceVersion is global and increases with every write; an update without one is unconditional', async () => {
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     const a = c.create(configMap('a'));
     const b = c.create(configMap('b'));
     expect(Number(b.metadata.resourceVersion)).toBeGreaterThan(Number(a.metadata.resourceVersion));
@@ -56,7 +56,7 @@ describe('optimistic concurrency and generation', () => {
 
   it('generation starts at 1 and is bumped by spec changes only, not by metadata or status', async () => {
     // k8s-facts §13.1: metadata.generation increments on spec changes (not status)
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     c.create(deployment('web'));
     expect(c.get('deployment', 'web').metadata.generation).toBe(1);
     c.patch('deployment', 'web', { metadata: { labels: { tier: 'front' } } }, { type: 'merge' });
@@ -69,7 +69,7 @@ describe('optimistic concurrency and generation', () => {
   });
 
   it('a write to the main resource cannot change status; the status subresource cannot change spec', async () => {
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     c.create(deployment('web'));
     c.patch('deployment', 'web', { status: { replicas: 9 } }, { type: 'merge' });
     expect(c.get('deployment', 'web').status.replicas).toBeUndefined();
@@ -78,7 +78,7 @@ describe('optimistic concurrency and generation', () => {
   });
 
   it('the scale subresource sets spec.replicas', async () => {
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     c.create(deployment('web'));
     c.patch('deployment', 'web', { spec: { replicas: 7 } }, { type: 'merge', subresource: 'scale' });
     expect(c.get('deployment', 'web').spec.replicas).toBe(7);
@@ -89,7 +89,7 @@ describe('optimistic concurrency and generation', () => {
 describe('deletion', () => {
   it('an object with a finalizer stays, with a deletionTimestamp, until the finalizer is removed', async () => {
     // k8s-facts §13.1: Finalizers
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     c.create(configMap('held', {}, { finalizers: ['example.com/hold'] }));
     await c.runFor('10s');
     c.delete('configmap', 'held');
@@ -110,7 +110,7 @@ describe('deletion', () => {
 
   it('Background propagation deletes the owner at once and the garbage collector deletes its dependents', async () => {
     // k8s-facts §13.2: Background (default)
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     const owner = c.create(deployment('web'));
     c.create(ownedBy(owner, 'dep-1'));
     c.create(ownedBy(owner, 'dep-2'));
@@ -125,7 +125,7 @@ describe('deletion', () => {
 
   it('Foreground propagation keeps the owner (foregroundDeletion finalizer) until blocking dependents are gone', async () => {
     // k8s-facts §13.2: Foreground
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     const owner = c.create(deployment('web'));
     c.create({ ...ownedBy(owner, 'dep'), metadata: { ...ownedBy(owner, 'dep').metadata, finalizers: ['example.com/slow'] } });
     await c.runFor('1s');
@@ -143,7 +143,7 @@ describe('deletion', () => {
 
   it('Orphan propagation removes the owner reference from dependents and keeps them', async () => {
     // k8s-facts §13.2: Orphan
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     const owner = c.create(deployment('web'));
     c.create(ownedBy(owner, 'dep'));
     await c.runFor('1s');
@@ -156,7 +156,7 @@ describe('deletion', () => {
 
   it('deleting a namespace marks it Terminating, deletes its contents, then the namespace', async () => {
     // k8s-facts §13.1: Namespace uses spec.finalizers [kubernetes] and phase Active → Terminating
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     c.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } });
     expect(c.get('namespace', 'team-a').spec.finalizers).toEqual(['kubernetes']);
     expect(c.get('namespace', 'team-a').status.phase).toBe('Active');
@@ -174,7 +174,7 @@ describe('deletion', () => {
   });
 
   it('a new cluster has the default, kube-system, kube-public and kube-node-lease namespaces', async () => {
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     expect(c.list('namespaces').map((n) => n.metadata.name)).toEqual(['default', 'kube-node-lease', 'kube-public', 'kube-system']);
     expect(rejection(() => c.create(configMap('x', {}, { namespace: 'nope' }))).message).toBe('namespaces "nope" not found');
   });
@@ -183,7 +183,7 @@ describe('deletion', () => {
 describe('watch', () => {
   it('a watch from an old resourceVersion replays every change since, in order', async () => {
     // k8s-facts §13.5: watch from a resourceVersion
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     const start = c.create(configMap('a')).metadata.resourceVersion!;
     c.patch('configmap', 'a', { data: { k: 'v' } }, { type: 'merge' });
     c.create(configMap('b'));
@@ -197,7 +197,7 @@ describe('watch', () => {
 
   it('a watch from a compacted resourceVersion gets 410 Expired', async () => {
     // k8s-facts §13.5: history is kept about 5 minutes; too old ⇒ 410 Gone, relist
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     const old = c.create(configMap('a')).metadata.resourceVersion!;
     c.patch('configmap', 'a', { data: { k: 'v' } }, { type: 'merge' });
     await c.runFor('6m');
@@ -210,7 +210,7 @@ describe('watch', () => {
 
   it('a watch with a label selector sees an object leave the selection as DELETED', async () => {
     // The watch cache turns a MODIFIED that no longer matches into DELETED for that watcher.
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     const seen: string[] = [];
     c.watch('configmaps', (ev) => seen.push(`${ev.type} ${ev.object.metadata.name}`), { labelSelector: 'tier=front' });
     c.create(configMap('a', {}, { labels: { tier: 'front' } }));
@@ -223,7 +223,7 @@ describe('watch', () => {
 
 describe('selectors', () => {
   async function labelled(): Promise<Cluster> {
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     c.create(configMap('a', {}, { labels: { env: 'prod', tier: 'front' } }));
     c.create(configMap('b', {}, { labels: { env: 'dev', tier: 'front' } }));
     c.create(configMap('c', {}, { labels: { env: 'qa' } }));
@@ -252,7 +252,7 @@ describe('selectors', () => {
   });
 
   it('pod field selectors on spec.nodeName and status.phase', async () => {
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     const pod = (name: string, nodeName?: string): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { nodeName, containers: [{ name: 'c', image: 'nginx' }] } });
     c.create(pod('on-a', 'node-a'));
     c.create(pod('on-b', 'node-b'));
@@ -265,14 +265,14 @@ describe('selectors', () => {
 
 describe('patch', () => {
   it('JSON merge patch: null deletes a key, lists are replaced', async () => {
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     c.create(configMap('cfg', { a: '1', b: '2' }));
     c.patch('configmap', 'cfg', { data: { a: null, c: '3' } }, { type: 'merge' });
     expect(c.get('configmap', 'cfg').data).toEqual({ b: '2', c: '3' });
   });
 
   it('JSON patch: add, replace, remove and a failing test operation that changes nothing', async () => {
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     c.create(deployment('web'));
     c.patch('deployment', 'web', [
       { op: 'replace', path: '/spec/replicas', value: 5 },
@@ -291,7 +291,7 @@ describe('patch', () => {
   });
 
   it('strategic merge patch merges containers by name and keeps the others', async () => {
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     const d = deployment('web');
     d.spec.template.spec.containers.push({ name: 'sidecar', image: 'busybox:1.36' });
     c.create(d);
@@ -305,7 +305,7 @@ describe('patch', () => {
 describe('validation: rejected requests change nothing', () => {
   it('a bad name is 422 Invalid with the metadata.name field', async () => {
     // k8s-facts §13.3, §13.4
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     const before = c.all().length;
     const s = rejection(() => c.create(configMap('Bad_Name')));
     expect(s.code).toBe(422);
@@ -316,7 +316,7 @@ describe('validation: rejected requests change nothing', () => {
   });
 
   it('a Deployment whose selector does not match its template labels is 422 on spec.template.metadata.labels', async () => {
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     const d = deployment('web');
     d.spec.template.metadata.labels = { app: 'other' };
     const s = rejection(() => c.create(d));
@@ -327,14 +327,14 @@ describe('validation: rejected requests change nothing', () => {
   });
 
   it('negative replicas are 422 with upstream\'s message', async () => {
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     const s = rejection(() => c.create(deployment('web', { replicas: -1 })));
     expect(s.message).toBe('Deployment.apps "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0');
     expect(s.details).toMatchObject({ name: 'web', group: 'apps', kind: 'Deployment', causes: [{ reason: 'FieldValueInvalid', field: 'spec.replicas', message: 'Invalid value: -1: must be greater than or equal to 0' }] });
   });
 
   it('changing a Deployment\'s selector is refused: the field is immutable', async () => {
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     c.create(deployment('web'));
     const rv = c.get('deployment', 'web').metadata.resourceVersion;
     const s = rejection(() => c.patch('deployment', 'web', {
@@ -347,26 +347,26 @@ describe('validation: rejected requests change nothing', () => {
   });
 
   it('an unknown kind gets kubectl\'s "no matches for kind" error', async () => {
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     const s = rejection(() => c.create({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }));
     expect(s.code).toBe(404);
     expect(s.message).toBe('no matches for kind "Widget" in version "example.com/v1"');
   });
 
   it('creating an object that exists is 409 AlreadyExists', async () => {
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     c.create(deployment('web'));
     const s = rejection(() => c.create(deployment('web')));
     expect(s).toMatchObject({ code: 409, reason: 'AlreadyExists', message: 'deployments.apps "web" already exists' });
   });
 
   it('reading a missing object is 404 NotFound', async () => {
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     expect(rejection(() => c.get('deployment', 'nope'))).toMatchObject({ code: 404, reason: 'NotFound', message: 'deployments.apps "nope" not found' });
   });
 
   it('apply reports each rejected document in kubectl\'s words and applies the others', async () => {
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     const outcomes = c.applyDocuments([
       { object: configMap('good'), source: 'a.yaml', index: 0, line: 1 },
       { object: deployment('bad', { replicas: -1 }), source: 'a.yaml', index: 1, line: 5 },
@@ -381,7 +381,7 @@ describe('validation: rejected requests change nothing', () => {
 describe('defaulting on create', () => {
   it('a Pod gets the API server\'s defaults and the 300 s not-ready/unreachable tolerations', async () => {
     // k8s-facts §15
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     const p = c.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
     expect(p.spec).toMatchObject({ restartPolicy: 'Always', terminationGracePeriodSeconds: 30, dnsPolicy: 'ClusterFirst', schedulerName: 'default-scheduler', enableServiceLinks: true });
     expect(p.spec.containers[0].imagePullPolicy).toBe('Always');
@@ -393,7 +393,7 @@ describe('defaulting on create', () => {
   });
 
   it('a Service gets a ClusterIP from 10.96.0.0/12 and targetPort = port', async () => {
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     const s = c.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { selector: { app: 'web' }, ports: [{ port: 80 }] } });
     expect(s.spec.clusterIP).toMatch(/^10\.(9[6-9]|10[0-9]|11[01])\.\d+\.\d+$/);
     expect(s.spec.ports[0]).toMatchObject({ port: 80, targetPort: 80, protocol: 'TCP' });
@@ -401,7 +401,7 @@ describe('defaulting on create', () => {
   });
 
   it('generateName gets a 5-character suffix', async () => {
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     const o = c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'cfg-' } });
     expect(o.metadata.name).toMatch(/^cfg-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
   });

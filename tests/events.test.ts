@@ -6,7 +6,7 @@ import type { runtime } from 'kubesim';
 
 describe('events', () => {
   it('the same event recorded three times within 10 minutes is one Event with count 3', async () => {
-    const c = await createCluster({ seed: 2 });
+    const c = await createCluster({ seed: 2, nodes: 0 });
     const target = c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' } });
     let recorder!: EventRecorder;
     const logic: runtime.ActorLogic = {
@@ -36,7 +36,7 @@ describe('events', () => {
   });
 
   it('a request without a user is 401 Unauthorized', async () => {
-    const c = await createCluster();
+    const c = await createCluster({ nodes: 0 });
     let status: number | undefined;
     const logic: runtime.ActorLogic = {
       start: (ctx) => {

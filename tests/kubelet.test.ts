@@ -251,7 +251,7 @@ describe('nodes and kubelet faults', () => {
     expect(n.status.capacity).toMatchObject({ cpu: '8', memory: '33554432Ki', pods: '110' });
     expect(n.status.allocatable.memory).toBe('33452032Ki');
     expect(n.status.conditions.find((x: any) => x.type === 'Ready')).toMatchObject({ status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' });
-    expect(n.metadata.labels['kubernetes.io/hostname']).toBe('node-2');
+    expect(n.metadata.labels?.['kubernetes.io/hostname']).toBe('node-2');
     const lease = c.get('lease', 'node-2', 'kube-node-lease');
     expect(lease.spec).toMatchObject({ holderIdentity: 'node-2', leaseDurationSeconds: 40 });
     expect(lease.spec.renewTime).toBe('2025-01-01T00:01:00.000000Z');
