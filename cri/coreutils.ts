@@ -3,7 +3,7 @@
 // tr, seq … Error texts follow busybox or GNU depending on the image's userland. All synchronous:
 // commands that wait (sleep, wait, tail -f) live in the shell.
 import type { Io, Scope, Shell } from './shell.ts';
-import { globMatch, parseSleep, safeRegex, testBinary, testUnary, toInt } from './shell.ts';
+import { safeRegex, testBinary, testUnary, toInt } from './shell.ts';
 import { baseName, normalisePath, parentOf } from './fs.ts';
 
 export interface CommandContext {
@@ -783,7 +783,6 @@ function dirname(ctx: CommandContext): number {
 const ok: Command = () => 0;
 const fail: Command = () => 1;
 
-/** `timeout N cmd` is not interpreted further than checking the duration is valid. */
 function nproc(ctx: CommandContext): number {
   out(ctx, '2\n');
   return 0;
@@ -795,6 +794,3 @@ export const COMMANDS: Record<string, Command> = {
   test, '[': test, expr, date, hostname, id, whoami, uname, pwd, basename, dirname, nproc,
   chmod: ok, chown: ok, chgrp: ok, ln: ok, sync: ok, kill: ok, ulimit: ok, umask: ok, shopt: ok, hash: ok, type: ok, alias: ok,
 };
-
-/** Durations accepted by `sleep` (re-exported for `timeout`-style helpers). */
-export { parseSleep, globMatch };

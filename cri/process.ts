@@ -9,7 +9,7 @@ import type {
 } from './types.ts';
 import { ContainerFs } from './fs.ts';
 import { LogSink, Shell, type ShellHost, type ShellResume, type ShellStep, baseName } from './shell.ts';
-import { entrypointRefusal, serverProgram, type ProgramTable, type ServerProgram } from './programs.ts';
+import { entrypointLogs, entrypointRefusal, serverProgram, type ProgramTable, type ServerProgram } from './programs.ts';
 import { PROGRAM_PROFILES } from './images.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -230,6 +230,11 @@ class SimulatedProcess implements ContainerProcess {
     if (baseName(cmd[0]) === 'docker-entrypoint.sh' || baseName(cmd[0]) === 'docker-entrypoint') {
       if (cmd.length === 1 || entrypointRefusal(cmd.slice(1), this.env)) return undefined;
       cmd = cmd.slice(1);
+      const lines = entrypointLogs(cmd);
+      if (lines.length > 0) {
+        this.log ??= new LogSink();
+        for (const line of lines) this.log.write(`${line}\n`);
+      }
     }
     if (this.cfg.behavior?.longRunning === true && !serverProgram(cmd)) return this.genericServer(cmd);
     const spec = serverProgram(cmd);

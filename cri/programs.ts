@@ -293,3 +293,12 @@ export function entrypointRefusal(argv: string[], env: Record<string, string>): 
   }
   return undefined;
 }
+
+/** What nginx's /docker-entrypoint.sh prints before it execs nginx. */
+export function entrypointLogs(argv: string[]): string[] {
+  if (argv[0]?.slice(argv[0].lastIndexOf('/') + 1) !== 'nginx') return [];
+  return [
+    '/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration',
+    '/docker-entrypoint.sh: Configuration complete; ready for start up',
+  ];
+}

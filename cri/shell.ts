@@ -9,7 +9,7 @@ import type { CommandNode, PipelineNode, ScriptNode, SimpleCommandNode, Statemen
 import type { RandomStream } from '../runtime/prng.ts';
 import { ContainerFs, normalisePath } from './fs.ts';
 import { COMMANDS, type CommandContext } from './coreutils.ts';
-import { resolveProgram, type ProgramSpec, type ProgramTable } from './programs.ts';
+import { entrypointLogs, entrypointRefusal, resolveProgram, type ProgramSpec, type ProgramTable } from './programs.ts';
 
 // AST types that just-bash does not export by name, derived from the exported ones.
 type WordPart = WordNode['parts'][number];
@@ -787,6 +787,7 @@ export class Interp {
       case 'command':
       case 'nohup': return argv.length > 1 ? yield* this.runCommand(argv.slice(1), io, pid1) : 0;
       case 'env': return yield* this.env(argv, io, pid1);
+      case 'docker-entrypoint.sh': return yield* this.dockerEntrypoint(argv.slice(1), io, pid1);
       case 'tail': if (argv.includes('-f') || argv.includes('-F')) return yield* this.tailFollow(argv, io);
     }
     const builtin = this.builtin(base, argv, io);
@@ -824,6 +825,18 @@ export class Interp {
   private *execInto(argv: string[], io: Io): Gen<number> {
     const code = yield* this.runCommand(argv, io, this.isMain);
     throw new ExitSignal(code);
+  }
+
+  /** The official images' entrypoint script: checks its environment, then `exec "$@"`. */
+  private *dockerEntrypoint(args: string[], io: Io, pid1: boolean): Gen<number> {
+    if (args.length === 0) return 0;
+    const refusal = entrypointRefusal(args, this.scope.exportedEnv());
+    if (refusal) {
+      for (const line of refusal) io.err.write(`${line}\n`);
+      return 1;
+    }
+    for (const line of entrypointLogs(args)) io.out.write(`${line}\n`);
+    return yield* this.runCommand(args, io, pid1);
   }
 
   private *source(argv: string[], io: Io): Gen<number> {

@@ -161,6 +161,16 @@ export class RateLimitedTimedQueue {
     }
   }
 
+  /**
+   * A value whose action was accepted by try() but whose write failed later (our writes
+   * answer asynchronously): back in the queue, as try() does for an action returning false.
+   */
+  retry(value: string, uid: string, now: number): void {
+    if (!this.set.has(value) || this.queue.some((v) => v.value === value)) return;
+    this.queue.push({ value, uid, addedAt: now, processAt: now + 1 });
+    this.sort();
+  }
+
   /** Virtual ms until try() could next do something (Infinity: nothing queued or never allowed). */
   nextTryMs(now: number): number {
     if (this.queue.length === 0) return Infinity;
@@ -183,4 +193,30 @@ export class RateLimitedTimedQueue {
     // Stable: equal processAt keeps insertion order.
     this.queue.sort((a, b) => a.processAt - b.processAt);
   }
+}
+
+// ---------------------------------------------------------------------- pods by node
+
+/** The spec.nodeName index of a pod informer (upstream's nodeNameKeyIndex): node → pod keys. */
+export class PodsByNode {
+  private readonly byNode = new Map<string, Set<string>>();
+
+  /** Call from the pod informer's add/update/delete handlers. */
+  observe(old: KubeObject | undefined, cur: KubeObject | undefined): void {
+    if (old?.spec?.nodeName) this.byNode.get(old.spec.nodeName)?.delete(podKeyOf(old));
+    if (cur?.spec?.nodeName) {
+      let s = this.byNode.get(cur.spec.nodeName);
+      if (!s) this.byNode.set(cur.spec.nodeName, (s = new Set()));
+      s.add(podKeyOf(cur));
+    }
+  }
+
+  /** `<namespace>/<name>` keys of the pods bound to the node, sorted. */
+  keys(nodeName: string): string[] {
+    return [...(this.byNode.get(nodeName) ?? [])].sort();
+  }
+}
+
+function podKeyOf(pod: KubeObject): string {
+  return `${pod.metadata.namespace ?? ''}/${pod.metadata.name}`;
 }

@@ -49,6 +49,8 @@ export class NodeHost {
   readonly images = new Map<string, number>();
   /** Image pulls are serialised (kubelet serializeImagePulls: true): when the puller is free. */
   pullerFreeAt = 0;
+  /** Pulls in progress: image reference → when it completes (a second pod joins the same pull). */
+  readonly pullsInFlight = new Map<string, number>();
   powered = true;
   private nextIP = 2;
 
@@ -72,6 +74,7 @@ export class NodeHost {
   powerOff(): void {
     this.powered = false;
     this.sandboxes.clear();
+    this.pullsInFlight.clear();
     this.pullerFreeAt = 0;
   }
 

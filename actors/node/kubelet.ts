@@ -45,6 +45,7 @@ export class Kubelet implements ActorLogic {
   private client!: ApiClient;
   private recorder!: EventRecorder;
   private pods!: Informer;
+  private self!: Informer;
   private node!: AnyActorRef;
   private readonly workers = new Map<string, string>();
   private readonly statuses = new Map<string, { uid: string; namespace: string; name: string; status: any }>();
@@ -67,6 +68,9 @@ export class Kubelet implements ActorLogic {
     this.recorder = new EventRecorder(this.client, ctx.now, { component: 'kubelet', host: this.name }, ctx.random('events'));
     this.pods = new Informer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Pod' }, fieldSelector: `spec.nodeName=${this.name}`, name: 'pods' });
     this.pods.addHandlers({ add: (p) => this.syncPod(p), update: (_o, p) => this.syncPod(p), delete: (p) => this.podGone(p) });
+    // The kubelet's node informer: its own Node object (labels for admission, cordon).
+    this.self = new Informer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Node' }, fieldSelector: `metadata.name=${this.name}`, name: 'node' });
+    this.self.addHandlers({ add: (n) => this.onNodeObject(n), update: (_o, n) => this.onNodeObject(n) });
     const clock = {
       setTimeout: (fn: () => void, ms: number) => ctx.startTimer('heartbeat', ms, () => { fn(); this.rethrow(); }, { background: true }),
       clearTimeout: (h: number) => ctx.cancelTimer(h),
@@ -80,7 +84,7 @@ export class Kubelet implements ActorLogic {
 
   receive(env: Envelope): void {
     const m = env.message;
-    if (this.client.handle(env) || this.pods.handle(env)) return this.rethrow();
+    if (this.client.handle(env) || this.pods.handle(env) || this.self.handle(env)) return this.rethrow();
     switch (m.type) {
       case msg.POD_STATUS: this.onPodStatus(m as any); break;
       case msg.POD_EVENT: this.onPodEvent(m as any); break;
@@ -146,6 +150,7 @@ export class Kubelet implements ActorLogic {
       this.recorder.event(ref, 'Normal', 'NodeReady', `Node ${this.name} status is now: NodeReady`);
     }
     this.node.send({ type: 'REGISTERED' });
+    this.self.start();
     this.pods.start();
     if (!created) this.syncNodeStatus(true);
   }
@@ -233,6 +238,11 @@ export class Kubelet implements ActorLogic {
     };
   }
 
+  /** The Node object changed: cordon state for the node machine. */
+  private onNodeObject(n: KubeObject): void {
+    this.node.send({ type: n.spec?.unschedulable ? 'CORDONED' : 'UNCORDONED' });
+  }
+
   /** Node events name the node by its name as uid, as the kubelet's node reference does. */
   private nodeRef(): KubeObject {
     return { apiVersion: 'v1', kind: 'Node', metadata: { name: this.name, uid: this.name } };
@@ -269,7 +279,7 @@ export class Kubelet implements ActorLogic {
 
   /** canAdmitPod: node affinity and resources against the pods already admitted here. */
   private admit(pod: KubeObject): Admission {
-    const nodeObj = { apiVersion: 'v1', kind: 'Node', metadata: { name: this.name, labels: this.nodeLabels() } } as KubeObject;
+    const nodeObj = this.self.get(undefined, this.name) ?? ({ apiVersion: 'v1', kind: 'Node', metadata: { name: this.name, labels: this.nodeLabels() } } as KubeObject);
     if (!podMatchesNodeSelectorAndAffinity(pod, nodeObj)) {
       return { ok: false, reason: 'NodeAffinity', message: "Pod was rejected: Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector" };
     }

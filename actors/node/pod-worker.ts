@@ -310,13 +310,16 @@ export class PodWorker implements ActorLogic {
     this.event('Normal', 'Pulling', pullingImageMessage(image), slot);
     const secrets = (this.pod.spec.imagePullSecrets ?? []).map((s: any) => s.name);
     const result = host.imageService.pull(image, secrets);
-    const begin = Math.max(now, host.pullerFreeAt);
-    const end = begin + result.durationMs;
-    host.pullerFreeAt = end;
+    const joined = result.ok ? host.pullsInFlight.get(slot.imageRef) : undefined;
+    const begin = joined ?? Math.max(now, host.pullerFreeAt);
+    const end = joined ?? begin + result.durationMs;
+    if (joined === undefined) host.pullerFreeAt = end;
+    if (result.ok && joined === undefined) host.pullsInFlight.set(slot.imageRef, end);
     this.ctx.startTimer(`pull ${slot.name}`, end - now, () => {
       const at = this.ctx.now();
       if (result.ok) {
         host.images.set(slot.imageRef, result.image.sizeBytes);
+        if (host.pullsInFlight.get(slot.imageRef) === end) host.pullsInFlight.delete(slot.imageRef);
         this.event('Normal', 'Pulled', pulledImageMessage(image, result.durationMs, result.image.sizeBytes, end - now), slot);
         slot.actor.send({ type: 'IMAGE_READY', at });
       } else {

@@ -181,7 +181,14 @@ const nodePorts: FilterPlugin = {
 const nodeResourcesFit: FilterPlugin = {
   name: 'NodeResourcesFit',
   filter: (s, n) => {
-    const reasons = insufficientResources(s.info.requests, n, s.nominated.get(n.name));
+    const req = s.info.requests;
+    const a = n.allocatable;
+    const used = n.requested;
+    const extra = s.nominated.size ? s.nominated.get(n.name) : undefined;
+    // The common case first: nothing nominated, no extended resources, everything fits.
+    if (!extra && !req.other && n.pods.size < a.pods && req.cpu <= a.cpu - used.cpu && req.memory <= a.memory - used.memory
+      && req.ephemeralStorage <= a.ephemeralStorage - used.ephemeralStorage) return null;
+    const reasons = insufficientResources(req, n, extra);
     return reasons.length ? { code: 'Unschedulable', plugin: 'NodeResourcesFit', reasons } : null;
   },
 };
