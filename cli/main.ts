@@ -30,7 +30,7 @@ Usage:
 Options:
   -f, --filename PATH    manifest file or directory (.yaml, .yml, .json; directories are read in name order)
       --for DURATION     advance virtual time (90s, 5m, 1h30m)
-      --nodes N          nodes in the cluster (default 3)
+      --nodes N          nodes in the cluster (default 3; each runs a kubelet)
       --node-cpu Q       CPU per node (default 4)
       --node-memory Q    memory per node (default 16Gi)
       --node-pods N      pods per node (default 110)
@@ -108,7 +108,11 @@ export async function applyCommand(args: string[], opts: { trace?: ClusterOption
   if (steps[steps.length - 1].kind !== 'for') steps.push({ kind: 'for', value: '5m' });
   for (const s of steps) if (s.kind === 'for') parseDuration(s.value);
   const seed = values.seed === undefined ? 1 : parseSeed(values.seed);
-  const cluster = new Cluster({ seed, trace: opts.trace ?? values.trace, origin: { command: 'apply', args, cwd: process.cwd() } });
+  const cluster = new Cluster({
+    seed, trace: opts.trace ?? values.trace, origin: { command: 'apply', args, cwd: process.cwd() },
+    nodes: values.nodes === undefined ? 3 : parseCount(values.nodes, '--nodes'), nodeCpu: values['node-cpu'], nodeMemory: values['node-memory'],
+    nodePods: values['node-pods'] === undefined ? undefined : parseCount(values['node-pods'], '--node-pods'),
+  });
   const say = (line: string) => {
     if (opts.quiet) return;
     (output === 'table' ? process.stdout : process.stderr).write(line + '\n');
@@ -179,6 +183,12 @@ async function advance(cluster: Cluster, ms: number, quiet?: boolean): Promise<v
     process.stderr.write(`\r  virtual time ${formatDuration(cluster.now())} of ${formatDuration(end)}, ${rate} events/s   `);
   }
   process.stderr.write('\n');
+}
+
+function parseCount(s: string, flag: string): number {
+  const n = Number(s);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`invalid argument "${s}" for "${flag}" flag: must be a non-negative integer`);
+  return n;
 }
 
 function parseSeed(s: string): number {

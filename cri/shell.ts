@@ -193,6 +193,7 @@ export class Scope {
 
   /** The environment a child process sees: the original env plus exported variables. */
   exportedEnv(): Record<string, string> {
+    if (this.vars.size === 0 && this.exported.size === 0) return this.env;
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(this.env)) if (!this.vars.has(k) || this.vars.get(k) !== undefined) out[k] = this.get(k) ?? v;
     for (const k of this.exported) {

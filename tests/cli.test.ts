@@ -68,6 +68,27 @@ describe('kubesim CLI', () => {
     expect(bad.stdout).toMatch(/^replay diverged at line \d+/);
   });
 
+  it('apply of a ReplicaSet, a pod with a liveness probe and a pod with a missing image reaches Kubernetes\' end state', () => {
+    // Issue 3, must-show 5: the same end state as a real cluster after 2 minutes.
+    const r = kubesim('apply', '-f', 'manifests/frontend-replicaset.yaml', '-f', 'manifests/exec-liveness.yaml', '-f', 'manifests/bad-image-pod.yaml', '--for', '2m', '-o', 'json');
+    expect(r.status).toBe(0);
+    const items: any[] = JSON.parse(r.stdout).items;
+    const pods = items.filter((o) => o.kind === 'Pod');
+    const frontend = pods.filter((p) => p.metadata.labels?.tier === 'frontend');
+    expect(frontend).toHaveLength(3);
+    expect(frontend.every((p) => p.status.phase === 'Running' && p.metadata.ownerReferences[0].kind === 'ReplicaSet')).toBe(true);
+    const rs = items.find((o) => o.kind === 'ReplicaSet');
+    expect(rs.status).toMatchObject({ replicas: 3, readyReplicas: 3, availableReplicas: 3 });
+    const live = pods.find((p) => p.metadata.name === 'liveness-exec');
+    expect(live.status.phase).toBe('Running');
+    expect(live.status.containerStatuses[0].restartCount).toBe(1);
+    const typo = pods.find((p) => p.metadata.name === 'typo');
+    expect(typo.status.phase).toBe('Pending');
+    expect(['ErrImagePull', 'ImagePullBackOff']).toContain(typo.status.containerStatuses[0].state.waiting.reason);
+    const nodes = items.filter((o) => o.kind === 'Node');
+    expect(nodes.map((n) => n.metadata.name)).toEqual(['node-1', 'node-2', 'node-3']);
+  });
+
   it('every command has --help with examples', () => {
     for (const cmd of ['apply', 'run', 'replay']) {
       const r = kubesim(cmd, '--help');
