@@ -3,6 +3,7 @@
 // Every call goes through the runtime as a message from the `kubectl` client actor.
 import { Runtime, Supervisor, MemoryTraceSink, type ActorContext, type ActorLogic, type Envelope, type TraceSink, type FaultHook } from '../runtime/index.ts';
 import { ApiServer } from '../api/server.ts';
+import { registerPriorityAdmission } from '../api/admission-priority.ts';
 import { ApiServerActor } from '../actors/apiserver.ts';
 import { GarbageCollector } from '../actors/controllers/garbage-collector.ts';
 import { NamespaceController } from '../actors/controllers/namespace.ts';
@@ -139,6 +140,7 @@ export class Cluster {
       now: () => this.runtime.now(), epoch: this.epoch, uid: () => uuidFrom(uid.bytes(16)), nameSuffix: names,
       randomInt: (n) => alloc.int(n), freeze: o.freeze ?? true,
     });
+    registerPriorityAdmission(this.server);
     bootstrap(this.server);
     this.kubectl = new KubectlActor();
     this.nodeDefaults = { cpu: o.nodeCpu ?? '4', memory: o.nodeMemory ?? '16Gi', pods: o.nodePods ?? 110, zones: o.zones ?? [] };

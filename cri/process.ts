@@ -295,15 +295,15 @@ class SimulatedProcess implements ContainerProcess {
       if (next === oomAt) this.finish(137, oomAt, 'OOMKilled');
       else if (next === exitAt) this.finish(this.behavior.exitCode ?? 0, exitAt);
       else if (next === this.termExitAt) this.finish(this.termExitCode, this.termExitAt);
-      else this.stepShell(next, now);
+      else this.stepShell(next);
     }
     return this.update();
   }
 
-  private stepShell(at: number, now: number): void {
+  private stepShell(at: number): void {
     const shell = this.shell as Shell;
     const gen = this.gen as Generator<ShellStep, number, ShellResume>;
-    shell.advanceTo(Math.max(at, Math.min(now, at)));
+    shell.advanceTo(at);
     const resume = this.resumeWith;
     this.resumeWith = undefined;
     const r = gen.next(resume);

@@ -153,9 +153,9 @@ class LoopSignal {
 }
 
 /** Commands run in one virtual instant before a busy loop is made to yield (simulated CPU time). */
-export const SPIN_LIMIT = 10_000;
+export const SPIN_LIMIT = 1_000;
 /** How long a busy loop's slice takes when it is made to yield. */
-export const BUSY_SLICE_MS = 10;
+export const BUSY_SLICE_MS = 100;
 
 // ---------------------------------------------------------------------------------------------
 // Variables

@@ -1,0 +1,69 @@
+// Cluster bring-up and idle cost: N nodes, ReplicaSets of 100 pods, until every pod is Running
+// and Ready; then one simulated hour of the settled cluster (heartbeats only).
+/* eslint-disable no-restricted-properties -- benchmarks measure wall time */
+import { createCluster, type Cluster } from '../index.ts';
+import { fmt, gc, print } from './harness.ts';
+
+function replicaSet(i: number): any {
+  return {
+    apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: `rs-${i}` },
+    spec: {
+      replicas: 100, selector: { matchLabels: { app: `rs-${i}` } },
+      template: { metadata: { labels: { app: `rs-${i}` } }, spec: { containers: [{ name: 'web', image: 'nginx:1.25', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] } },
+    },
+  };
+}
+
+function readyCount(c: Cluster): number {
+  let n = 0;
+  for (const p of (c as any).server.list({ group: '', version: 'v1', kind: 'Pod', resource: 'pods' } as any, undefined).items) {
+    if ((p.status?.conditions ?? []).some((x: any) => x.type === 'Ready' && x.status === 'True')) n++;
+  }
+  return n;
+}
+
+export async function bringUp(nodes: number, pods: number): Promise<void> {
+  gc();
+  const heap0 = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  const c = await createCluster({ seed: 1, nodes, nodePods: 110 });
+  const tBoot = performance.now();
+  for (let i = 0; i < pods / 100; i++) c.create(replicaSet(i));
+  let peak = 0;
+  let ready = 0;
+  while (ready < pods) {
+    await c.runFor('5s');
+    ready = readyCount(c);
+    peak = Math.max(peak, process.memoryUsage().heapUsed);
+    if (c.now() > 3_600_000) break;
+  }
+  const wall = performance.now() - t0;
+  gc();
+  const heapAfter = process.memoryUsage().heapUsed;
+  print(`Bring-up: ${nodes} nodes, ${pods} pods (ReplicaSets of 100) until all Running and Ready`, [
+    ['pods ready', `${ready} / ${pods}`],
+    ['wall time', `${(wall / 1000).toFixed(1)} s (cluster boot ${((tBoot - t0) / 1000).toFixed(1)} s)`],
+    ['virtual time', `${(c.now() / 1000).toFixed(0)} s`],
+    ['runtime steps', `${fmt(c.runtime.steps)} (${fmt(c.runtime.steps / (wall / 1000))}/s)`],
+    ['peak heap', `${(peak / 2 ** 20).toFixed(0)} MB`],
+    ['heap per pod (settled, incl. nodes)', `${Math.round((heapAfter - heap0) / pods)} B`],
+  ]);
+  if (nodes >= 1000) await settled(c, nodes);
+}
+
+async function settled(c: Cluster, nodes: number): Promise<void> {
+  const t0 = performance.now();
+  const s0 = c.runtime.steps;
+  await c.runFor('1h');
+  const wall = performance.now() - t0;
+  print(`Settled ${nodes}-node cluster: one simulated hour`, [
+    ['wall time', `${(wall / 1000).toFixed(1)} s`],
+    ['virtual / wall', `${(3_600_000 / wall).toFixed(0)}x real time`],
+    ['runtime steps', `${fmt(c.runtime.steps - s0)}`],
+  ]);
+}
+
+export async function clusterBench(): Promise<void> {
+  await bringUp(100, 3_000);
+  await bringUp(1_000, 30_000);
+}
