@@ -59,10 +59,17 @@ function pod(name: string, o: PodOpts = {}): KubeObject {
       ...(o.hostPort ? { ports: [{ containerPort: 80, hostPort: o.hostPort }] } : {}),
     }],
   };
+  // The Priority admission plugin computes spec.priority from a PriorityClass (a raw value is refused).
+  if (o.priority !== undefined && o.priorityClassName === undefined) o = { ...o, priorityClassName: `prio-${o.priority}`, priority: undefined };
   for (const k of ['priority', 'priorityClassName', 'preemptionPolicy', 'nodeName', 'nodeSelector', 'tolerations', 'affinity', 'topologySpreadConstraints', 'schedulingGates'] as const) {
     if (o[k] !== undefined) spec[k] = o[k];
   }
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels: o.labels ?? {} }, spec };
+}
+
+/** PriorityClasses prio-<value> for the pods built with `priority`. */
+function priorityClasses(c: Cluster, ...values: number[]): void {
+  for (const value of values) c.create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: `prio-${value}` }, value });
 }
 
 /** Where each named pod was bound ('' when pending). */
@@ -266,6 +273,7 @@ describe('scheduling queue', () => {
   it('schedules higher spec.priority first (PrioritySort)', async () => {
     // k8s-facts §8.3: activeQ ordered by priority, then enqueue time.
     const c = await clusterWith([]);
+    priorityClasses(c, 1, 100);
     c.create(pod('low', { cpu: '1', priority: 1 }));
     c.create(pod('high', { cpu: '1', priority: 100 }));
     await c.runFor('5s');
@@ -327,6 +335,7 @@ describe('priority and preemption', () => {
   it('picks the victims with the lowest priority and as few as needed', async () => {
     // default_preemption.go: reprieve the most important pods first; pickOneNodeForPreemption.
     const c = await clusterWith([node('n1', { cpu: '2' }), node('n2', { cpu: '2' })]);
+    priorityClasses(c, 5, 20, 30, 50, 100);
     c.create(pod('a1', { cpu: '1', priority: 5, nodeName: 'n1' }));
     c.create(pod('a2', { cpu: '1', priority: 50, nodeName: 'n1' }));
     c.create(pod('b1', { cpu: '1', priority: 20, nodeName: 'n2' }));
@@ -343,9 +352,12 @@ describe('priority and preemption', () => {
   it('does not preempt with preemptionPolicy Never', async () => {
     // default_preemption.go PodEligibleToPreemptOthers: "not eligible due to preemptionPolicy=Never."
     const c = await clusterWith([node('n1', { cpu: '1' })]);
+    priorityClasses(c, 1, 100);
     c.create(pod('old', { cpu: '1', priority: 1, nodeName: 'n1' }));
     await c.runFor('1s');
-    c.create(pod('polite', { cpu: '1', priority: 100, preemptionPolicy: 'Never' }));
+    // preemptionPolicy comes from the PriorityClass (Priority admission).
+    c.create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'polite' }, value: 100, preemptionPolicy: 'Never' });
+    c.create(pod('polite', { cpu: '1', priorityClassName: 'polite' }));
     await c.runFor('3s');
     expect(failedScheduling(c, 'polite')).toBe('0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never.');
     expect(c.get('pod', 'old', 'default').metadata.deletionTimestamp).toBeUndefined();
