@@ -33,6 +33,8 @@ export class Informer {
   private readonly cache = new Map<string, KubeObject>();
   private readonly byNamespace = new Map<string, Set<string>>();
   private readonly byOwner = new Map<string, Set<string>>();
+  /** Sorted key lists by namespace (and for all), dropped when membership changes. */
+  private readonly sorted = new Map<string, string[]>();
   private lastRV = '';
   private watchId: string | undefined;
   private started = false;
@@ -86,8 +88,21 @@ export class Informer {
 
   /** All cached objects, sorted by namespace and name (stable iteration for determinism). */
   list(namespace?: string): KubeObject[] {
-    const keys = namespace === undefined ? [...this.cache.keys()] : [...(this.byNamespace.get(namespace) ?? [])];
-    return keys.sort().map((k) => this.cache.get(k)!);
+    const keys = this.sortedKeys(namespace);
+    const out = new Array<KubeObject>(keys.length);
+    for (let i = 0; i < keys.length; i++) out[i] = this.cache.get(keys[i])!;
+    return out;
+  }
+
+  /** Sorted keys, cached until an object is added or removed (updates keep the order). */
+  private sortedKeys(namespace: string | undefined): string[] {
+    const slot = namespace ?? '\u0000all';
+    let keys = this.sorted.get(slot);
+    if (!keys) {
+      keys = (namespace === undefined ? [...this.cache.keys()] : [...(this.byNamespace.get(namespace) ?? [])]).sort();
+      this.sorted.set(slot, keys);
+    }
+    return keys;
   }
 
   /** Objects that have an ownerReference to `uid` (the controller-ref index). */
@@ -171,6 +186,7 @@ export class Informer {
     const old = this.cache.get(key);
     if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion) return;
     if (old) this.unindex(key, old);
+    else this.membershipChanged(obj);
     this.cache.set(key, obj);
     this.index(key, obj);
     for (const h of this.handlers) {
@@ -183,7 +199,13 @@ export class Informer {
     const old = this.cache.get(key)!;
     this.unindex(key, old);
     this.cache.delete(key);
+    this.membershipChanged(old);
     for (const h of this.handlers) h.delete?.(last);
+  }
+
+  private membershipChanged(obj: KubeObject): void {
+    this.sorted.delete('\u0000all');
+    this.sorted.delete(obj.metadata.namespace ?? '');
   }
 
   private resync(): void {
