@@ -20,7 +20,7 @@ const determinism = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'inspector/dist/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'inspector/dist/**', 'tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
