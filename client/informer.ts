@@ -33,6 +33,9 @@ export class Informer {
   private readonly cache = new Map<string, KubeObject>();
   private readonly byNamespace = new Map<string, Set<string>>();
   private readonly byOwner = new Map<string, Set<string>>();
+  /** Custom indexes (client-go Indexers): index name → value → keys. */
+  private readonly indexers = new Map<string, (obj: KubeObject) => string[]>();
+  private readonly indexes = new Map<string, Map<string, Set<string>>>();
   /** Sorted key lists by namespace (and for all), dropped when membership changes. */
   private readonly sorted = new Map<string, string[]>();
   private lastRV = '';
@@ -103,6 +106,17 @@ export class Informer {
       this.sorted.set(slot, keys);
     }
     return keys;
+  }
+
+  /** Adds an index (before start): `fn` names the index values of an object. */
+  addIndex(name: string, fn: (obj: KubeObject) => string[]): void {
+    this.indexers.set(name, fn);
+    this.indexes.set(name, new Map());
+  }
+
+  /** Objects whose index `name` includes `value`, sorted by key. */
+  byIndex(name: string, value: string): KubeObject[] {
+    return [...(this.indexes.get(name)?.get(value) ?? [])].sort().map((k) => this.cache.get(k)!);
   }
 
   /** Objects that have an ownerReference to `uid` (the controller-ref index). */
@@ -215,11 +229,13 @@ export class Informer {
   private index(key: string, obj: KubeObject): void {
     addTo(this.byNamespace, obj.metadata.namespace ?? '', key);
     for (const ref of obj.metadata.ownerReferences ?? []) addTo(this.byOwner, ref.uid, key);
+    for (const [name, fn] of this.indexers) for (const v of fn(obj)) addTo(this.indexes.get(name)!, v, key);
   }
 
   private unindex(key: string, obj: KubeObject): void {
     removeFrom(this.byNamespace, obj.metadata.namespace ?? '', key);
     for (const ref of obj.metadata.ownerReferences ?? []) removeFrom(this.byOwner, ref.uid, key);
+    for (const [name, fn] of this.indexers) for (const v of fn(obj)) removeFrom(this.indexes.get(name)!, v, key);
   }
 }
 
