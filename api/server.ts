@@ -229,8 +229,8 @@ export class ApiServer {
     if (!nodeName) throw newInvalid({ group: '', kind: 'Binding' }, name, [field.required('target.name')]);
     if (pod.metadata.deletionTimestamp) throw newConflict(groupResource(info), name, 'pod is being deleted, cannot be assigned to a host');
     if (pod.spec?.nodeName) throw newConflict(groupResource(info), name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
-    const next = clone(pod) as KubeObject;
-    next.spec.nodeName = nodeName;
+    const next = shallowCopy(pod);
+    next.spec = { ...pod.spec, nodeName };
     const conds: any[] = next.status?.conditions ?? [];
     next.status = { ...next.status, conditions: [...conds.filter((c) => c.type !== 'PodScheduled'), { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: this.time() }] };
     void user;
@@ -239,8 +239,8 @@ export class ApiServer {
 
   // ------------------------------------------------------------------ update
 
-  private update(info: KindInfo, namespace: string | undefined, body: KubeObject, subresource: string, user: UserInfo, dryRun?: boolean): KubeObject {
-    const obj = prepareBody(body, info);
+  private update(info: KindInfo, namespace: string | undefined, body: KubeObject, subresource: string, user: UserInfo, dryRun?: boolean, owned = false): KubeObject {
+    const obj = prepareBody(body, info, owned);
     const name = obj.metadata.name ?? '';
     if (info.namespaced) obj.metadata.namespace = namespace ?? obj.metadata.namespace ?? 'default';
     const old = this.peek(info, obj.metadata.namespace, name);
@@ -276,7 +276,7 @@ export class ApiServer {
   /** PUT on /status: only status changes. */
   private mergeStatus(info: KindInfo, obj: KubeObject, old: KubeObject): KubeObject {
     if (!info.hasStatus) throw newMethodNotSupported(groupResource(info), 'update status');
-    const next = clone(old) as KubeObject;
+    const next = shallowCopy(old);
     next.status = obj.status;
     return next;
   }
@@ -284,7 +284,7 @@ export class ApiServer {
   /** PUT on /scale: takes spec.replicas from an autoscaling/v1 Scale. */
   private mergeScale(info: KindInfo, scale: KubeObject, old: KubeObject): KubeObject {
     if (!info.scale) throw newMethodNotSupported(groupResource(info), 'update scale');
-    const next = clone(old) as KubeObject;
+    const next = shallowCopy(old);
     next.spec = { ...next.spec, replicas: scale.spec?.replicas ?? 0 };
     if (!deepEqual(next.spec, old.spec)) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
     return next;
@@ -292,7 +292,7 @@ export class ApiServer {
 
   /** PUT on namespaces/NAME/finalize: only spec.finalizers changes. */
   private mergeFinalize(obj: KubeObject, old: KubeObject): KubeObject {
-    const next = clone(old) as KubeObject;
+    const next = shallowCopy(old);
     next.spec = { ...next.spec, finalizers: obj.spec?.finalizers ?? [] };
     return next;
   }
@@ -305,7 +305,7 @@ export class ApiServer {
     // A patch applies to the version it read unless it names a resourceVersion itself.
     const body = { ...patched, metadata: { ...patched.metadata } };
     if (!hasResourceVersion(req.body)) body.metadata.resourceVersion = old.metadata.resourceVersion;
-    return this.update(info, namespace, body, req.subresource ?? '', user, req.dryRun);
+    return this.update(info, namespace, body, req.subresource ?? '', user, req.dryRun, true);
   }
 
   // ------------------------------------------------------------------ delete
@@ -321,7 +321,7 @@ export class ApiServer {
     if (grace === 0 && finalizers.length === 0 && !(info.kind === 'Namespace' && (old.spec?.finalizers ?? []).length)) {
       return this.remove(info, old);
     }
-    const next = clone(old) as KubeObject;
+    const next = shallowCopy(old);
     next.metadata.deletionTimestamp = this.time(grace * 1000);
     next.metadata.deletionGracePeriodSeconds = grace;
     if (finalizers.length) next.metadata.finalizers = finalizers;
@@ -334,7 +334,7 @@ export class ApiServer {
     const current = old.metadata.deletionGracePeriodSeconds ?? 0;
     if (info.kind === 'Pod' && grace < current) {
       if (grace === 0 && finalizers.length === 0) return this.remove(info, old);
-      const next = clone(old) as KubeObject;
+      const next = shallowCopy(old);
       next.metadata.deletionTimestamp = this.time(grace * 1000);
       next.metadata.deletionGracePeriodSeconds = grace;
       return this.finishWrite(info, next, old);
@@ -354,7 +354,7 @@ export class ApiServer {
     const old = this.objects.get(resourceKey(info))!.get(key);
     this.objects.get(resourceKey(info))!.delete(key);
     this.release(last, info);
-    const gone = clone(last) as KubeObject;
+    const gone = shallowCopy(last);
     gone.metadata.resourceVersion = String(++this.rv);
     if (this.deps.freeze) deepFreeze(gone);
     this.publish(info, 'DELETED', gone, old);
@@ -592,6 +592,14 @@ function hasResourceVersion(patch: unknown): boolean {
     : Boolean((patch as KubeObject | undefined)?.metadata?.resourceVersion);
 }
 
+/**
+ * A copy whose top level and metadata may be changed. Stored objects are never mutated in
+ * place (they are shared with watchers and frozen), so sharing the rest is safe.
+ */
+function shallowCopy(obj: KubeObject): KubeObject {
+  return { ...obj, metadata: { ...obj.metadata } };
+}
+
 function sortFrom(items: KubeObject[], start: number): void {
   const tail = items.splice(start).sort(compareObjects);
   for (const o of tail) items.push(o);
@@ -607,9 +615,11 @@ export function compareObjects(a: KubeObject, b: KubeObject): number {
 }
 
 /** Copies the request body and checks its envelope. */
-function prepareBody(body: unknown, info: KindInfo): KubeObject {
+function prepareBody(body: unknown, info: KindInfo, owned = false): KubeObject {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw newBadRequest('the body of the request was in an unknown format');
-  const obj = clone(body) as KubeObject;
+  // A request's body belongs to the sender: copy it, unless the server made it (a patch result).
+  const obj = (owned ? { ...(body as KubeObject) } : clone(body)) as KubeObject;
+  if (owned) obj.metadata = { ...obj.metadata };
   obj.apiVersion = apiVersionOf(info);
   obj.kind = info.kind;
   obj.metadata = obj.metadata ?? {};
