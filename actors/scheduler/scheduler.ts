@@ -24,6 +24,10 @@ export const SCHEDULER_NAME = 'default-scheduler';
 export const SCHEDULER_USER: UserInfo = { username: 'system:kube-scheduler', groups: ['system:authenticated'] };
 /** How many pods' last decisions the scheduler keeps for the inspector. */
 export const DECISIONS_MAX = 1_000;
+/** The newest decisions keep every node's verdict; older ones keep a summary (memory bound). */
+export const FULL_DECISIONS = 100;
+/** What a summarised decision keeps: the best feasible nodes and one rejected node per reason. */
+const SUMMARY_FEASIBLE = 5;
 /** validation.NoteLengthLimit: longer event messages are truncated with " ...". */
 const NOTE_LENGTH_LIMIT = 1024;
 const POD_REF = { apiVersion: 'v1', kind: 'Pod' };
@@ -49,6 +53,7 @@ export class Scheduler implements ActorLogic {
   private namespaces!: Informer;
   private informers: Informer[] = [];
   private readonly decisions = new Map<string, SchedulingDecision>();
+  private readonly fullDecisions: string[] = [];
   private workScheduled = false;
   private readonly stats = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, preemptions: 0 };
 
@@ -242,6 +247,11 @@ export class Scheduler implements ActorLogic {
     this.decisions.delete(d.uid);
     this.decisions.set(d.uid, d);
     if (this.decisions.size > DECISIONS_MAX) this.decisions.delete(this.decisions.keys().next().value!);
+    this.fullDecisions.push(d.uid);
+    if (this.fullDecisions.length > FULL_DECISIONS) {
+      const old = this.decisions.get(this.fullDecisions.shift()!);
+      if (old) old.nodes = summariseVerdicts(old);
+    }
     this.ctx.log('scheduling-decision', {
       pod: d.pod, attempt: d.attempt, outcome: d.outcome, node: d.node ?? null, message: d.message ?? null,
       nodes: d.numAllNodes, evaluated: d.evaluatedNodes, feasible: d.feasibleNodes,
@@ -341,4 +351,20 @@ function truncateMessage(message: string): string {
   if (message.length <= NOTE_LENGTH_LIMIT) return message;
   const suffix = ' ...';
   return message.slice(0, NOTE_LENGTH_LIMIT - suffix.length) + suffix;
+}
+
+/** The verdicts a summarised decision keeps: the chosen node, the best feasible ones, one per rejection reason. */
+function summariseVerdicts(d: SchedulingDecision): SchedulingDecision['nodes'] {
+  const feasible = d.nodes.filter((v) => !v.rejectedBy).sort((a, b) => (b.total ?? 0) - (a.total ?? 0) || (a.node < b.node ? -1 : 1));
+  const keep = new Set(feasible.slice(0, SUMMARY_FEASIBLE));
+  for (const v of d.nodes) if (v.node === d.node) keep.add(v);
+  const reasons = new Set<string>();
+  for (const v of d.nodes) {
+    if (!v.rejectedBy) continue;
+    const key = `${v.rejectedBy}:${(v.reasons ?? []).join(',')}`;
+    if (reasons.has(key)) continue;
+    reasons.add(key);
+    keep.add(v);
+  }
+  return d.nodes.filter((v) => keep.has(v));
 }
