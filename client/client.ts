@@ -92,6 +92,20 @@ export class ApiClient {
     this.pending.delete(id);
     this.timers.delete(id);
     cb?.({ ok: false, status: newTimeout(`the ${request.verb} of ${request.kind.toLowerCase()} "${request.name ?? ''}" got no answer within ${this.timeoutMs! / 1000}s`).status });
+    this.connectionLost();
+  }
+
+  /**
+   * A request got no answer: the connection is taken as broken (HTTP/2's health check would
+   * find it so), and every watch on it ends; informers re-list and re-watch when they can.
+   */
+  private connectionLost(): void {
+    const handlers = [...this.watches.entries()];
+    this.watches.clear();
+    for (const [id, h] of handlers) {
+      this.unknownWatches.add(id);
+      h.closed();
+    }
   }
 
   create(obj: KubeObject, cb?: ResultCallback, subresource?: string): void {

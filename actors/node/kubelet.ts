@@ -173,9 +173,11 @@ export class Kubelet implements ActorLogic {
   /** tryUpdateNodeStatus: post when something changed or every nodeStatusReportFrequency. */
   private syncNodeStatus(force: boolean): void {
     if (!this.registered) return;
-    const status = this.nodeStatus(this.lastPostedStatus);
+    // Compare with the Node as the API server has it: the node controller may have set Unknown.
+    const current = this.self.get(undefined, this.name)?.status ?? this.lastPostedStatus;
+    const status = this.nodeStatus(current);
     const now = this.ctx.now();
-    const changed = !deepEqual(withoutHeartbeats(status), withoutHeartbeats(this.lastPostedStatus));
+    const changed = !deepEqual(withoutHeartbeats(status), withoutHeartbeats(current));
     if (!force && !changed && now - this.lastPostedAt < NODE_STATUS_REPORT_MS) return;
     this.lastPostedAt = now;
     this.lastPostedStatus = status;
@@ -257,6 +259,10 @@ export class Kubelet implements ActorLogic {
     const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
     if (worker) {
       this.ctx.send(worker, { type: msg.POD_UPDATE, pod });
+      // The status manager keeps the API's copy equal to the kubelet's (another writer, e.g.
+      // the node controller's MarkPodsNotReady, may have changed it).
+      const mine = this.statuses.get(uid);
+      if (mine && !deepEqual(pod.status, mergePodStatus(mine.status, pod.status))) this.onPodStatus(mine);
       if (pod.metadata.deletionTimestamp) this.ctx.send(worker, { type: msg.POD_DELETE, graceMs });
       return;
     }
@@ -317,8 +323,9 @@ export class Kubelet implements ActorLogic {
       if (!m) continue;
       const cached = this.pods.get(m.namespace, m.name);
       if (!cached || cached.metadata.uid !== uid) continue;
-      if (deepEqual(cached.status, m.status)) continue;
-      this.client.patch({ apiVersion: 'v1', kind: 'Pod' }, m.namespace, m.name, { status: m.status }, 'application/merge-patch+json', undefined, 'status');
+      const status = mergePodStatus(m.status, cached.status);
+      if (deepEqual(cached.status, status)) continue;
+      this.client.patch({ apiVersion: 'v1', kind: 'Pod' }, m.namespace, m.name, { status }, 'application/merge-patch+json', undefined, 'status');
     }
     this.pendingStatus.clear();
   }
@@ -365,6 +372,22 @@ export class Kubelet implements ActorLogic {
       throw f instanceof Error ? f : new Error(String(f));
     }
   }
+}
+
+/** Conditions the kubelet owns; others (PodScheduled, DisruptionTarget, readiness gates) are kept. */
+const KUBELET_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady']);
+
+/**
+ * mergePodStatus (status_manager.go): the kubelet's status with the conditions others own
+ * (PodScheduled, DisruptionTarget, readiness gates) as the API has them; the kubelet adds
+ * PodScheduled only when the pod has none (a pod created with spec.nodeName).
+ */
+function mergePodStatus(mine: any, api: any): any {
+  const apiConds: any[] = api?.conditions ?? [];
+  const others = apiConds.filter((c) => !KUBELET_CONDITIONS.has(c.type));
+  const own = (mine.conditions ?? []).filter((c: any) => KUBELET_CONDITIONS.has(c.type) || (c.type === 'PodScheduled' && !apiConds.some((a) => a.type === 'PodScheduled')));
+  const ordered = [...own.filter((c: any) => c.type !== 'PodScheduled'), ...own.filter((c: any) => c.type === 'PodScheduled'), ...others];
+  return { ...mine, conditions: ordered };
 }
 
 function withoutHeartbeats(status: any): any {
