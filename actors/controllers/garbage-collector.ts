@@ -20,7 +20,11 @@ export class GarbageCollector extends Controller {
     this.all = this.informer({ kind: '*', name: 'gc-all' });
     this.all.addHandlers({
       add: (o) => this.observe(o),
-      update: (_old, o) => this.observe(o),
+      update: (old, o) => {
+        // The graph builder reacts to changes of the owner graph only (GraphBuilder.processGraphChanges).
+        if (old === o || graphChanged(old, o)) this.observe(o);
+        else this.byUid.set(o.metadata.uid!, o);
+      },
       delete: (o) => this.forgetObject(o),
     });
   }
@@ -123,6 +127,15 @@ export class GarbageCollector extends Controller {
     const [kind, ns, name] = splitKey(key);
     return this.all.get(ns || undefined, name, kind);
   }
+}
+
+/** Whether an update touched what the garbage collector tracks: owners, finalizers, deletion. */
+function graphChanged(a: KubeObject, b: KubeObject): boolean {
+  const ma = a.metadata;
+  const mb = b.metadata;
+  return ma.deletionTimestamp !== mb.deletionTimestamp
+    || JSON.stringify(ma.ownerReferences ?? null) !== JSON.stringify(mb.ownerReferences ?? null)
+    || JSON.stringify(ma.finalizers ?? null) !== JSON.stringify(mb.finalizers ?? null);
 }
 
 function keyOf(o: KubeObject): string {
