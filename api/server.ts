@@ -75,6 +75,11 @@ interface HistoryEntry {
   old: KubeObject | undefined;
 }
 
+/** A plug-in's POST subresource (pods/eviction): returns the object to answer with. */
+export type SubresourceHandler = (args: {
+  server: ApiServer; info: KindInfo; namespace: string | undefined; name: string; body: unknown; user: UserInfo; dryRun: boolean;
+}) => KubeObject;
+
 export type WatchEmitter = (actor: string, watchId: string, event: WatchEvent) => void;
 
 const ALL = '*';
@@ -90,6 +95,7 @@ export class ApiServer {
   readonly validating: AdmissionPlugin[] = [];
   readonly authorizers: Authorizer[] = [];
   emit: WatchEmitter = () => {};
+  private readonly subresources = new Map<string, SubresourceHandler>();
   private readonly usedClusterIPs = new Set<string>();
 
   constructor(readonly deps: ServerDeps) {
@@ -218,7 +224,27 @@ export class ApiServer {
   /** pods/binding (the scheduler's bind) and pods/eviction are created as subresources. */
   private createSubresource(info: KindInfo, namespace: string | undefined, req: ApiRequest, user: UserInfo): KubeObject {
     if (info.kind === 'Pod' && req.subresource === 'binding') return this.bind(namespace, requireName(req), req.body as KubeObject, user);
+    const handler = this.subresources.get(`${info.kind}/${req.subresource}`);
+    if (handler) return handler({ server: this, info, namespace, name: requireName(req), body: req.body, user, dryRun: Boolean(req.dryRun) });
     throw newMethodNotSupported(groupResource(info), `create ${req.subresource}`);
+  }
+
+  /** Adds a POST subresource (e.g. Pod/eviction) served by a plug-in. */
+  registerSubresource(kind: string, subresource: string, handler: SubresourceHandler): void {
+    this.subresources.set(`${kind}/${subresource}`, handler);
+  }
+
+  /**
+   * Deletes an object as a DELETE request would (graceful for pods), for plug-ins such as the
+   * Eviction subresource. Throws a StatusError.
+   */
+  deleteObject(info: KindInfo, namespace: string | undefined, name: string, opts: DeleteOptions, user: UserInfo): KubeObject {
+    return this.delete(info, namespace, name, opts, user);
+  }
+
+  /** Writes a status as the status subresource would (PUT with the object's resourceVersion). */
+  updateObjectStatus(info: KindInfo, obj: KubeObject, user: UserInfo): KubeObject {
+    return this.update(info, obj.metadata.namespace, obj, 'status', user);
   }
 
   /** Binding: sets spec.nodeName once, as the pods/binding REST storage does. */

@@ -11,6 +11,13 @@ import { ReplicaSetController } from '../actors/controllers/replicaset.ts';
 import { NodeLifecycleController } from '../actors/controllers/node-lifecycle.ts';
 import { TaintEvictionController } from '../actors/controllers/taint-eviction.ts';
 import { PodGCController } from '../actors/controllers/pod-gc.ts';
+import { DeploymentController } from '../actors/controllers/deployment.ts';
+import { HorizontalPodAutoscalerController } from '../actors/controllers/hpa.ts';
+import { DisruptionController } from '../actors/controllers/disruption.ts';
+import { MetricsServer } from '../actors/metrics-server.ts';
+import { registerEviction } from '../api/eviction.ts';
+import { rollout as runRollout, type RolloutAction } from './rollout.ts';
+import { drain as runDrain, cordon as runCordon, type DrainOptions } from './drain.ts';
 import { Scheduler } from '../actors/scheduler/scheduler.ts';
 import { Kubelet, nodeActorId } from '../actors/node/kubelet.ts';
 import { NodeHost, type ImageService, type NodeSpec } from '../actors/node/host.ts';
@@ -141,6 +148,7 @@ export class Cluster {
       randomInt: (n) => alloc.int(n), freeze: o.freeze ?? true,
     });
     registerPriorityAdmission(this.server);
+    registerEviction(this.server);
     bootstrap(this.server);
     this.kubectl = new KubectlActor();
     this.nodeDefaults = { cpu: o.nodeCpu ?? '4', memory: o.nodeMemory ?? '16Gi', pods: o.nodePods ?? 110, zones: o.zones ?? [] };
@@ -159,6 +167,9 @@ export class Cluster {
       { id: 'node-lifecycle-controller', type: 'controller', start: () => new NodeLifecycleController() },
       { id: 'taint-eviction-controller', type: 'controller', start: () => new TaintEvictionController() },
       { id: 'pod-garbage-collector', type: 'controller', start: () => new PodGCController() },
+      { id: 'deployment-controller', type: 'controller', start: () => new DeploymentController() },
+      { id: 'horizontal-pod-autoscaler', type: 'controller', start: () => new HorizontalPodAutoscalerController() },
+      { id: 'disruption-controller', type: 'controller', start: () => new DisruptionController() },
     ], { strategy: 'oneForOne', intensity: 10, period: 60_000 });
     this.runtime.spawn({
       id: 'root', type: 'supervisor',
@@ -166,6 +177,7 @@ export class Cluster {
         { id: 'kube-apiserver', type: 'apiserver', start: () => new ApiServerActor(server) },
         { id: 'kube-controller-manager', type: 'supervisor', start: controllerManager },
         { id: 'kube-scheduler', type: 'scheduler', start: () => new Scheduler() },
+        { id: 'metrics-server', type: 'metrics-server', start: () => new MetricsServer() },
       ], { strategy: 'oneForOne', intensity: 10, period: 60_000 }),
     }, '');
     const kubectl = this.kubectl;
@@ -309,6 +321,27 @@ export class Cluster {
       type: e.type, reason: e.reason,
       object: `${e.involvedObject.kind.toLowerCase()}/${e.involvedObject.name}`, message: e.message,
     }));
+  }
+
+  // ------------------------------------------------------------------ kubectl rollout, cordon, drain
+
+  /** `kubectl rollout status|history|undo|pause|resume|restart deployment/NAME`: kubectl's output. */
+  rollout(action: RolloutAction, ref: string, opts: { namespace?: string; toRevision?: number; revision?: number; timeout?: string | number } = {}): Promise<string> {
+    return runRollout(this, action, ref, opts);
+  }
+
+  /** `kubectl drain NODE`: cordon, then evict every pod (honouring PodDisruptionBudgets, retrying on 429). */
+  drain(node: string, opts: DrainOptions = {}): Promise<string> {
+    return runDrain(this, node, opts);
+  }
+
+  /** `kubectl cordon NODE` / `kubectl uncordon NODE`. */
+  cordon(node: string): string {
+    return runCordon(this, node, true);
+  }
+
+  uncordon(node: string): string {
+    return runCordon(this, node, false);
   }
 
   // ------------------------------------------------------------------ nodes
