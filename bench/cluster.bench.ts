@@ -1,6 +1,5 @@
 // Cluster bring-up and idle cost: N nodes, ReplicaSets of 100 pods, until every pod is Running
 // and Ready; then one simulated hour of the settled cluster (heartbeats only).
-/* eslint-disable no-restricted-properties -- benchmarks measure wall time */
 import { createCluster, type Cluster } from '../index.ts';
 import { fmt, gc, print } from './harness.ts';
 

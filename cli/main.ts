@@ -9,6 +9,8 @@ import { loadManifests, ManifestError } from '../cluster/manifests.ts';
 import { parseDuration, formatDuration } from '../cluster/duration.ts';
 import { MemoryTraceSink, diffTraces } from '../runtime/index.ts';
 import { printAll, printEvents } from './printers.ts';
+import { runKubectl } from '../cluster/kubectl.ts';
+import { loadImagesFile } from '../cluster/images-file.ts';
 
 const HELP: Record<string, string> = {
   main: `kubesim: Kubernetes as a deterministic actor simulation, with virtual time.
@@ -17,6 +19,8 @@ Usage:
   kubesim apply -f FILE|DIR [-f ...] [--for DURATION] ...   boot a cluster, apply manifests, advance time, print the state
   kubesim run SCENARIO.ts [--seed N] [--trace FILE]          run a scenario file
   kubesim replay TRACE.jsonl                                 re-run a recorded trace and check it is byte-identical
+  kubesim rollout|drain|cordon|uncordon|scale|set ARGS -f FILE ...
+                                                             apply, then run that kubectl command in the simulation
 
 Run 'kubesim COMMAND --help' for a command's options and examples.`,
   apply: `Boot a simulated cluster, apply manifests as 'kubectl apply -f' does, advance virtual time, print the state.
@@ -35,6 +39,7 @@ Options:
       --node-memory Q    memory per node (default 16Gi)
       --node-pods N      pods per node (default 110)
       --seed N           seed of the run (default 1): same seed, same run
+      --images FILE      images the registry has or lacks: sizes, pull times, missing, private, behaviours
   -o, --output FORMAT    table (default), json or yaml (a v1 List of every object, Events included)
       --events           print the event timeline
       --trace FILE       record the trace (JSON lines) for 'kubesim replay'
@@ -42,7 +47,8 @@ Options:
 Examples:
   kubesim apply -f manifests/nginx-deployment.yaml
   kubesim apply -f base/ --for 2m -f patch.yaml --for 10m --events
-  kubesim apply -f app.yaml -o json --seed 7 > state.json`,
+  kubesim apply -f app.yaml -o json --seed 7 > state.json
+  kubesim apply -f manifests/nginx-deployment.yaml --for 1m --kubectl 'set image deployment/nginx-deployment nginx=nginx:1.16.1' --kubectl 'rollout status deployment/nginx-deployment'`,
   run: `Run a scenario file (TypeScript) with the CLI's seed and trace settings.
 
 Usage:
@@ -68,6 +74,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'apply': return await applyCommand(rest);
       case 'run': return await runCommand(rest);
       case 'replay': return await replayCommand(rest);
+      case 'rollout': case 'drain': case 'cordon': case 'uncordon': case 'scale': case 'set':
+        return await kubectlSugar(command, rest);
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(HELP.main + '\n');
         return command === undefined ? 1 : 0;
@@ -83,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
 
 // -------------------------------------------------------------------- apply
 
-interface ApplyStep { kind: 'file' | 'for'; value: string }
+interface ApplyStep { kind: 'file' | 'for' | 'kubectl'; value: string }
 
 export async function applyCommand(args: string[], opts: { trace?: ClusterOptions['trace']; quiet?: boolean } = {}): Promise<number> {
   const { values, tokens } = parseArgs({
@@ -91,6 +99,8 @@ export async function applyCommand(args: string[], opts: { trace?: ClusterOption
     options: {
       filename: { type: 'string', short: 'f', multiple: true },
       for: { type: 'string', multiple: true },
+      kubectl: { type: 'string', multiple: true },
+      images: { type: 'string' },
       nodes: { type: 'string' }, 'node-cpu': { type: 'string' }, 'node-memory': { type: 'string' }, 'node-pods': { type: 'string' },
       seed: { type: 'string' }, output: { type: 'string', short: 'o' }, events: { type: 'boolean' }, trace: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -102,8 +112,8 @@ export async function applyCommand(args: string[], opts: { trace?: ClusterOption
   }
   const output = values.output ?? 'table';
   if (!['table', 'json', 'yaml'].includes(output)) throw new Error(`unable to match a printer suitable for the output format "${output}", allowed formats are: json,table,yaml`);
-  const steps: ApplyStep[] = tokens.filter((t) => t.kind === 'option' && (t.name === 'filename' || t.name === 'for'))
-    .map((t: any) => ({ kind: t.name === 'for' ? 'for' : 'file', value: t.value as string }));
+  const steps: ApplyStep[] = tokens.filter((t) => t.kind === 'option' && (t.name === 'filename' || t.name === 'for' || t.name === 'kubectl'))
+    .map((t: any) => ({ kind: t.name === 'for' ? 'for' : t.name === 'kubectl' ? 'kubectl' : 'file', value: t.value as string }));
   if (!steps.some((s) => s.kind === 'file')) throw new Error('must specify one of -f and -k');
   if (steps[steps.length - 1].kind !== 'for') steps.push({ kind: 'for', value: '5m' });
   for (const s of steps) if (s.kind === 'for') parseDuration(s.value);
@@ -113,6 +123,7 @@ export async function applyCommand(args: string[], opts: { trace?: ClusterOption
     nodes: values.nodes === undefined ? 3 : parseCount(values.nodes, '--nodes'), nodeCpu: values['node-cpu'], nodeMemory: values['node-memory'],
     nodePods: values['node-pods'] === undefined ? undefined : parseCount(values['node-pods'], '--node-pods'),
   });
+  if (values.images) loadImagesFile(cluster.images, values.images);
   const say = (line: string) => {
     if (opts.quiet) return;
     (output === 'table' ? process.stdout : process.stderr).write(line + '\n');
@@ -121,6 +132,16 @@ export async function applyCommand(args: string[], opts: { trace?: ClusterOption
   for (const step of steps) {
     if (step.kind === 'for') {
       await advance(cluster, parseDuration(step.value), opts.quiet);
+      continue;
+    }
+    if (step.kind === 'kubectl') {
+      cluster.runtime.input('kubectl', { command: step.value });
+      try {
+        say(await runKubectl(cluster, step.value));
+      } catch (e) {
+        failed = true;
+        if (!opts.quiet) process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+      }
       continue;
     }
     let docs;
@@ -195,6 +216,31 @@ function parseSeed(s: string): number {
   const n = Number(s);
   if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new Error(`invalid argument "${s}" for "--seed" flag: must be an integer from 0 to 4294967295`);
   return n;
+}
+
+/**
+ * `kubesim rollout status deployment/web -f app.yaml [--for 1m] ...`: apply the manifests (and
+ * waits) given, then run the kubectl command; the state is printed as for apply.
+ */
+async function kubectlSugar(command: string, args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`Usage: kubesim ${command} ARGS -f FILE [apply options]\n\nApplies the manifests, then runs 'kubectl ${command} ARGS' inside the simulation.\n\nExamples:\n  kubesim rollout status deployment/nginx-deployment -f manifests/nginx-deployment.yaml\n  kubesim drain node-1 --ignore-daemonsets -f manifests/frontend-replicaset.yaml --for 1m\n`);
+    return 0;
+  }
+  const own: string[] = [];
+  const apply: string[] = [];
+  const withValue = new Set(['-f', '--filename', '--for', '--seed', '-o', '--output', '--trace', '--nodes', '--node-cpu', '--node-memory', '--node-pods', '--kubectl', '--images']);
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const name = a.split('=')[0];
+    if (withValue.has(name) || name === '--events') {
+      apply.push(a);
+      if (withValue.has(a) && i + 1 < args.length) apply.push(args[++i]);
+    } else own.push(a);
+  }
+  const hasWait = apply.some((a) => a === '--for' || a.startsWith('--for='));
+  const line = [command, ...own].map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ');
+  return applyCommand([...apply, ...(hasWait ? [] : ['--for', '1m']), '--kubectl', line, '--for', '0s']);
 }
 
 // -------------------------------------------------------------------- run

@@ -89,6 +89,32 @@ describe('kubesim CLI', () => {
     expect(nodes.map((n) => n.metadata.name)).toEqual(['node-1', 'node-2', 'node-3']);
   });
 
+  it('--kubectl runs kubectl commands inside the simulation, between waits', () => {
+    const r = kubesim('apply', '-f', 'manifests/frontend-replicaset.yaml', '--for', '30s', '--kubectl', 'scale rs/frontend --replicas=5',
+      '--for', '30s', '--kubectl', 'get pods', '--kubectl', 'label rs frontend team=web', '--kubectl', 'get nope', '-o', 'json');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('replicaset.apps/frontend scaled');
+    expect(r.stderr).toMatch(/NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE/);
+    expect(r.stderr).toContain('replicaset.apps/frontend labeled');
+    expect(r.stderr).toContain('error: the server doesn\'t have a resource type "nope"');
+    const rs = JSON.parse(r.stdout).items.find((o: any) => o.kind === 'ReplicaSet');
+    expect(rs.spec.replicas).toBe(5);
+    expect(rs.metadata.labels.team).toBe('web');
+  });
+
+  it('--images makes an image missing or slow to pull', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kubesim-images-'));
+    const images = join(dir, 'images.yaml');
+    writeFileSync(images, 'images:\n- ref: myorg/app:v1\n  sizeBytes: 100000000\n  pullMs: 45000\n- ref: myorg/app:v2\n  missing: true\n');
+    const pods = join(dir, 'pods.yaml');
+    writeFileSync(pods, ['v1', 'v2'].map((v) => `apiVersion: v1\nkind: Pod\nmetadata: {name: app-${v}}\nspec:\n  containers: [{name: app, image: myorg/app:${v}}]\n`).join('---\n'));
+    const r = kubesim('apply', '--images', images, '-f', pods, '--for', '30s', '-o', 'json');
+    const items: any[] = JSON.parse(r.stdout).items;
+    const state = (n: string) => items.find((o) => o.metadata.name === n).status.containerStatuses[0].state;
+    expect(state('app-v1').waiting.reason).toBe('ContainerCreating');
+    expect(['ErrImagePull', 'ImagePullBackOff']).toContain(state('app-v2').waiting.reason);
+  });
+
   it('every command has --help with examples', () => {
     for (const cmd of ['apply', 'run', 'replay']) {
       const r = kubesim(cmd, '--help');

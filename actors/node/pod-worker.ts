@@ -391,6 +391,8 @@ export class PodWorker implements ActorLogic {
   }
 
   private handleUpdate(slot: ContainerSlot, u: ProcessUpdate): void {
+    // A command the simulation does not run for real says how it was treated.
+    for (const notice of u.notices ?? []) this.event('Normal', 'SimulatedCommand', notice, slot);
     if (u.exited) {
       this.clearWake(slot);
       if (slot.killTimer !== undefined) this.ctx.cancelTimer(slot.killTimer);
