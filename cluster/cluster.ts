@@ -22,6 +22,13 @@ import { Scheduler } from '../actors/scheduler/scheduler.ts';
 import { Kubelet, nodeActorId } from '../actors/node/kubelet.ts';
 import { NodeHost, type ImageService, type NodeSpec } from '../actors/node/host.ts';
 import { CONTAINER_CRASH } from '../actors/node/messages.ts';
+import { VolumeBackend } from '../actors/storage/backend.ts';
+import { StatefulSetController } from '../actors/controllers/statefulset.ts';
+import { DaemonSetController } from '../actors/controllers/daemonset.ts';
+import { JobController } from '../actors/controllers/job.ts';
+import { CronJobController } from '../actors/controllers/cronjob.ts';
+import { TTLAfterFinishedController } from '../actors/controllers/ttl-after-finished.ts';
+import { storageControllers, storageActors } from '../actors/storage/index.ts';
 import { ImageRegistry, normaliseImage, parseImageRef } from '../cri/images.ts';
 import type { ProcessBehavior } from '../cri/types.ts';
 import { ApiClient } from '../client/client.ts';
@@ -126,6 +133,8 @@ export class Cluster {
   readonly epoch: number;
   /** The registries the nodes pull from: add images, make some missing or private, set behaviours. */
   readonly images = new ImageRegistry();
+  /** The disks behind persistent volumes (the simulated CSI driver's storage): contents survive pods and nodes. */
+  readonly storage = new VolumeBackend();
   private readonly hosts = new Map<string, NodeHost>();
   private readonly partitions = new Map<string, () => void>();
   private readonly nodeDefaults: { cpu: string; memory: string; pods: number; zones: string[] };
@@ -170,6 +179,12 @@ export class Cluster {
       { id: 'deployment-controller', type: 'controller', start: () => new DeploymentController() },
       { id: 'horizontal-pod-autoscaler', type: 'controller', start: () => new HorizontalPodAutoscalerController() },
       { id: 'disruption-controller', type: 'controller', start: () => new DisruptionController() },
+      { id: 'statefulset-controller', type: 'controller', start: () => new StatefulSetController() },
+      { id: 'daemonset-controller', type: 'controller', start: () => new DaemonSetController() },
+      { id: 'job-controller', type: 'controller', start: () => new JobController() },
+      { id: 'cronjob-controller', type: 'controller', start: () => new CronJobController() },
+      { id: 'ttl-after-finished-controller', type: 'controller', start: () => new TTLAfterFinishedController() },
+      ...storageControllers(this.storage),
     ], { strategy: 'oneForOne', intensity: 10, period: 60_000 });
     this.runtime.spawn({
       id: 'root', type: 'supervisor',
@@ -178,6 +193,7 @@ export class Cluster {
         { id: 'kube-controller-manager', type: 'supervisor', start: controllerManager },
         { id: 'kube-scheduler', type: 'scheduler', start: () => new Scheduler() },
         { id: 'metrics-server', type: 'metrics-server', start: () => new MetricsServer() },
+        ...storageActors(this.storage),
       ], { strategy: 'oneForOne', intensity: 10, period: 60_000 }),
     }, '');
     const kubectl = this.kubectl;
@@ -356,7 +372,7 @@ export class Cluster {
       instanceType: opts.instanceType ?? `kubesim-${opts.cpu ?? this.nodeDefaults.cpu}cpu`, labels: opts.labels, taints: opts.taints,
     };
     if (this.hosts.has(spec.name)) throw new Error(`node "${spec.name}" already exists`);
-    const host = new NodeHost(spec, this.imageService());
+    const host = new NodeHost(spec, this.imageService(), this.storage);
     this.hosts.set(spec.name, host);
     this.runtime.input('add-node', { node: spec.name });
     this.bootHost(host);

@@ -2,6 +2,7 @@
 // sandboxes, the image store, emptyDir contents — and dies with a power-off.
 import type { ContainerProcess, ImageInfo, PullResult, VolumeStore } from '../../cri/types.ts';
 import type { ContainerResume } from '../../machines/container.ts';
+import type { VolumeBackend } from '../storage/backend.ts';
 
 /** The cluster-wide image registry as a node sees it. */
 export interface ImageService {
@@ -54,7 +55,7 @@ export class NodeHost {
   powered = true;
   private nextIP = 2;
 
-  constructor(readonly spec: NodeSpec, readonly imageService: ImageService) {}
+  constructor(readonly spec: NodeSpec, readonly imageService: ImageService, readonly volumes: VolumeBackend) {}
 
   get hostIP(): string {
     return `172.18.0.${this.spec.index + 1}`;

@@ -19,6 +19,7 @@ import type { NodeHost, SandboxRecord, ContainerRecord } from './host.ts';
 import { computePodStatus, topState, type ContainerView } from './pod-status.ts';
 import { buildEnvironment, environmentRefs } from './environment.ts';
 import * as msg from './messages.ts';
+import { mountClaim, unmountClaim, type ClaimMount } from '../storage/mount.ts';
 
 /** Time to create and start a container once its image is present. */
 export const CONTAINER_CREATE_MS = 100;
@@ -201,34 +202,55 @@ export class PodWorker implements ActorLogic {
     for (const slot of this.slots.values()) if (slot.kind === 'app') slot.actor.send({ type: 'START', at });
   }
 
-  /** Sets up the pod's volumes (emptyDir, configMap, secret, PVC existence); FailedMount on error. */
+  /**
+   * Sets up the pod's volumes: emptyDir, configMap and secret contents, and persistent volume
+   * claims through the storage plug-in (attach, stage, publish). A failure is reported as an
+   * event (FailedMount, …) and retried on the next sync.
+   */
   private mountVolumes(): void {
     const volumes: any[] = this.pod.spec.volumes ?? [];
-    const lookups = volumes.filter((v) => (v.configMap && !v.configMap.optional) || (v.secret && !v.secret.optional) || v.persistentVolumeClaim);
-    let pending = lookups.length;
+    const pending = volumes.filter((v) => !this.sandbox.volumes.has(v.name) && needsLookup(v));
+    let left = pending.length;
     let failed = false;
     const done = () => {
       for (const v of volumes) if (!this.sandbox.volumes.has(v.name)) this.sandbox.volumes.set(v.name, { files: new Map() });
       this.podActor.send({ type: 'VOLUMES_READY' });
     };
-    if (pending === 0) return done();
-    for (const v of lookups) {
-      const [kind, name] = v.configMap ? ['ConfigMap', v.configMap.name] : v.secret ? ['Secret', v.secret.secretName] : ['PersistentVolumeClaim', v.persistentVolumeClaim.claimName];
-      this.client.get({ apiVersion: 'v1', kind }, this.pod.metadata.namespace, name, (r) => {
+    const fail = (reason: string, message: string) => {
+      if (failed) return;
+      failed = true;
+      this.event('Warning', reason, message);
+      this.podActor.send({ type: 'VOLUMES_FAILED', message });
+    };
+    if (left === 0) return done();
+    for (const v of pending) {
+      const settle = (store: VolumeStore) => {
         if (failed) return;
-        if (!r.ok) {
-          failed = true;
-          const resource = kind === 'ConfigMap' ? 'configmap' : kind === 'Secret' ? 'secret' : 'persistentvolumeclaim';
-          const message = `MountVolume.SetUp failed for volume "${v.name}" : ${resource} "${name}" not found`;
-          this.event('Warning', 'FailedMount', message);
-          this.podActor.send({ type: 'VOLUMES_FAILED', message });
-          return this.rethrow();
-        }
-        this.sandbox.volumes.set(v.name, { files: volumeFiles(kind, r.object) });
-        if (--pending === 0) done();
+        this.sandbox.volumes.set(v.name, store);
+        if (--left === 0) done();
+      };
+      if (v.persistentVolumeClaim) {
+        mountClaim(this.claimMount(v), (r) => {
+          if (r.ok) settle(r.store);
+          else fail(r.reason, r.message);
+          this.rethrow();
+        });
+        continue;
+      }
+      const [kind, name] = v.configMap ? ['ConfigMap', v.configMap.name] : ['Secret', v.secret.secretName];
+      this.client.get({ apiVersion: 'v1', kind }, this.pod.metadata.namespace, name, (r) => {
+        if (!r.ok) fail('FailedMount', `MountVolume.SetUp failed for volume "${v.name}" : ${kind.toLowerCase()} "${name}" not found`);
+        else settle({ files: volumeFiles(kind, r.object) });
         this.rethrow();
       });
     }
+  }
+
+  private claimMount(v: any): ClaimMount {
+    return {
+      client: this.client, backend: this.opts.host.volumes, node: this.opts.host.spec.name, namespace: this.pod.metadata.namespace!,
+      claimName: v.persistentVolumeClaim.claimName, readOnly: Boolean(v.persistentVolumeClaim.readOnly),
+    };
   }
 
   private killAll(): void {
@@ -238,6 +260,7 @@ export class PodWorker implements ActorLogic {
   }
 
   private onTerminated(): void {
+    for (const v of this.pod.spec.volumes ?? []) if (v.persistentVolumeClaim) unmountClaim(this.claimMount(v));
     this.flushStatus();
     this.ctx.send(this.opts.kubelet, { type: msg.POD_TERMINATED, uid: this.sandbox.uid });
   }
@@ -556,6 +579,11 @@ function probeTimings(c: any): Partial<Record<ProbeName, ProbeTiming>> {
 function memoryLimit(c: any): number {
   const l = c.resources?.limits?.memory;
   return l === undefined ? 0 : parseQuantity(l);
+}
+
+/** Volumes whose contents come from the API or the storage plug-in. */
+function needsLookup(v: any): boolean {
+  return (v.configMap && !v.configMap.optional) || (v.secret && !v.secret.optional) || Boolean(v.persistentVolumeClaim);
 }
 
 function volumeFiles(kind: string, obj: KubeObject): Map<string, string> {

@@ -1,0 +1,8 @@
+// STUB: being written (issue 5). Replaced by the real controller.
+import { Controller, controllerUser } from './controller.ts';
+
+export class CronJobController extends Controller {
+  protected readonly user = controllerUser('cronjob-controller');
+  protected setup(): void {}
+  protected reconcile(): void {}
+}
