@@ -76,6 +76,27 @@ function mergePatchValue(target: unknown, patch: unknown): Json {
   return out;
 }
 
+/** Merge patch that copies only the maps on the patch's paths; the rest is shared with `target`. */
+function mergePatchShared(target: unknown, patch: unknown): Json {
+  if (!isMap(patch)) return cloneJson(patch as Json);
+  const out: JsonMap = isMap(target) ? { ...(target as JsonMap) } : {};
+  for (const k of Object.keys(patch)) {
+    const v = patch[k];
+    if (v === null) delete out[k];
+    else out[k] = mergePatchShared(out[k], v);
+  }
+  return out;
+}
+
+/**
+ * JSON merge patch that shares the unchanged parts of `target` (which must never be mutated
+ * afterwards: the API server's stored objects are immutable). For the status hot path.
+ */
+export function applyMergePatchShared(target: unknown, patch: unknown): unknown {
+  if (patch === null || (typeof patch !== 'object')) throw newBadRequest('Invalid JSON Patch');
+  return mergePatchShared(target, patch);
+}
+
 /**
  * JSON merge patch, as `kubectl patch --type merge`: null deletes a key, arrays replace.
  * As the API server does, a patch that is null or a scalar is `Invalid JSON Patch` (400).

@@ -12,7 +12,7 @@ import { ALL_KINDS, apiVersionOf, groupResource, lookupKind, noKindMatchError, t
 import { applyDefaults, defaultTolerationSeconds } from './defaults.ts';
 import { validateCreate, validateStatusUpdate, validateUpdate } from './validation.ts';
 import { everything, parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from './selectors.ts';
-import { applyPatch } from './patch.ts';
+import { applyPatch, applyMergePatchShared } from './patch.ts';
 import { clone, deepEqual, deepFreeze } from './equal.ts';
 import { formatTime } from './time.ts';
 import type { ApiRequest, DeleteOptions } from './request.ts';
@@ -325,7 +325,10 @@ export class ApiServer {
 
   private patch(info: KindInfo, namespace: string | undefined, name: string, req: ApiRequest, user: UserInfo): KubeObject {
     const old = this.get(info, namespace, name);
-    const patched = applyPatch(old, req.body, req.patchType ?? 'application/strategic-merge-patch+json', info.kind) as KubeObject;
+    const type = req.patchType ?? 'application/strategic-merge-patch+json';
+    // A status merge patch (the kubelet's hot path) shares the untouched parts of the stored object.
+    const patched = (req.subresource === 'status' && type === 'application/merge-patch+json'
+      ? applyMergePatchShared(old, req.body) : applyPatch(old, req.body, type, info.kind)) as KubeObject;
     if (!patched || typeof patched !== 'object' || !patched.metadata) throw newBadRequest('the patch produced an object without metadata');
     if (patched.metadata.name !== name) throw newBadRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`);
     // A patch applies to the version it read unless it names a resourceVersion itself.
