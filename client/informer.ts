@@ -199,10 +199,10 @@ export class Informer {
   private upsert(key: string, obj: KubeObject): void {
     const old = this.cache.get(key);
     if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion) return;
-    if (old) this.unindex(key, old);
-    else this.membershipChanged(obj);
+    if (!old) this.membershipChanged(obj);
     this.cache.set(key, obj);
-    this.index(key, obj);
+    if (old) this.reindex(key, old, obj);
+    else this.index(key, obj);
     for (const h of this.handlers) {
       if (old) h.update?.(old, obj);
       else h.add?.(obj);
@@ -232,11 +232,43 @@ export class Informer {
     for (const [name, fn] of this.indexers) for (const v of fn(obj)) addTo(this.indexes.get(name)!, v, key);
   }
 
+  /** Moves an updated object between index entries, touching only the indexes whose values changed. */
+  private reindex(key: string, old: KubeObject, obj: KubeObject): void {
+    const ons = old.metadata.namespace ?? '';
+    const ns = obj.metadata.namespace ?? '';
+    if (ons !== ns) {
+      removeFrom(this.byNamespace, ons, key);
+      addTo(this.byNamespace, ns, key);
+    }
+    const oldRefs = old.metadata.ownerReferences;
+    const refs = obj.metadata.ownerReferences;
+    if (oldRefs !== refs && !sameOwners(oldRefs, refs)) {
+      for (const ref of oldRefs ?? []) removeFrom(this.byOwner, ref.uid, key);
+      for (const ref of refs ?? []) addTo(this.byOwner, ref.uid, key);
+    }
+    for (const [name, fn] of this.indexers) {
+      const before = fn(old);
+      const after = fn(obj);
+      if (before.length === after.length && before.every((v, i) => v === after[i])) continue;
+      const idx = this.indexes.get(name)!;
+      for (const v of before) removeFrom(idx, v, key);
+      for (const v of after) addTo(idx, v, key);
+    }
+  }
+
   private unindex(key: string, obj: KubeObject): void {
     removeFrom(this.byNamespace, obj.metadata.namespace ?? '', key);
     for (const ref of obj.metadata.ownerReferences ?? []) removeFrom(this.byOwner, ref.uid, key);
     for (const [name, fn] of this.indexers) for (const v of fn(obj)) removeFrom(this.indexes.get(name)!, v, key);
   }
+}
+
+function sameOwners(a: readonly { uid: string }[] | undefined, b: readonly { uid: string }[] | undefined): boolean {
+  const x = a ?? [];
+  const y = b ?? [];
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i].uid !== y[i].uid) return false;
+  return true;
 }
 
 function addTo(m: Map<string, Set<string>>, k: string, v: string): void {

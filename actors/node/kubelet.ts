@@ -48,6 +48,8 @@ export class Kubelet implements ActorLogic {
   private self!: Informer;
   private node!: AnyActorRef;
   private readonly workers = new Map<string, string>();
+  /** Requests of the pods admitted here (for admission of the next one). */
+  private readonly admitted = new Map<string, { cpu: number; memory: number }>();
   private readonly statuses = new Map<string, { uid: string; namespace: string; name: string; status: any }>();
   private readonly pendingStatus = new Set<string>();
   private lastPostedStatus: any;
@@ -293,9 +295,10 @@ export class Kubelet implements ActorLogic {
     const alloc = resourceList({ cpu: s.cpu, memory: s.memory, pods: s.pods });
     alloc.memory -= EVICTION_HARD_MEMORY;
     const used = { cpu: 0, memory: 0, pods: 0 };
-    for (const other of this.pods.list()) {
-      if (other.metadata.uid === pod.metadata.uid || !this.workers.has(other.metadata.uid!) || isPodTerminal(other)) continue;
-      const r = podRequests(other);
+    for (const [uid, r] of this.admitted) {
+      if (uid === pod.metadata.uid || !this.workers.has(uid)) continue;
+      const other = this.podByUid(uid);
+      if (other && isPodTerminal(other)) continue;
       used.cpu += r.cpu;
       used.memory += r.memory;
       used.pods++;
@@ -307,6 +310,7 @@ export class Kubelet implements ActorLogic {
     if (used.pods + 1 > s.pods) return reject('pods', 1, used.pods, s.pods);
     if (req.cpu > 0 && used.cpu + req.cpu > alloc.cpu) return reject('cpu', req.cpu, used.cpu, alloc.cpu);
     if (req.memory > 0 && used.memory + req.memory > alloc.memory) return reject('memory', req.memory, used.memory, alloc.memory);
+    this.admitted.set(pod.metadata.uid!, req);
     return { ok: true };
   }
 
@@ -342,6 +346,7 @@ export class Kubelet implements ActorLogic {
     const pod = this.pods.list().find((p) => p.metadata.uid === uid);
     this.opts.host.sandboxes.delete(uid);
     this.workers.delete(uid);
+    this.admitted.delete(uid);
     if (workerId) this.ctx.stopChild(workerId);
     if (pod) this.forceDelete(pod);
   }
@@ -354,6 +359,14 @@ export class Kubelet implements ActorLogic {
   private podGone(pod: KubeObject): void {
     const worker = this.workers.get(pod.metadata.uid!);
     if (worker) this.ctx.send(worker, { type: msg.POD_DELETE, graceMs: 0 });
+  }
+
+  private podByUid(uid: string): KubeObject | undefined {
+    const id = this.workers.get(uid);
+    if (!id) return undefined;
+    const [, , , ns, name] = id.split('/');
+    const p = this.pods.get(ns, name);
+    return p && p.metadata.uid === uid ? p : undefined;
   }
 
   private onWorkerExit(exit: ExitSignal): void {
