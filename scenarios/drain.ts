@@ -30,19 +30,19 @@ const node = [...byNode].sort((a, b) => b[1] - a[1])[0][0];
 
 // What happens to the pods and the budget while kubectl drain runs.
 const seen = new Map<string, string>();
+let quiet = true; // the watch's initial ADDED events only record the current states
 cluster.watch('pods', (ev, c) => {
   const p = ev.object;
   const ready = (p.status?.conditions ?? []).some((x: any) => x.type === 'Ready' && x.status === 'True');
   const state = ev.type === 'DELETED' ? 'deleted' : p.metadata.deletionTimestamp ? 'terminating' : ready ? `Ready on ${p.spec.nodeName}` : undefined;
   if (!state || seen.get(p.metadata.name!) === state) return;
-  if (!seen.has(p.metadata.name!) && ev.type === 'ADDED' && state !== 'deleted' && c.now() === t0) {
-    seen.set(p.metadata.name!, state);
-    return;
-  }
   seen.set(p.metadata.name!, state);
-  say(c, `pod ${p.metadata.name} ${state}`);
+  if (!quiet) say(c, `pod ${p.metadata.name} ${state}`);
 }, { labelSelector: 'app=web' });
-cluster.watch('pdb', (ev, c) => say(c, pdbLine(ev.object)));
+cluster.watch('pdb', (ev, c) => {
+  if (!quiet) say(c, pdbLine(ev.object));
+});
+quiet = false;
 const t0 = cluster.now();
 
 say(cluster, `kubectl drain ${node}`);
