@@ -202,12 +202,11 @@ async function evictPods(cluster: Cluster, pods: KubeObject[], opts: DrainOption
   let seq = 0;
   const tasks: EvictionTask[] = pods.map((pod) => ({ pod, phase: 'evict', due: cluster.now(), seq: seq++ }));
   const errors: string[] = [];
-  const client = drainClient(cluster);
   while (tasks.length) {
     tasks.sort((a, b) => a.due - b.due || a.seq - b.seq);
     const task = tasks[0];
     if (task.due > cluster.now()) await cluster.runFor(task.due - cluster.now());
-    const outcome = task.phase === 'evict' ? evictStep(cluster, client, task, opts, out, deadline, globalTimeout) : waitStep(cluster, task, out, deadline, globalTimeout);
+    const outcome = task.phase === 'evict' ? evictStep(cluster, task, opts, out, deadline, globalTimeout) : waitStep(cluster, task, out, deadline, globalTimeout);
     if (outcome === 'again') {
       task.seq = seq++;
       continue;
@@ -219,11 +218,11 @@ async function evictPods(cluster: Cluster, pods: KubeObject[], opts: DrainOption
 }
 
 /** One turn of the eviction loop: 'again' (rescheduled), 'done', or an error message. */
-function evictStep(cluster: Cluster, client: ApiClient, task: EvictionTask, opts: DrainOptions, out: string[], deadline: number, globalTimeout: string): string {
+function evictStep(cluster: Cluster, task: EvictionTask, opts: DrainOptions, out: string[], deadline: number, globalTimeout: string): string {
   const { name, namespace } = task.pod.metadata;
   out.push(`evicting pod ${namespace}/${name}`);
   if (cluster.now() >= deadline) return `error when evicting pods/"${name}" -n "${namespace}": global timeout reached: ${globalTimeout}`;
-  const r = evictPod(cluster, client, task.pod, opts);
+  const r = evictPod(cluster, task.pod, opts);
   if (r.ok) {
     task.phase = 'wait';
     task.due = cluster.now();
@@ -258,13 +257,23 @@ function waitStep(cluster: Cluster, task: EvictionTask, out: string[], deadline:
 }
 
 /** EvictPod: POST a policy/v1 Eviction with kubectl's DeleteOptions (the grace period when >= 0). */
-function evictPod(cluster: Cluster, client: ApiClient, pod: KubeObject, opts: DrainOptions): ApiResult {
+function evictPod(cluster: Cluster, pod: KubeObject, opts: DrainOptions): ApiResult {
   const deleteOptions = opts.gracePeriodSeconds !== undefined && opts.gracePeriodSeconds >= 0 ? { gracePeriodSeconds: opts.gracePeriodSeconds } : {};
-  const body = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace }, deleteOptions };
+  return evict(cluster, pod.metadata.name!, { namespace: pod.metadata.namespace, deleteOptions });
+}
+
+/**
+ * POST pods/NAME/eviction with a policy/v1 Eviction (as `kubectl drain` and the client-go
+ * `EvictV1` call do); runs the cluster until the answer arrives and returns it (a Status on
+ * success, the error Status otherwise). `body` replaces the Eviction sent, for odd requests.
+ */
+export function evict(cluster: Cluster, name: string, opts: { namespace?: string; deleteOptions?: Record<string, unknown>; body?: unknown } = {}): ApiResult {
+  const namespace = opts.namespace ?? 'default';
+  const body = opts.body ?? { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace }, deleteOptions: opts.deleteOptions ?? {} };
   let result: ApiResult | undefined;
-  cluster.runtime.input('evict', { pod: `${pod.metadata.namespace}/${pod.metadata.name}` });
-  client.request({ verb: 'create', apiVersion: 'v1', kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, subresource: 'eviction', body }, (r) => { result = r; });
-  cluster.runtime.runUntil(() => result !== undefined, { timeout: 60_000, what: `reply to the eviction of pod ${pod.metadata.name}` });
+  cluster.runtime.input('evict', { pod: `${namespace}/${name}` });
+  drainClient(cluster).request({ verb: 'create', apiVersion: 'v1', kind: 'Pod', namespace, name, subresource: 'eviction', body }, (r) => { result = r; });
+  cluster.runtime.runUntil(() => result !== undefined, { timeout: 60_000, what: `reply to the eviction of pod ${name}` });
   return result!;
 }
 

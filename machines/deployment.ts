@@ -29,21 +29,20 @@ export type DeploymentMachineEvent =
   | { type: 'PAUSED' }
   | { type: 'RESUMED' };
 
-const observe = assign(({ context, event }: { context: DeploymentMachineContext; event: DeploymentMachineEvent }) => {
-  const e = event as Observed;
-  const rolledOver = e.newReplicaSet !== undefined && e.newReplicaSet !== context.newReplicaSet;
-  return {
-    newReplicaSet: e.newReplicaSet !== undefined ? e.newReplicaSet : context.newReplicaSet,
-    revision: e.revision ?? context.revision,
-    scaleUps: rolledOver ? 0 : context.scaleUps,
-    scaleDowns: rolledOver ? 0 : context.scaleDowns,
-  };
-});
-
 export const deploymentMachine = setup({
   types: { context: {} as DeploymentMachineContext, events: {} as DeploymentMachineEvent },
   actions: {
-    observe,
+    /** Takes the new ReplicaSet and revision the sync saw; a new ReplicaSet starts the counts again. */
+    observe: assign(({ context, event }) => {
+      const e = event as Observed;
+      const rolledOver = e.newReplicaSet !== undefined && e.newReplicaSet !== context.newReplicaSet;
+      return {
+        newReplicaSet: e.newReplicaSet !== undefined ? e.newReplicaSet : context.newReplicaSet,
+        revision: e.revision ?? context.revision,
+        scaleUps: rolledOver ? 0 : context.scaleUps,
+        scaleDowns: rolledOver ? 0 : context.scaleDowns,
+      };
+    }),
     countScaleUp: assign({ scaleUps: ({ context }) => context.scaleUps + 1 }),
     countScaleDown: assign({ scaleDowns: ({ context }) => context.scaleDowns + 1 }),
   },

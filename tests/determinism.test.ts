@@ -10,12 +10,17 @@ async function scenario(seed: number): Promise<{ trace: string[]; uids: string[]
     c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'dep-', ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'owner', uid: owner.metadata.uid! }] } });
   }
   c.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'scratch' } });
+  c.create({
+    apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web' },
+    spec: { replicas: 4, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'sleep $((RANDOM % 20)); exit 1'] }] } } },
+  });
   c.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'scratch' }, stringData: { k: 'v' } });
   await c.runFor('10s');
   c.crash('garbage-collector');
+  c.powerOff('node-2');
   c.delete('configmap', 'owner');
   c.delete('namespace', 'scratch');
-  await c.runFor('1m');
+  await c.runFor('7m');
   const uids = c.all().map((o) => o.metadata.uid!);
   return { trace: c.traceLines(), uids, snapshot: JSON.stringify(c.snapshot()) };
 }

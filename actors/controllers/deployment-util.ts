@@ -390,8 +390,8 @@ export function isSaturated(d: KubeObject, rs: KubeObject | undefined): boolean 
 export function getReplicaSetFraction(rs: KubeObject, d: KubeObject): number {
   if (replicasOf(d) === 0) return -replicasOf(rs);
   const deploymentMaxReplicas = replicasOf(d) + maxSurge(d);
-  let before = maxReplicasAnnotation(rs);
-  if (before === undefined || before === 0) {
+  let before = maxReplicasAnnotation(rs) ?? 0;
+  if (before === 0) {
     before = d.status?.replicas ?? 0;
     if (before === 0) return 0;
   }
