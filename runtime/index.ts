@@ -1,5 +1,5 @@
 // The runtime's public surface.
-export { Runtime, ROOT, LIMITS, type RuntimeOptions, type PendingView, type ExitSignal } from './runtime.ts';
+export { Runtime, ROOT, LIMITS, type RuntimeOptions, type PendingView, type ExitSignal, type QueuedEntry } from './runtime.ts';
 export { Supervisor, shouldRestart, DEFAULT_FLAGS } from './supervisor.ts';
 export { MachineLogic, machineLogic, type MachineActorOptions, type SendEmitted } from './xstate.ts';
 export { virtualScheduler } from './scheduler.ts';

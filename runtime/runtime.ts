@@ -23,6 +23,9 @@ export const LIMITS = {
   maxDuplicates: 16,
 };
 
+/** Entries taken out of order (stepEntry, dropEntry, delayEntry) before the heap is purged of them. */
+const MAX_TAKEN_OUT_OF_ORDER = 64;
+
 interface QueueEntry extends HeapEntry {
   kind: 'deliver' | 'timer';
   /** The receiving actor (deliveries) or the owning actor (timers). */
@@ -68,6 +71,24 @@ export interface PendingView {
   background: boolean;
 }
 
+/** A pending queue entry as the model checker sees it: the queue's own object, read-only. */
+export interface QueuedEntry {
+  readonly seq: number;
+  readonly due: number;
+  readonly kind: 'deliver' | 'timer';
+  /** The receiving actor (deliveries) or the owning actor (timers). */
+  readonly owner: string;
+  /** The owner's incarnation when a timer was started. */
+  readonly incarnation: number;
+  /** The message in flight (deliveries). */
+  readonly env: Readonly<Envelope> | null;
+  /** The timer's name (timers). */
+  readonly name: string;
+  /** The timer's message, when it delivers one (null for callbacks). */
+  readonly message: Message | null;
+  readonly background: boolean;
+}
+
 /** Signal a parent receives when a child exits. */
 export interface ExitSignal extends Message {
   type: '$EXIT';
@@ -96,6 +117,8 @@ export class Runtime {
   private sink: TraceSink | undefined;
   private traceSends: boolean;
   private fatal: Error | undefined;
+  /** Entries the model checker took out of order (left cancelled in the heap until purged). */
+  private takenOutOfOrder = 0;
   readonly scope: AssertionScope;
 
   constructor(opts: RuntimeOptions = {}) {
@@ -125,6 +148,11 @@ export class Runtime {
 
   get tracing(): boolean {
     return this.sink !== undefined || this.records$.observed;
+  }
+
+  /** Hot paths test this before building a trace record (no closure allocated when off). */
+  private get tracingOn(): boolean {
+    return this.sink !== undefined || this.records$.observers.length > 0;
   }
 
   setTraceSink(sink: TraceSink | undefined): void {
@@ -248,7 +276,7 @@ export class Runtime {
       }
     }
     assert(delay >= 0 && Number.isFinite(delay), `negative or infinite delay ${delay} for ${message.type}`, this.scope);
-    if (this.traceSends) this.record('send', () => ({ id: env.id, from, to, delay, msg: message }));
+    if (this.traceSends && this.tracingOn) this.record('send', () => ({ id: env.id, from, to, delay, msg: message }));
     for (let i = 0; i < copies; i++) {
       this.enqueue({
         due: this.clock + Math.round(delay), seq: this.seq++, kind: 'deliver', owner: to, incarnation: 0,
@@ -370,6 +398,78 @@ export class Runtime {
     }));
   }
 
+  // ---------------------------------------------------------------- model checker (choice points)
+
+  /**
+   * The live pending entries in (due, seq) order, as read-only views of the queue's own entries
+   * (no copy of messages). For the model checker: it picks among them with stepEntry().
+   */
+  pendingEntries(): readonly QueuedEntry[] {
+    if (this.takenOutOfOrder > MAX_TAKEN_OUT_OF_ORDER) {
+      this.queue.filter((e) => !e.cancelled);
+      this.takenOutOfOrder = 0;
+    }
+    return this.queue.sorted().filter((e) => !e.cancelled);
+  }
+
+  /** The live entry with this sequence number, if any (O(n)). */
+  entry(seq: number): QueuedEntry | undefined {
+    return this.pendingEntries().find((e) => e.seq === seq);
+  }
+
+  /**
+   * Delivers (or fires) the pending entry `seq` now, whatever its place in the queue: the model
+   * checker's choice point. The clock moves to the entry's due time if that is later, never
+   * back. Once entries are taken out of order, keep driving the run with stepEntry() (step()
+   * asserts that due times never go backwards). Returns false when no such live entry exists.
+   */
+  stepEntry(seq: number): boolean {
+    if (this.fatal) throw this.fatal;
+    const entry = this.pendingEntries().find((e) => e.seq === seq) as QueueEntry | undefined;
+    if (!entry) return false;
+    entry.cancelled = true;
+    this.takenOutOfOrder++;
+    if (!entry.background) this.foreground--;
+    this.clock = Math.max(this.clock, entry.due);
+    this.stepCount++;
+    if (entry.kind === 'deliver') this.deliver(entry.env!);
+    else this.fire(entry);
+    if (this.fatal) throw this.fatal;
+    return true;
+  }
+
+  /** Drops a pending delivery (a lost message), recorded as a 'drop' line. */
+  dropEntry(seq: number, reason = 'model checker'): boolean {
+    const entry = this.pendingEntries().find((e) => e.seq === seq && e.kind === 'deliver') as QueueEntry | undefined;
+    if (!entry) return false;
+    const env = entry.env!;
+    this.cancelEntry(entry);
+    this.takenOutOfOrder++;
+    this.record('drop', () => ({ id: env.id, from: env.from, to: env.to, type: env.message.type, reason }));
+    return true;
+  }
+
+  /** Queues one more copy of a pending delivery (a duplicated message), recorded as a 'duplicate' line. */
+  duplicateEntry(seq: number): boolean {
+    const entry = this.pendingEntries().find((e) => e.seq === seq && e.kind === 'deliver') as QueueEntry | undefined;
+    if (!entry) return false;
+    const env = entry.env!;
+    this.record('duplicate', () => ({ id: env.id, from: env.from, to: env.to, type: env.message.type, copies: 2 }));
+    this.enqueue({ ...entry, seq: this.seq++, cancelled: false });
+    return true;
+  }
+
+  /** Moves a pending delivery `ms` later (a slow network path), keeping its place among equals. */
+  delayEntry(seq: number, ms: number): boolean {
+    const entry = this.pendingEntries().find((e) => e.seq === seq && e.kind === 'deliver') as QueueEntry | undefined;
+    if (!entry) return false;
+    assert(ms >= 0 && Number.isFinite(ms), `invalid delay ${ms}`, this.scope);
+    this.cancelEntry(entry);
+    this.takenOutOfOrder++;
+    this.enqueue({ ...entry, due: Math.max(this.clock, entry.due) + Math.round(ms), cancelled: false });
+    return true;
+  }
+
   /** The whole system's state, canonical (sorted keys), JSON-serialisable. */
   snapshot(): unknown {
     const actors: Record<string, unknown> = {};
@@ -446,27 +546,31 @@ export class Runtime {
   private deliver(env: Envelope): void {
     const cell = this.cells.get(env.to);
     if (!cell || cell.status !== 'running') {
-      this.record('dead-letter', () => ({ id: env.id, from: env.from, to: env.to, type: env.message.type }));
+      if (this.tracingOn) this.record('dead-letter', () => ({ id: env.id, from: env.from, to: env.to, type: env.message.type }));
       return;
     }
-    this.record('deliver', () => ({ id: env.id, from: env.from, to: env.to, msg: env.message }));
-    if (this.deliveries$.observed) this.deliveries$.next(env);
-    this.guard(cell, () => cell.logic.receive(env, cell.ctx));
-    this.noteState(cell);
+    if (this.tracingOn) this.record('deliver', () => ({ id: env.id, from: env.from, to: env.to, msg: env.message }));
+    if (this.deliveries$.observers.length > 0) this.deliveries$.next(env);
+    try {
+      cell.logic.receive(env, cell.ctx);
+    } catch (e) {
+      if (cell.status === 'running') this.crash(cell.id, errorText(e));
+    }
+    if (this.tracingOn) this.noteState(cell);
   }
 
   private fire(entry: QueueEntry): void {
     const cell = this.cells.get(entry.owner);
     if (!cell || cell.status !== 'running' || cell.incarnation !== entry.incarnation) return;
     cell.timers.delete(entry);
-    this.record('timer', () => ({ actor: entry.owner, timer: entry.name }));
-    if (entry.fn) {
-      this.guard(cell, entry.fn);
-    } else {
-      const env: Envelope = { id: this.msgId++, from: entry.owner, to: entry.owner, message: entry.message!, sentAt: this.clock };
-      this.guard(cell, () => cell.logic.receive(env, cell.ctx));
+    if (this.tracingOn) this.record('timer', () => ({ actor: entry.owner, timer: entry.name }));
+    try {
+      if (entry.fn) entry.fn();
+      else cell.logic.receive({ id: this.msgId++, from: entry.owner, to: entry.owner, message: entry.message!, sentAt: this.clock }, cell.ctx);
+    } catch (e) {
+      if (cell.status === 'running') this.crash(cell.id, errorText(e));
     }
-    this.noteState(cell);
+    if (this.tracingOn) this.noteState(cell);
   }
 
   /** Runs actor code; an exception crashes the actor (and only the actor). */

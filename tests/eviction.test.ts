@@ -11,7 +11,8 @@ const SEED = 1;
 function replicaSet(name: string, replicas: number): KubeObject {
   return {
     apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name },
-    spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx:1.27' }] } } },
+    // tier=rs keeps the ReplicaSet from adopting the bare pods the tests add with app=<name>.
+    spec: { replicas, selector: { matchLabels: { app: name, tier: 'rs' } }, template: { metadata: { labels: { app: name, tier: 'rs' } }, spec: { containers: [{ name: 'c', image: 'nginx:1.27' }] } } },
   };
 }
 
@@ -75,7 +76,8 @@ describe('Eviction API (pods/eviction)', () => {
     const [a, b] = c.list('pods', { labelSelector: 'app=web' }).map((p) => p.metadata.name!);
     expect(evict(c, a).ok).toBe(true);
     const refused = evict(c, b);
-    expect(!refused.ok && refused.status.details?.causes?.[0].message).toBe('The disruption budget web-pdb needs 2 healthy pods and has 2 currently');
+    // The handler only decremented disruptionsAllowed; currentHealthy is the controller's last count.
+    expect(!refused.ok && refused.status.details?.causes?.[0].message).toBe('The disruption budget web-pdb needs 2 healthy pods and has 3 currently');
     await c.runUntil((x) => x.list('pods', { labelSelector: 'app=web' }).filter(ready).length === 3, { timeout: '2m' });
     await c.runFor('1s');
     expect(c.get('pdb', 'web-pdb').status).toMatchObject({ currentHealthy: 3, disruptionsAllowed: 1 });
@@ -104,6 +106,9 @@ describe('Eviction API (pods/eviction)', () => {
     const r = evict(c, pod);
     expect(r).toEqual({ ok: false, status: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.', code: 500 } });
     expect(c.get('pod', pod).metadata.deletionTimestamp).toBeUndefined();
+    // The controller warns on the pod's next event.
+    c.patch('pod', pod, { metadata: { annotations: { touched: 'yes' } } }, { type: 'merge' });
+    await c.runFor('1s');
     expect(c.events().some((e) => e.reason === 'MultiplePodDisruptionBudgets' && e.message === `Pod "default"/"${pod}" matches multiple PodDisruptionBudgets.  Chose "web-pdb" arbitrarily.`)).toBe(true);
   });
 
@@ -114,7 +119,11 @@ describe('Eviction API (pods/eviction)', () => {
     await c.runUntil((x) => ready(x.get('pod', 'solo')), { timeout: '1m' });
     c.fault((env) => (env.to.startsWith('node/') && (env.message as any).type === 'api.watch' ? { action: 'drop', reason: 'keep the kubelet from finishing at once' } : undefined));
     expect(evict(c, 'solo', { deleteOptions: { gracePeriodSeconds: 7 } })).toEqual({ ok: true, object: SUCCESS });
-    expect(c.get('pod', 'solo').metadata.deletionGracePeriodSeconds).toBe(7);
+    const solo = c.get('pod', 'solo');
+    expect(solo.metadata.deletionGracePeriodSeconds).toBe(7);
+    expect(solo.status.conditions.find((x: any) => x.type === 'DisruptionTarget')).toEqual({
+      type: 'DisruptionTarget', status: 'True', lastProbeTime: null, lastTransitionTime: c.time(), reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting',
+    });
   });
 
   it('terminal pods and pods already being deleted are evicted whatever the budget says', async () => {

@@ -99,7 +99,7 @@ describe('PodDisruptionBudget status (disruption controller)', () => {
     const c = await createCluster({ seed: SEED });
     const job = c.create({ apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'batch' }, spec: { template: { metadata: { labels: { app: 'batch' } }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'nginx:1.27' }] } } } });
     c.create({
-      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'batch-x', labels: { app: 'batch' }, ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'batch', uid: job.metadata.uid, controller: true }] },
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'batch-x', labels: { app: 'batch' }, ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'batch', uid: job.metadata.uid!, controller: true }] },
       spec: { containers: [{ name: 'c', image: 'nginx:1.27' }] },
     });
     c.create(pdb('batch', 'batch', { maxUnavailable: '10%' }));

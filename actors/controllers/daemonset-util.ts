@@ -48,12 +48,12 @@ function matchToleration(a: Toleration, b: Toleration): boolean {
     && (a.value ?? '') === (b.value ?? '') && (a.effect ?? '') === (b.effect ?? '');
 }
 
-/** AddOrUpdateTolerationInPodSpec: replaces a matching toleration, or appends. */
+/** AddOrUpdateTolerationInPodSpec: replaces the matching tolerations (unless one is identical), or appends. */
 function addOrUpdateToleration(spec: any, toleration: Toleration): void {
   const tolerations: Toleration[] = spec.tolerations ?? [];
-  const i = tolerations.findIndex((t) => matchToleration(t, toleration));
-  if (i >= 0 && deepEqual(tolerations[i], toleration)) return;
-  spec.tolerations = i >= 0 ? tolerations.map((t, j) => (j === i ? toleration : t)) : [...tolerations, toleration];
+  const matching = tolerations.filter((t) => matchToleration(t, toleration));
+  if (matching.some((t) => deepEqual(t, toleration))) return;
+  spec.tolerations = matching.length ? tolerations.map((t) => (matchToleration(t, toleration) ? { ...toleration } : t)) : [...tolerations, { ...toleration }];
 }
 
 /**

@@ -75,9 +75,9 @@ export function identityMatches(set: KubeObject, pod: KubeObject): boolean {
 export function storageMatches(set: KubeObject, pod: KubeObject): boolean {
   const ordinal = getOrdinal(pod);
   if (ordinal < 0) return false;
-  const volumes = new Map<string, any>((pod.spec?.volumes ?? []).map((v: any) => [v.name, v]));
+  const volumes = new Map<string, any>((pod.spec?.volumes ?? []).map((v: any): [string, any] => [v.name, v]));
   return (set.spec?.volumeClaimTemplates ?? []).every((t: KubeObject) =>
-    volumes.get(t.metadata?.name)?.persistentVolumeClaim?.claimName === getPersistentVolumeClaimName(set, t, ordinal));
+    volumes.get(t.metadata?.name ?? '')?.persistentVolumeClaim?.claimName === getPersistentVolumeClaimName(set, t, ordinal));
 }
 
 /**
@@ -308,7 +308,7 @@ export interface StatefulSetStatus {
 }
 
 /** computeReplicaStatus / updateStatus: counts over the given pod lists (placeholders are not created). */
-export function countReplicas(status: StatefulSetStatus, minReadySeconds: number, nowMs: number, epoch: number, ...lists: KubeObject[][]): void {
+export function countReplicas(status: StatefulSetStatus, minReadySeconds: number, nowMs: number, epoch: number | undefined, ...lists: KubeObject[][]): void {
   status.replicas = status.readyReplicas = status.availableReplicas = status.currentReplicas = status.updatedReplicas = 0;
   for (const list of lists) {
     for (const pod of list) {

@@ -1,0 +1,138 @@
+// metrics-server end to end (seed 1): it scrapes every kubelet's resource metrics every 15 s
+// (--metric-resolution) and serves PodMetrics/NodeMetrics with CPU as the average rate between
+// the last two scrapes and memory as the working set at the last one. Sources:
+// kubernetes-sigs/metrics-server pkg/storage/{pod.go,types.go}; kubernetes/website
+// tasks/run-application/horizontal-pod-autoscale-walkthrough.md (kubectl top, metrics.k8s.io).
+import { describe, expect, it } from 'vitest';
+import { createCluster, type Cluster } from '../cluster/cluster.ts';
+import type { KubeObject } from '../api/types.ts';
+import { lookupKind } from '../api/registry.ts';
+import { parseQuantity } from '../api/validation.ts';
+import { Kubelet } from '../actors/node/kubelet.ts';
+import { RESOURCE_METRICS_REQUEST, RESOURCE_METRICS_RESPONSE, kubeletResourceMetrics } from '../actors/node/metrics.ts';
+import { METRICS_LIST, METRICS_RESULT, type MetricsListRequest, type MetricsListResult } from '../actors/metrics-server.ts';
+
+const SEED = 1;
+const MiB = 1024 * 1024;
+
+/**
+ * Until the kubelet's receive() serves RESOURCE_METRICS_REQUEST itself, answer for it: the same
+ * function on the same NodeHost, at the same virtual time, from the kubelet's actor id.
+ */
+function serveKubeletMetrics(cluster: Cluster): void {
+  if (Kubelet.prototype.receive.toString().includes('serveResourceMetrics')) return;
+  const c = cluster as any;
+  const podInfo = lookupKind('v1', 'Pod')!;
+  cluster.fault((env) => {
+    if (env.message.type !== RESOURCE_METRICS_REQUEST) return undefined;
+    const node = env.to.slice('node/'.length);
+    const host = c.hosts.get(node);
+    if (host?.powered) {
+      const pods = c.server.list(podInfo, undefined, undefined, `spec.nodeName=${node}`).items;
+      cluster.runtime.send(env.to, env.from, { type: RESOURCE_METRICS_RESPONSE, id: env.message.id, ...kubeletResourceMetrics(host, pods, cluster.runtime.now()) });
+    }
+    return { action: 'drop', reason: 'answered by the test' };
+  });
+}
+
+/** A client of the metrics.k8s.io message API (what `kubectl top` would use). */
+function metricsClient(cluster: Cluster): (req: Omit<MetricsListRequest, 'type' | 'id'>) => MetricsListResult {
+  const results = new Map<number, MetricsListResult>();
+  let next = 1;
+  cluster.runtime.spawn({
+    id: 'metrics-probe', type: 'client', restart: 'temporary',
+    start: () => ({ receive: (env) => { if (env.message.type === METRICS_RESULT) results.set(env.message.id as number, env.message as unknown as MetricsListResult); } }),
+  }, '');
+  return (req) => {
+    const id = next++;
+    cluster.runtime.send('metrics-probe', 'metrics-server', { type: METRICS_LIST, id, ...req });
+    cluster.runtime.runFor(0);
+    return results.get(id)!;
+  };
+}
+
+function loadPod(name: string, behavior: object, labels: Record<string, string> = { app: name }): KubeObject {
+  return {
+    apiVersion: 'v1', kind: 'Pod', metadata: { name, labels, annotations: { 'kubesim.io/behavior': JSON.stringify(behavior) } },
+    spec: { containers: [{ name: 'app', image: 'registry.k8s.io/hpa-example', resources: { requests: { cpu: '200m' } } }] },
+  };
+}
+
+function containerStart(c: Cluster, name: string): number {
+  return Date.parse(c.get('pod', name).status.containerStatuses[0].state.running.startedAt) - c.epoch;
+}
+
+describe('metrics-server', () => {
+  it('scrapes every kubelet every 15 s (metric-resolution)', async () => {
+    const c = await createCluster({ seed: SEED });
+    const scrapes: Array<[number, string]> = [];
+    c.fault((env) => {
+      if (env.message.type === RESOURCE_METRICS_REQUEST) scrapes.push([c.now(), env.to]);
+      return undefined;
+    });
+    serveKubeletMetrics(c);
+    await c.runFor('60s');
+    const times = [...new Set(scrapes.map(([t]) => t))];
+    expect(times.length).toBeGreaterThanOrEqual(4);
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBe(15_000);
+    for (const t of times) expect(scrapes.filter(([at]) => at === t).map(([, to]) => to).sort()).toEqual(['node/node-1', 'node/node-2', 'node/node-3']);
+  });
+
+  it('reports CPU as the average rate between the last two scrapes and memory as the working set at the last one', async () => {
+    const c = await createCluster({ seed: SEED });
+    serveKubeletMetrics(c);
+    const top = metricsClient(c);
+    // CPU climbs 10 millicores per second from the container's start; memory climbs 1 MiB per second.
+    await c.apply(loadPod('ramp', { cpu: [[0, 0], [600_000, 6000]], memory: [[0, 0], [600_000, 600 * MiB]] }));
+    await c.runFor('2m');
+    const r = top({ resource: 'pods', namespace: 'default' });
+    expect(r.ok).toBe(true);
+    const [m] = (r as { items: KubeObject[] }).items;
+    expect(m).toMatchObject({ apiVersion: 'metrics.k8s.io/v1beta1', kind: 'PodMetrics', metadata: { name: 'ramp', namespace: 'default', labels: { app: 'ramp' } }, window: '15s' });
+    const at = Date.parse(m.timestamp) - c.epoch;
+    // The working set is the curve at the scrape: it tells the container's age to the millisecond
+    // (startedAt in the pod status has whole seconds only).
+    const ageMs = (parseQuantity(m.containers[0].usage.memory) / MiB) * 1000;
+    expect(Math.abs(at - ageMs - containerStart(c, 'ramp'))).toBeLessThan(1000);
+    // The average of a linear ramp over [at − 15 s, at] is its value in the middle of the window
+    // (within a millicore: the runtime samples the curve in whole millicores every second).
+    const cpu = parseQuantity(m.containers[0].usage.cpu) * 1000;
+    expect(Math.abs(cpu - 10 * ((ageMs - 7_500) / 1000))).toBeLessThan(1);
+  });
+
+  it('leaves out pods with fewer than two points, filters by label selector, answers 404 for an unknown name', async () => {
+    const c = await createCluster({ seed: SEED });
+    serveKubeletMetrics(c);
+    const top = metricsClient(c);
+    await c.apply([loadPod('web', { cpu: [[0, 50]] }, { tier: 'web' }), loadPod('db', { cpu: [[0, 80]] }, { tier: 'db' })]);
+    expect(top({ resource: 'pods', namespace: 'default' })).toMatchObject({ ok: true, items: [] });
+    await c.runFor('45s');
+    const web = top({ resource: 'pods', namespace: 'default', labelSelector: 'tier=web' }) as { items: KubeObject[] };
+    expect(web.items.map((i) => i.metadata.name)).toEqual(['web']);
+    expect(web.items[0].containers[0].usage.cpu).toBe('50m');
+    expect(top({ resource: 'pods', namespace: 'default', name: 'nope' })).toMatchObject({ ok: false, status: { code: 404, reason: 'NotFound', message: 'pods.metrics.k8s.io "nope" not found' } });
+  });
+
+  it('reports NodeMetrics as the sum of the containers running on the node', async () => {
+    const c = await createCluster({ seed: SEED });
+    serveKubeletMetrics(c);
+    const top = metricsClient(c);
+    await c.apply([loadPod('a', { cpu: [[0, 100]], memory: [[0, 30 * MiB]] }), loadPod('b', { cpu: [[0, 300]], memory: [[0, 70 * MiB]] })]);
+    await c.runFor('1m');
+    const nodes = (top({ resource: 'nodes' }) as { items: KubeObject[] }).items;
+    expect(nodes.map((n) => n.metadata.name)).toEqual(['node-1', 'node-2', 'node-3']);
+    const byNode = new Map<string, { cpu: number; memory: number }>();
+    for (const name of ['a', 'b']) {
+      const p = c.get('pod', name);
+      const e = byNode.get(p.spec.nodeName) ?? { cpu: 0, memory: 0 };
+      e.cpu += name === 'a' ? 100 : 300;
+      e.memory += name === 'a' ? 30 * MiB : 70 * MiB;
+      byNode.set(p.spec.nodeName, e);
+    }
+    for (const n of nodes) {
+      const want = byNode.get(n.metadata.name!) ?? { cpu: 0, memory: 0 };
+      expect(parseQuantity(n.usage.cpu) * 1000).toBeCloseTo(want.cpu, 3);
+      expect(parseQuantity(n.usage.memory)).toBe(want.memory);
+    }
+  });
+});
