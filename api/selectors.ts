@@ -6,6 +6,7 @@
 import { fieldErrorMessage, field, newBadRequest } from './errors.ts';
 import type { FieldError } from './errors.ts';
 import type { KubeObject } from './types.ts';
+import { isQualifiedName, isValidLabelValue } from './validation.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Label selectors
@@ -135,61 +136,16 @@ export const everything: LabelSelector = new RequirementsSelector([]);
 /** labels.Nothing() */
 export const nothing: LabelSelector = new NothingSelector();
 
-// --- validation, as content.IsLabelKey / content.IsLabelValue --------------------------------
+// --- validation, as content.IsLabelKey / content.IsLabelValue (shared with api/validation.ts) ---
 
-const LABEL_KEY_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
-const LABEL_KEY_RE = new RegExp(`^${LABEL_KEY_FMT}$`);
-const LABEL_KEY_MSG = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const LABEL_VALUE_FMT = `(${LABEL_KEY_FMT})?`;
-const LABEL_VALUE_RE = new RegExp(`^${LABEL_VALUE_FMT}$`);
-const LABEL_VALUE_MSG = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
-const DNS1123_SUBDOMAIN_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*';
-const DNS1123_SUBDOMAIN_RE = new RegExp(`^${DNS1123_SUBDOMAIN_FMT}$`);
-const DNS1123_SUBDOMAIN_MSG = "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character";
-
-/** content.RegexError: `msg (e.g. 'a',  or 'b', regex used for validation is 're')`. */
-function regexError(msg: string, re: string, ...examples: string[]): string {
-  if (examples.length === 0) return `${msg} (regex used for validation is '${re}')`;
-  const eg = examples.map((e) => `'${e}', `).join(' or ');
-  return `${msg} (e.g. ${eg}regex used for validation is '${re}')`;
-}
-
-function maxLenError(n: number): string { return `must be no more than ${n} bytes`; }
-
-function isDNS1123Subdomain(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > 253) errs.push(maxLenError(253));
-  if (!DNS1123_SUBDOMAIN_RE.test(value)) errs.push(regexError(DNS1123_SUBDOMAIN_MSG, DNS1123_SUBDOMAIN_FMT, 'example.com'));
-  return errs;
-}
-
-/** content.IsLabelKey: optional DNS-subdomain prefix, `/`, name of at most 63 characters. */
+/** content.IsLabelKey (the same rule as validation's IsQualifiedName). */
 export function isLabelKey(value: string): string[] {
-  const errs: string[] = [];
-  const parts = value.split('/');
-  let name: string;
-  if (parts.length === 1) {
-    name = parts[0];
-  } else if (parts.length === 2) {
-    const prefix = parts[0];
-    name = parts[1];
-    if (prefix.length === 0) errs.push('prefix part must be non-empty');
-    else errs.push(...isDNS1123Subdomain(prefix).map((m) => `prefix part ${m}`));
-  } else {
-    return [`a valid label key ${regexError(LABEL_KEY_MSG, LABEL_KEY_FMT, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
-  }
-  if (name.length === 0) errs.push('name part must be non-empty');
-  else if (name.length > 63) errs.push(`name part ${maxLenError(63)}`);
-  if (!LABEL_KEY_RE.test(name)) errs.push(`name part ${regexError(LABEL_KEY_MSG, LABEL_KEY_FMT, 'MyName', 'my.name', '123-abc')}`);
-  return errs;
+  return isQualifiedName(value);
 }
 
 /** content.IsLabelValue: empty, or at most 63 characters of the label charset. */
 export function isLabelValue(value: string): string[] {
-  const errs: string[] = [];
-  if (value.length > 63) errs.push(maxLenError(63));
-  if (!LABEL_VALUE_RE.test(value)) errs.push(regexError(LABEL_VALUE_MSG, LABEL_VALUE_FMT, 'MyValue', 'my_value', '12345'));
-  return errs;
+  return isValidLabelValue(value);
 }
 
 /** utilerrors.NewAggregate(...).Error(): one message bare, several deduplicated inside `[...]`. */

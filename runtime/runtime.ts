@@ -24,7 +24,7 @@ export const LIMITS = {
 };
 
 /** Entries taken out of order (stepEntry, dropEntry, delayEntry) before the heap is purged of them. */
-const MAX_TAKEN_OUT_OF_ORDER = 64;
+const MAX_TAKEN_OUT_OF_ORDER = 16;
 
 interface QueueEntry extends HeapEntry {
   kind: 'deliver' | 'timer';
@@ -414,7 +414,14 @@ export class Runtime {
 
   /** The live entry with this sequence number, if any (O(n)). */
   entry(seq: number): QueuedEntry | undefined {
-    return this.pendingEntries().find((e) => e.seq === seq);
+    return this.findLive(seq);
+  }
+
+  /** The live entry `seq` (O(n), no sort). */
+  private findLive(seq: number): QueueEntry | undefined {
+    const items = (this.queue as unknown as { items: QueueEntry[] }).items;
+    for (let i = 0; i < items.length; i++) if (items[i].seq === seq && !items[i].cancelled) return items[i];
+    return undefined;
   }
 
   /**
@@ -425,7 +432,7 @@ export class Runtime {
    */
   stepEntry(seq: number): boolean {
     if (this.fatal) throw this.fatal;
-    const entry = this.pendingEntries().find((e) => e.seq === seq) as QueueEntry | undefined;
+    const entry = this.findLive(seq);
     if (!entry) return false;
     entry.cancelled = true;
     this.takenOutOfOrder++;
@@ -440,8 +447,8 @@ export class Runtime {
 
   /** Drops a pending delivery (a lost message), recorded as a 'drop' line. */
   dropEntry(seq: number, reason = 'model checker'): boolean {
-    const entry = this.pendingEntries().find((e) => e.seq === seq && e.kind === 'deliver') as QueueEntry | undefined;
-    if (!entry) return false;
+    const entry = this.findLive(seq);
+    if (!entry || entry.kind !== 'deliver') return false;
     const env = entry.env!;
     this.cancelEntry(entry);
     this.takenOutOfOrder++;
@@ -451,8 +458,8 @@ export class Runtime {
 
   /** Queues one more copy of a pending delivery (a duplicated message), recorded as a 'duplicate' line. */
   duplicateEntry(seq: number): boolean {
-    const entry = this.pendingEntries().find((e) => e.seq === seq && e.kind === 'deliver') as QueueEntry | undefined;
-    if (!entry) return false;
+    const entry = this.findLive(seq);
+    if (!entry || entry.kind !== 'deliver') return false;
     const env = entry.env!;
     this.record('duplicate', () => ({ id: env.id, from: env.from, to: env.to, type: env.message.type, copies: 2 }));
     this.enqueue({ ...entry, seq: this.seq++, cancelled: false });
@@ -461,8 +468,8 @@ export class Runtime {
 
   /** Moves a pending delivery `ms` later (a slow network path), keeping its place among equals. */
   delayEntry(seq: number, ms: number): boolean {
-    const entry = this.pendingEntries().find((e) => e.seq === seq && e.kind === 'deliver') as QueueEntry | undefined;
-    if (!entry) return false;
+    const entry = this.findLive(seq);
+    if (!entry || entry.kind !== 'deliver') return false;
     assert(ms >= 0 && Number.isFinite(ms), `invalid delay ${ms}`, this.scope);
     this.cancelEntry(entry);
     this.takenOutOfOrder++;

@@ -44,7 +44,7 @@ cluster.watch('events', (ev) => {
 let complete = false;
 cluster.watch('deployments', (ev) => {
   const s = ev.object.status ?? {};
-  complete = s.observedGeneration >= ev.object.metadata.generation && s.updatedReplicas === 3 && s.replicas === 3 && s.availableReplicas === 3;
+  complete = s.observedGeneration >= (ev.object.metadata.generation ?? 0) && s.updatedReplicas === 3 && s.replicas === 3 && s.availableReplicas === 3;
 }, { fieldSelector: `metadata.name=${NAME}` });
 await cluster.runFor(0);
 complete = false;

@@ -71,9 +71,9 @@ describe('ControllerRevision helpers (controller_history.go)', () => {
   it('a DaemonSet revision stores a patch that replaces the template, and matches only that template', () => {
     const ds = daemonSet();
     expect(getPatch(ds)).toEqual({ spec: { template: { ...ds.spec.template, $patch: 'replace' } } });
-    expect(matchRevision(ds, { data: getPatch(ds) } as KubeObject)).toBe(true);
+    expect(matchRevision(ds, { metadata: {}, data: getPatch(ds) } as unknown as KubeObject)).toBe(true);
     const changed = daemonSet({}, { containers: [{ name: 'c', image: 'nginx:2' }] });
-    expect(matchRevision(changed, { data: getPatch(ds) } as KubeObject)).toBe(false);
+    expect(matchRevision(changed, { metadata: {}, data: getPatch(ds) } as unknown as KubeObject)).toBe(false);
   });
 
   it('cleanupHistory keeps revisionHistoryLimit old revisions and never one a live pod uses', () => {

@@ -70,7 +70,7 @@ describe('DaemonSet placement', () => {
     const revs = c.list('controllerrevisions', { namespace: NS });
     expect(revs.map((r) => r.revision)).toEqual([1]);
     expect(revs[0].metadata.name).toBe(`fluentd-elasticsearch-${hashOf(pods[0])}`);
-    expect(new Set(pods.map(hashOf))).toEqual(new Set([revs[0].metadata.labels['controller-revision-hash']]));
+    expect(new Set(pods.map(hashOf))).toEqual(new Set([revs[0].metadata.labels?.['controller-revision-hash']]));
     expect(c.get('daemonset', 'fluentd-elasticsearch', NS).status).toMatchObject({
       desiredNumberScheduled: 3, currentNumberScheduled: 3, numberReady: 3, numberAvailable: 3, updatedNumberScheduled: 3,
       numberMisscheduled: 0, observedGeneration: 1,

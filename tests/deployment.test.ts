@@ -22,7 +22,7 @@ const isReady = (p: KubeObject) => (p.status?.conditions ?? []).some((x: any) =>
 const complete = (c: Cluster, name: string) => {
   const d = c.get('deployment', name);
   const r = d.spec.replicas;
-  return d.status?.observedGeneration >= d.metadata.generation && d.status?.updatedReplicas === r && d.status?.replicas === r && d.status?.availableReplicas === r;
+  return d.status?.observedGeneration >= (d.metadata.generation ?? 0) && d.status?.updatedReplicas === r && d.status?.replicas === r && d.status?.availableReplicas === r;
 };
 
 describe('the documented nginx rollout (k8s-facts §1.5)', () => {
@@ -32,7 +32,7 @@ describe('the documented nginx rollout (k8s-facts §1.5)', () => {
     await c.runUntil((cl) => complete(cl, 'nginx-deployment'), { timeout: '1m' });
     const [old] = ownedRS(c, 'nginx-deployment');
     expect(old.metadata.name).toMatch(/^nginx-deployment-[bcdfghjklmnpqrstvwxz2456789]{6,10}$/);
-    const hash = old.metadata.labels['pod-template-hash'];
+    const hash = old.metadata.labels!['pod-template-hash'];
     expect(old.metadata.name).toBe(`nginx-deployment-${hash}`);
     expect(old.spec.selector.matchLabels).toEqual({ app: 'nginx', 'pod-template-hash': hash });
     expect(old.spec.template.metadata.labels).toEqual({ app: 'nginx', 'pod-template-hash': hash });
@@ -112,7 +112,7 @@ describe('a bad image (docs: "Failed Deployment", nginx:1.161)', () => {
     expect(after.spec.template.spec.containers[0].image).toBe('nginx:1.14.2');
     expect(revisionOf(after)).toBe('3');
     expect(revisionOf(c.get('replicaset', old.metadata.name!))).toBe('3');
-    expect(c.get('replicaset', old.metadata.name!).metadata.annotations['deployment.kubernetes.io/revision-history']).toBe('1');
+    expect(c.get('replicaset', old.metadata.name!).metadata.annotations!['deployment.kubernetes.io/revision-history']).toBe('1');
     expect(c.get('replicaset', bad.metadata.name!).spec.replicas).toBe(0);
     expect(scalingEvents(c).at(-1)).toBe(`Scaled down replica set ${bad.metadata.name} from 1 to 0`);
     expect(cond(after, 'Progressing')).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable' });
@@ -180,7 +180,7 @@ describe('pause, resume, rollback and history', () => {
     await c.rollout('status', 'deployment/nginx-deployment');
     const d = c.get('deployment', 'nginx-deployment');
     expect(d.spec.template.spec.containers[0].image).toBe('nginx:1.14.2');
-    expect(d.metadata.annotations['deprecated.deployment.rollback.to']).toBeUndefined();
+    expect(d.metadata.annotations!['deprecated.deployment.rollback.to']).toBeUndefined();
     expect(c.timeline().filter((e) => e.reason === 'DeploymentRollback').map((e) => e.message)).toEqual(['Rolled back deployment "nginx-deployment" to revision 1']);
   });
 

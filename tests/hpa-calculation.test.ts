@@ -63,9 +63,9 @@ describe('replica calculation (desired = ceil(current × metric / target))', () 
     // Measured: 20% for a and b (ratio 0.4). With c at 100%: (20+20+100)/3 = 46% → ratio 0.93, within tolerance.
     const r = getResourceReplicas(3, 50, 'cpu', pods, metrics([['a', 40], ['b', 40]]), '', { now: 20 * MIN });
     expect(r).toMatchObject({ ok: true, replicas: 3, utilization: 20 });
-    // At 10% each: (10+10+100)/3 = 40% → ratio 0.8 → ceil(0.8 × 3) = 3: no change either way... use a target of 80%.
+    // 10% each against 80%: with c at 100%, (10+10+100)/3 = 40% → ratio 0.5 → ceil(0.5 × 3) = 2,
+    // not the ceil(0.125 × 2) = 1 the two measured pods alone would give.
     const r2 = getResourceReplicas(3, 80, 'cpu', pods, metrics([['a', 20], ['b', 20]]), '', { now: 20 * MIN });
-    // (10+10+100)/3 = 40% of an 80% target: ratio 0.5 → ceil(0.5 × 3) = 2 (not ceil(0.125 × 2) = 1).
     expect(r2).toMatchObject({ ok: true, replicas: 2, utilization: 10 });
   });
 

@@ -98,6 +98,18 @@ describe('HorizontalPodAutoscaler (autoscaling/v2, resource metrics)', () => {
     expect(hpaEvents(c, 'SuccessfulRescale')).toEqual([`New size: 3; reason: ${CPU_TARGET} above target`]);
   });
 
+  it('the walkthrough: a php-apache Deployment at 200% of its cpu request goes from 1 to 4 replicas', async () => {
+    const c = await cluster();
+    await c.apply(phpApache(1, [[0, 400]], { kind: 'Deployment' }));
+    await c.apply(hpa({ kind: 'Deployment' }));
+    await c.runFor('20s');
+    expect(c.get('deployment', 'php-apache').spec.replicas).toBe(4);
+    await c.runFor('30s');
+    expect(c.get('deployment', 'php-apache').status.readyReplicas).toBe(4);
+    expect(hpaEvents(c, 'SuccessfulRescale')[0]).toBe(`New size: 4; reason: ${CPU_TARGET} above target`);
+    expect(condition(c.get('hpa', 'php-apache'), 'ScalingLimited')).toMatchObject({ reason: 'DesiredWithinRange' });
+  });
+
   it('does not scale while the utilization is within 10% of the target', async () => {
     const c = await cluster();
     // 110m of 200m is 55% against 50%: a ratio of exactly 1.1 is still within the tolerance.

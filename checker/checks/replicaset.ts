@@ -55,7 +55,7 @@ export function replicaSetCheck(o: ReplicaSetCheckOptions = {}): CheckDefinition
       cluster.create(replicaSet(o.replicas ?? 3));
       if (o.settled) cluster.runtime.runUntilSettled({ timeout: 120_000 });
     },
-    focus: o.focus ?? ['replicaset-controller', 'kube-apiserver'],
+    focus: o.focus ?? ['replicaset-controller'],
     faults: o.faults,
     invariants: replicaSetProperties(),
     liveness: [replicaSetReachesReplicas(o.within ?? 60_000)],
