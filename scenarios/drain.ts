@@ -1,4 +1,4 @@
-// Draining a node under a PodDisruptionBudget: a ReplicaSet of 3 with `minAvailable: 2`, two of
+// Draining a node under a PodDisruptionBudget: a Deployment of 3 with `minAvailable: 2`, two of
 // its pods on the node being drained. kubectl drain evicts the first at once; the second eviction
 // gets 429 TooManyRequests and is retried every 5 s until the first one's replacement is Ready
 // on another node. Run: npx tsx scenarios/drain.ts
@@ -10,7 +10,7 @@ import { podTable, readyPods, say } from './lib/show.ts';
 const cluster = await createCluster({ seed: 1, nodes: 2 });
 await cluster.apply([
   {
-    apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'web' },
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' },
     spec: {
       replicas: 3, selector: { matchLabels: { app: 'web' } },
       template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.27' }] } },
@@ -19,7 +19,7 @@ await cluster.apply([
   { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'web-pdb' }, spec: { minAvailable: 2, selector: { matchLabels: { app: 'web' } } } },
 ]);
 await cluster.runUntil((c) => readyPods(c, 'app=web').length === 3 && c.get('pdb', 'web-pdb').status?.disruptionsAllowed === 1, { timeout: '5m' });
-say(cluster, 'ReplicaSet web has 3 ready pods; PDB web-pdb allows 1 disruption:');
+say(cluster, 'Deployment web has 3 ready pods; PDB web-pdb allows 1 disruption:');
 console.log(podTable(cluster, 'app=web'));
 console.log(pdbLine(cluster.get('pdb', 'web-pdb')));
 

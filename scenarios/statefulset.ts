@@ -20,7 +20,7 @@ cluster.watch('pods', (ev, c) => {
   if (!state || seen.get(key) === state) return;
   seen.set(key, state);
   const where = p.spec.nodeName ? ` on ${p.spec.nodeName}` : '';
-  say(c, `  ${p.metadata.name.padEnd(6)} ${state}${state === 'Running and Ready' ? where : ''}${state === 'created' ? `  (revision ${p.metadata.labels['controller-revision-hash']})` : ''}`);
+  say(c, `  ${(p.metadata.name ?? '').padEnd(6)} ${state}${state === 'Running and Ready' ? where : ''}${state === 'created' ? `  (revision ${p.metadata.labels?.['controller-revision-hash']})` : ''}`);
 }, { labelSelector: 'app=nginx' });
 
 say(cluster, `kubectl apply -f ${MANIFEST}   (headless Service nginx + StatefulSet web, 2 replicas, claim template www 1Gi)`);

@@ -319,6 +319,25 @@ describe('DaemonSet updates', () => {
     expect(c.get('daemonset', 'agent').status).toMatchObject({ updatedNumberScheduled: 1, currentNumberScheduled: 3 });
   });
 
+  it('a DaemonSet deleted with --cascade=orphan leaves its pods, and a new one with the same selector adopts them', async () => {
+    // D:…/daemonset "Updating a DaemonSet": with --cascade=orphan the Pods stay; a new DaemonSet with
+    // the same selector adopts them (ClaimPods, ClaimControllerRevisions after a live GET).
+    const c = await createCluster({ seed: 13 });
+    c.create(ds('agent'));
+    await c.runUntil((cl) => readyPods(cl, 'app=agent', 'default').length === 3, { timeout: '2m' });
+    const names = readyPods(c, 'app=agent', 'default').map((p) => p.metadata.name).sort();
+    c.delete('daemonset', 'agent', { propagationPolicy: 'Orphan' });
+    await c.runUntil((cl) => !cl.find('daemonset', 'agent') && cl.list('pods', { namespace: 'default', labelSelector: 'app=agent' }).every((p) => !p.metadata.ownerReferences?.length), { timeout: '1m' });
+    expect(readyPods(c, 'app=agent', 'default').map((p) => p.metadata.name).sort()).toEqual(names);
+    const uid = c.create(ds('agent')).metadata.uid;
+    await c.runUntil((cl) => readyPods(cl, 'app=agent', 'default').every((p) => p.metadata.ownerReferences?.[0]?.uid === uid)
+      && cl.get('daemonset', 'agent').status?.updatedNumberScheduled === 3, { timeout: '1m' });
+    expect(readyPods(c, 'app=agent', 'default').map((p) => p.metadata.name).sort()).toEqual(names);
+    const revs = c.list('controllerrevisions', { namespace: 'default' });
+    expect(revs.map((r) => [r.revision, r.metadata.ownerReferences?.[0]?.uid])).toEqual([[1, uid]]);
+    expect(dsEvents(c, 'agent', 'default', 'SuccessfulCreate')).toHaveLength(3);
+  });
+
   it('a DaemonSet controller crash mid-rollout resumes from the informer caches without duplicating history', async () => {
     // Level-triggered: a restarted controller re-lists and converges; constructHistory finds the
     // existing revisions (controllerrevisions are named by template hash).

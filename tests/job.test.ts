@@ -111,8 +111,8 @@ describe('Indexed Job', () => {
     const pods = jobPods(c, 'idx').sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
     pods.forEach((p, i) => {
       expect(p.metadata.name).toMatch(new RegExp(`^idx-${i}-`));
-      expect(p.metadata.annotations['batch.kubernetes.io/job-completion-index']).toBe(String(i));
-      expect(p.metadata.labels['batch.kubernetes.io/job-completion-index']).toBe(String(i));
+      expect(p.metadata.annotations?.['batch.kubernetes.io/job-completion-index']).toBe(String(i));
+      expect(p.metadata.labels?.['batch.kubernetes.io/job-completion-index']).toBe(String(i));
       expect(p.spec.hostname).toBe(`idx-${i}`);
       const env = p.spec.containers[0].env.find((e: any) => e.name === 'JOB_COMPLETION_INDEX');
       expect(env.valueFrom.fieldRef.fieldPath).toBe("metadata.labels['batch.kubernetes.io/job-completion-index']");

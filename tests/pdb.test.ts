@@ -78,6 +78,20 @@ describe('PodDisruptionBudget status (disruption controller)', () => {
     expect(numbers(c.get('pdb', 'web'))).toMatchObject({ observedGeneration: 2, desiredHealthy: 2, disruptionsAllowed: 2 });
   });
 
+  it('takes a Deployment\'s replicas, not its ReplicaSet\'s, as expectedPods', async () => {
+    // K:pkg/controller/disruption/disruption.go getPodDeployment (a ReplicaSet controlled by a Deployment counts as the Deployment).
+    const c = await createCluster({ seed: SEED });
+    c.create({ ...replicaSet('api', 4), kind: 'Deployment' });
+    await c.runUntil((x) => readyCount(x, 'api') === 4, { timeout: '2m' });
+    c.create(pdb('api', 'api', { maxUnavailable: '50%' }));
+    await c.runFor('5s');
+    expect(numbers(c.get('pdb', 'api')), `seed ${SEED}`).toEqual({ currentHealthy: 4, desiredHealthy: 2, expectedPods: 4, disruptionsAllowed: 2, observedGeneration: 1, condition: 'True/SufficientPods' });
+    c.patch('deployment', 'api', { spec: { replicas: 6 } }, { type: 'merge' });
+    await c.runUntil((x) => readyCount(x, 'api') === 6, { timeout: '2m' });
+    await c.runFor('5s');
+    expect(numbers(c.get('pdb', 'api'))).toMatchObject({ expectedPods: 6, desiredHealthy: 3, disruptionsAllowed: 3 });
+  });
+
   it('counts bare pods for an integer minAvailable, and only Ready pods as healthy', async () => {
     // D:tasks/run-application/configure-pdb "Arbitrary workloads": only an integer .spec.minAvailable works for pods without a controller.
     const c = await createCluster({ seed: SEED });

@@ -105,14 +105,14 @@ describe('reclaiming', () => {
     c.create(claim('data', '1Gi', { storageClassName: 'keep' }));
     await c.runFor('5s');
     const name = c.get('pvc', 'data').spec.volumeName;
-    c.storage.get(name)!.store.files.set('/x', 'hello\n');
+    c.storage.get(name)!.store.files.set('x', 'hello\n');
     c.delete('pvc', 'data');
     await c.runFor('5s');
     expect(c.find('pvc', 'data')).toBeUndefined();
     const pv = c.get('pv', name);
     expect(pv.status.phase).toBe('Released');
     expect(pv.spec.claimRef.name).toBe('data');
-    expect(c.storage.get(name)!.store.files.get('/x')).toBe('hello\n');
+    expect(c.storage.get(name)!.store.files.get('x')).toBe('hello\n');
     c.create(hostPathVolume('unused', '1Gi', { storageClassName: 'keep' }));
     c.create(claim('again', '1Gi', { storageClassName: 'keep' }));
     await c.runFor('5s');

@@ -100,7 +100,7 @@ describe('scenarios run', () => {
   it('every scenario file runs to completion', async () => {
     const { execFileSync } = await import('node:child_process');
     const root = new URL('..', import.meta.url).pathname;
-    for (const s of ['self-healing', 'crashloop', 'bad-image', 'probes', 'unschedulable']) {
+    for (const s of ['self-healing', 'crashloop', 'bad-image', 'probes', 'unschedulable', 'rolling-update', 'bad-rollout', 'statefulset', 'database-failover']) {
       const out = execFileSync(process.execPath, ['--import', 'tsx', `scenarios/${s}.ts`], { cwd: root, encoding: 'utf8' });
       expect(out.length).toBeGreaterThan(200);
     }

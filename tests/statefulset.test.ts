@@ -123,7 +123,7 @@ describe('StatefulSet: OrderedReady', () => {
     c.create(statefulSet({ replicas: 2, ordinals: { start: 5 } }));
     await c.runUntil((cl) => cl.list('pods').filter(runningAndReady).length === 2, { timeout: '2m' });
     expect(c.list('pods').map((p) => p.metadata.name)).toEqual(['web-5', 'web-6']);
-    expect(c.get('pod', 'web-6').metadata.labels['apps.kubernetes.io/pod-index']).toBe('6');
+    expect(c.get('pod', 'web-6').metadata.labels?.['apps.kubernetes.io/pod-index']).toBe('6');
   });
 
   it('waits minReadySeconds after a pod is Ready before creating the next, and the inspector shows what it waits for', async () => {
@@ -204,7 +204,7 @@ describe('StatefulSet: identity through deletion', () => {
     await c.runUntil((cl) => runningAndReady(cl.find('pod', 'web-1')) && cl.get('pod', 'web-1').metadata.uid !== before.metadata.uid, { timeout: '2m' });
     const after = c.get('pod', 'web-1');
     expect(after.spec.hostname).toBe('web-1');
-    expect(after.metadata.labels['statefulset.kubernetes.io/pod-name']).toBe('web-1');
+    expect(after.metadata.labels?.['statefulset.kubernetes.io/pod-name']).toBe('web-1');
     expect(c.list('pods').map((p) => p.metadata.name)).toEqual(['web-0', 'web-1', 'web-2']);
   });
 });
@@ -319,7 +319,7 @@ describe('StatefulSet: revisions and status', () => {
     await setImage('0.24');
     const revs = c.list('controllerrevisions');
     expect(revs.map((r) => r.revision)).toEqual([3, 4]);
-    expect(revs.every((r) => r.metadata.ownerReferences[0].name === 'web' && r.metadata.labels.app === 'nginx')).toBe(true);
+    expect(revs.every((r) => r.metadata.ownerReferences?.[0].name === 'web' && r.metadata.labels?.app === 'nginx')).toBe(true);
     await setImage('0.23');
     const after = c.list('controllerrevisions').sort((a, b) => a.revision - b.revision);
     expect(after.map((r) => r.revision)).toEqual([4, 5]);
