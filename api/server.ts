@@ -400,8 +400,15 @@ export class ApiServer {
     return obj;
   }
 
+  /**
+   * Observers of every stored change (the inspector's timeline); they must not write back.
+   * Called synchronously inside the write, after it is stored.
+   */
+  readonly changeListeners: Array<(change: { type: WatchEventType; object: KubeObject; time: number; resourceVersion: number }) => void> = [];
+
   private publish(info: KindInfo, type: WatchEventType, obj: KubeObject, old: KubeObject | undefined): void {
     const resource = resourceKey(info);
+    for (const l of this.changeListeners) l({ type, object: obj, time: this.deps.now(), resourceVersion: this.rv });
     this.history.push({ rv: this.rv, time: this.deps.now(), resource, type, object: obj, old });
     this.compact();
     this.fanOut(this.watchers.get(resource), type, obj, old);

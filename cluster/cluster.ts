@@ -476,6 +476,18 @@ export class Cluster {
     return this.runtime.addFaultHook(hook);
   }
 
+  /**
+   * Subscribes to every change the API server stores (type, object, virtual time); returns an
+   * unsubscribe function. For observers such as the inspector: never write from the callback.
+   */
+  onStoreChange(listener: (change: { type: string; object: KubeObject; time: number; resourceVersion: number }) => void): () => void {
+    this.server.changeListeners.push(listener);
+    return () => {
+      const i = this.server.changeListeners.indexOf(listener);
+      if (i >= 0) this.server.changeListeners.splice(i, 1);
+    };
+  }
+
   /** The canonical state of the whole system. */
   snapshot(): unknown {
     return this.runtime.snapshot();
