@@ -13,6 +13,9 @@ export interface WatchClosedMessage {
   [k: string]: unknown;
 }
 
+/** Fault message: close the watch connections of the actors under a prefix (a healed partition). */
+export const DROP_CONNECTIONS = 'apiserver.dropConnections';
+
 export class ApiServerActor implements ActorLogic {
   private readonly watches = new Map<string, Set<string>>();
 
@@ -23,6 +26,7 @@ export class ApiServerActor implements ActorLogic {
   }
 
   receive(env: Envelope, ctx: ActorContext): void {
+    if (env.message.type === DROP_CONNECTIONS) return this.dropConnections(env.message.prefix as string, ctx);
     if (env.message.type !== 'api.request') return;
     const msg = env.message as ApiRequestMessage;
     const result = this.serve(msg, env.from, ctx);
@@ -45,6 +49,22 @@ export class ApiServerActor implements ActorLogic {
 
   snapshot(): unknown {
     return this.server.snapshot();
+  }
+
+  /**
+   * The connections of the actors under `prefix` broke (a network partition): their watches
+   * end and each watcher is told, so its informer re-watches from the last version it saw.
+   */
+  private dropConnections(prefix: string, ctx: ActorContext): void {
+    for (const [actor, ids] of [...this.watches].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+      if (actor !== prefix && !actor.startsWith(prefix + '/')) continue;
+      for (const watchId of [...ids].sort()) {
+        this.server.removeWatch(actor, watchId);
+        const closed: WatchClosedMessage = { type: 'api.watch.closed', watchId };
+        ctx.send(actor, closed);
+      }
+      this.watches.delete(actor);
+    }
   }
 
   private serve(msg: ApiRequestMessage, from: string, ctx: ActorContext): ApiResult {

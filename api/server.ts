@@ -206,8 +206,12 @@ export class ApiServer {
       delete obj.metadata.namespace;
     }
     if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + this.deps.nameSuffix();
+    // FillObjectMetaSystemFields comes before the strategy's PrepareForCreate (a Job's selector uses the uid).
+    const uid = this.deps.uid();
+    obj.metadata.uid = uid;
     this.admit(this.mutating, 'CREATE', info, '', obj, undefined, user);
     resetStatusOnCreate(obj, info);
+    if (info.kind === 'Job') generateJobSelector(obj);
     const errs = validateCreate(obj, info);
     if (errs.length) throw newInvalid(info, obj.metadata.name ?? '', errs);
     this.admit(this.validating, 'CREATE', info, '', obj, undefined, user);
@@ -215,7 +219,8 @@ export class ApiServer {
     if (this.objects.get(resourceKey(info))!.has(key)) throw newAlreadyExists(groupResource(info), obj.metadata.name!);
     this.allocate(obj, info);
     if (req.dryRun) return obj;
-    obj.metadata.uid = this.deps.uid();
+    if (info.kind === 'DaemonSet') setTemplateGeneration(obj, 1);
+    obj.metadata.uid = uid;
     obj.metadata.creationTimestamp = this.time();
     if (info.generation) obj.metadata.generation = 1;
     return this.store(info, obj, undefined, 'ADDED');
@@ -296,6 +301,10 @@ export class ApiServer {
     }
     this.admit(this.mutating, 'UPDATE', info, '', next, old, user);
     if (info.generation && !deepEqual(next.spec, old.spec)) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
+    if (info.kind === 'DaemonSet') {
+      const prev = Number(old.metadata.annotations?.[TEMPLATE_GENERATION] ?? 1);
+      setTemplateGeneration(next, deepEqual(next.spec?.template, old.spec?.template) ? prev : prev + 1);
+    }
     return next;
   }
 
@@ -594,6 +603,29 @@ const namespaceLifecyclePlugin: AdmissionPlugin = {
 };
 
 // -------------------------------------------------------------------- pure helpers
+
+/**
+ * The Job strategy's generateSelector: unless spec.manualSelector, the selector is the Job's uid
+ * and the template gets the controller-uid and job-name labels (new and legacy keys).
+ */
+function generateJobSelector(job: KubeObject): void {
+  const spec = job.spec ?? (job.spec = {});
+  if (spec.manualSelector === true) return;
+  const uid = job.metadata.uid!;
+  const name = job.metadata.name!;
+  const labels = { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': name, 'controller-uid': uid, 'job-name': name };
+  const template = spec.template ?? (spec.template = {});
+  template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), ...labels } };
+  spec.selector = { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } };
+  if (!job.metadata.labels || Object.keys(job.metadata.labels).length === 0) job.metadata.labels = { ...template.metadata.labels };
+}
+
+/** The DaemonSet strategy keeps the template's generation in an annotation (pod-template-generation). */
+const TEMPLATE_GENERATION = 'deprecated.daemonset.template.generation';
+
+function setTemplateGeneration(obj: KubeObject, generation: number): void {
+  obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [TEMPLATE_GENERATION]: String(generation) };
+}
 
 /** Authentication: a request must carry a user (a client certificate or token in Kubernetes). */
 function authenticate(user: UserInfo | undefined): void {

@@ -69,6 +69,8 @@ export class Execution implements CheckView {
   private lastRV = 0;
   private nextRequestId = 1;
   private entries: readonly QueuedEntry[] = [];
+  /** Channels held back by a delay fault, until a virtual time. */
+  private readonly frozen = new Map<string, number>();
 
   private constructor(readonly def: CheckDefinition, readonly cluster: Cluster, private readonly opts: ExecutionOptions) {
     this.runtime = cluster.runtime;
@@ -178,8 +180,7 @@ export class Execution implements CheckView {
     let open = pending();
     let guard = 0;
     while (open.length && !this.violation) {
-      const entries = this.runtime.pendingEntries();
-      const next = entries[0];
+      const next = this.options(this.runtime.pendingEntries(), true)[0]?.entry;
       if (!next || next.due > deadline) break;
       const store = this.stepEntry(next);
       if (store) open = pending();
@@ -206,11 +207,17 @@ export class Execution implements CheckView {
     const T = timer ? timer.due : Infinity;
     const heads: QueuedEntry[] = [];
     const seen = new Set<string>();
+    const now = this.runtime.now();
+    let held = false;
     for (const e of entries) {
       if (e.kind !== 'deliver' || e.due > T) continue;
       const chan = channelOf(e);
       if (seen.has(chan)) continue;
       seen.add(chan);
+      if (this.frozen.size && (this.frozen.get(chan) ?? 0) > now) {
+        held = true;
+        continue;
+      }
       if (!this.focus(e.owner)) return [{ choice: `d:${chan}`, entry: e, footprint: [e.owner] }];
       heads.push(e);
     }
@@ -219,6 +226,11 @@ export class Execution implements CheckView {
     if (timer && (heads.length === 0 || heads[0].due >= T)) {
       out.push(timerOption(timer));
       out.sort((a, b) => (a.entry!.due - b.entry!.due) || (a.entry!.seq - b.entry!.seq));
+    }
+    if (out.length === 0 && held) {
+      // Only held-back channels are left: the network catches up.
+      this.frozen.clear();
+      return this.options(entries, bounded);
     }
     if (out.length === 0 || bounded) return out;
     this.faultOptions(heads, out);
@@ -273,10 +285,14 @@ export class Execution implements CheckView {
         this.budgets.duplicate--;
         this.runtime.duplicateEntry(opt.entry!.seq);
         break;
-      case 'delay':
+      case 'delay': {
+        // The whole channel lags (a watch stream or a connection stays FIFO): a stale read.
         this.budgets.delay--;
-        this.runtime.delayEntry(opt.entry!.seq, this.def.faults?.delay?.ms ?? DEFAULT_DELAY_MS);
+        const until = this.runtime.now() + (this.def.faults?.delay?.ms ?? DEFAULT_DELAY_MS);
+        this.frozen.set(rest, until);
+        this.runtime.input('check-delay', { channel: rest, until });
         break;
+      }
       case 'disc': {
         this.budgets.disconnect--;
         const i = rest.lastIndexOf(':');

@@ -142,7 +142,8 @@ async function bfs(ctx: Ctx): Promise<Violation | undefined> {
         const { fresh } = ctx.see(exec);
         if (fresh) {
           next.push(path);
-          if (exec.faultsExhausted() && ctx.def.liveness?.length) {
+          // ESR from every state after the last fault (checks with faults); otherwise at the leaves.
+          if (ctx.def.faults && exec.faults > 0 && exec.faultsExhausted() && ctx.def.liveness?.length) {
             const v = ctx.finish(exec, true);
             if (v) return v;
             continue;
@@ -316,7 +317,11 @@ async function replayOnce(ctx: Ctx, schedule: Choice[]): Promise<Violation | und
  */
 export function runSchedule(exec: Execution, schedule: readonly Choice[], onState?: (e: Execution) => void, onEnd?: (e: Execution) => Violation | undefined): Violation | undefined {
   let i = 0;
+  const live = (exec.def.liveness?.length ?? 0) > 0;
   for (let options = exec.advance(); options.length; options = exec.advance()) {
+    // With liveness goals, the schedule's end is where ESR starts: the default schedule from there
+    // (invariants still checked at every step).
+    if (live && i >= schedule.length) break;
     onState?.(exec);
     exec.choose(options, i < schedule.length ? schedule[i++] : DEFAULT_CHOICE);
   }

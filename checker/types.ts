@@ -57,7 +57,7 @@ export interface FaultSpec {
   drop?: { budget: number; targets?: string[] };
   /** Deliver a pending message twice. */
   duplicate?: { budget: number; targets?: string[] };
-  /** Hold a pending message back by `ms` (default 2000): past the next timers (a stale read when it is a watch event). */
+  /** Hold a channel (a watch stream, or a connection) back by `ms` (default 2000), past the next timers: a stale read. */
   delay?: { budget: number; ms?: number; targets?: string[] };
   /** Close one open watch of one of these actors (api.watch.closed; the server forgets the watch). */
   disconnect?: { targets: string[]; budget: number };

@@ -4,7 +4,7 @@
 import { Runtime, Supervisor, MemoryTraceSink, type ActorContext, type ActorLogic, type Envelope, type TraceSink, type FaultHook } from '../runtime/index.ts';
 import { ApiServer } from '../api/server.ts';
 import { registerPriorityAdmission } from '../api/admission-priority.ts';
-import { ApiServerActor } from '../actors/apiserver.ts';
+import { ApiServerActor, DROP_CONNECTIONS } from '../actors/apiserver.ts';
 import { GarbageCollector } from '../actors/controllers/garbage-collector.ts';
 import { NamespaceController } from '../actors/controllers/namespace.ts';
 import { ReplicaSetController } from '../actors/controllers/replicaset.ts';
@@ -284,6 +284,14 @@ export class Cluster {
     return this.call({ verb: 'delete', apiVersion: apiVersionOf(info), kind: info.kind, namespace: this.ns(info, namespace), name, deleteOptions });
   }
 
+  /** `POST pods/NAME/eviction` (the Eviction API): deletes the pod unless a PodDisruptionBudget forbids it (429). */
+  evict(pod: string, opts: { namespace?: string; deleteOptions?: DeleteOptions } = {}): KubeObject {
+    const namespace = opts.namespace ?? 'default';
+    const body: Record<string, unknown> = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod, namespace } };
+    if (opts.deleteOptions) body.deleteOptions = opts.deleteOptions;
+    return this.call({ verb: 'create', apiVersion: 'v1', kind: 'Pod', namespace, name: pod, subresource: 'eviction', body });
+  }
+
   /** Reads an object (a copy the caller may change); throws 404 when absent. */
   get(resource: string, name: string, namespace?: string): KubeObject {
     const info = this.resource(resource);
@@ -427,10 +435,16 @@ export class Cluster {
         ? { action: 'drop', reason: `network partition of ${node}` } : undefined));
   }
 
-  /** Ends a partition. */
+  /**
+   * Ends a partition. The node's connections did not survive it: its watches are closed, and
+   * its informers resume from the last version they saw (or re-list on 410).
+   */
   heal(node: string): void {
-    this.partitions.get(node)?.();
+    const remove = this.partitions.get(node);
+    if (!remove) return;
+    remove();
     this.partitions.delete(node);
+    this.runtime.send('chaos', 'kube-apiserver', { type: DROP_CONNECTIONS, prefix: nodeActorId(node) });
   }
 
   /** Removes a node: powers it off and deletes its Node object. */

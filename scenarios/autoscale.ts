@@ -6,36 +6,13 @@
 // then idles again. Watch the scale-up limited to max(2 × current, 4) per sync, the cap at 10,
 // and the 5-minute scale-down stabilization after the load is gone.
 // Run: npx tsx scenarios/autoscale.ts
-import { createCluster, type Cluster } from 'kubesim';
-import { lookupKind } from '../api/registry.ts';
-import { Kubelet } from '../actors/node/kubelet.ts';
-import { RESOURCE_METRICS_REQUEST, RESOURCE_METRICS_RESPONSE, kubeletResourceMetrics } from '../actors/node/metrics.ts';
+import { createCluster } from 'kubesim';
 import { eventsSince, say } from './lib/show.ts';
 
-/**
- * Temporary, until the kubelet serves RESOURCE_METRICS_REQUEST itself (one line in its receive()):
- * answer metrics-server's scrapes for it, from the same node state at the same virtual time.
- */
-function serveKubeletMetrics(cluster: Cluster): void {
-  if (Kubelet.prototype.receive.toString().includes('serveResourceMetrics')) return;
-  const c = cluster as any;
-  const podInfo = lookupKind('v1', 'Pod')!;
-  cluster.fault((env) => {
-    if (env.message.type !== RESOURCE_METRICS_REQUEST) return undefined;
-    const node = env.to.slice('node/'.length);
-    const host = c.hosts.get(node);
-    if (host?.powered) {
-      const pods = c.server.list(podInfo, undefined, undefined, `spec.nodeName=${node}`).items;
-      cluster.runtime.send(env.to, env.from, { type: RESOURCE_METRICS_RESPONSE, id: env.message.id, ...kubeletResourceMetrics(host, pods, cluster.runtime.now()) });
-    }
-    return { action: 'drop', reason: 'served for the kubelet' };
-  });
-}
 
 const burst = JSON.stringify({ 'php-apache': { cpu: [[0, 5], [60_000, 5], [61_000, 400], [240_000, 400], [241_000, 5]], memory: [[0, 12 * 1024 * 1024]] } });
 
 const cluster = await createCluster({ seed: 1 });
-serveKubeletMetrics(cluster);
 await cluster.apply(`
 apiVersion: apps/v1
 kind: Deployment

@@ -6,32 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { createCluster, type Cluster } from '../cluster/cluster.ts';
 import type { KubeObject } from '../api/types.ts';
-import { lookupKind } from '../api/registry.ts';
-import { Kubelet } from '../actors/node/kubelet.ts';
-import { RESOURCE_METRICS_REQUEST, RESOURCE_METRICS_RESPONSE, kubeletResourceMetrics } from '../actors/node/metrics.ts';
 
 const SEED = 1;
 const CPU_TARGET = 'cpu resource utilization (percentage of request)';
 
-/**
- * Until the kubelet's receive() serves RESOURCE_METRICS_REQUEST itself, answer for it: the same
- * function on the same NodeHost, at the same virtual time, from the kubelet's actor id.
- */
-function serveKubeletMetrics(cluster: Cluster): void {
-  if (Kubelet.prototype.receive.toString().includes('serveResourceMetrics')) return;
-  const c = cluster as any;
-  const podInfo = lookupKind('v1', 'Pod')!;
-  cluster.fault((env) => {
-    if (env.message.type !== RESOURCE_METRICS_REQUEST) return undefined;
-    const node = env.to.slice('node/'.length);
-    const host = c.hosts.get(node);
-    if (host?.powered) {
-      const pods = c.server.list(podInfo, undefined, undefined, `spec.nodeName=${node}`).items;
-      cluster.runtime.send(env.to, env.from, { type: RESOURCE_METRICS_RESPONSE, id: env.message.id, ...kubeletResourceMetrics(host, pods, cluster.runtime.now()) });
-    }
-    return { action: 'drop', reason: 'answered by the test' };
-  });
-}
 
 /** The walkthrough's php-apache as a ReplicaSet: 200m cpu request, a CPU curve per pod. */
 function phpApache(replicas: number, cpu: Array<[number, number]>, opts: { kind?: string; request?: boolean } = {}): KubeObject {
@@ -63,7 +41,6 @@ function hpa(opts: { kind?: string; name?: string; min?: number; max?: number; t
 
 async function cluster(): Promise<Cluster> {
   const c = await createCluster({ seed: SEED });
-  serveKubeletMetrics(c);
   return c;
 }
 

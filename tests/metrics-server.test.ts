@@ -6,34 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { createCluster, type Cluster } from '../cluster/cluster.ts';
 import type { KubeObject } from '../api/types.ts';
-import { lookupKind } from '../api/registry.ts';
 import { parseQuantity } from '../api/validation.ts';
-import { Kubelet } from '../actors/node/kubelet.ts';
-import { RESOURCE_METRICS_REQUEST, RESOURCE_METRICS_RESPONSE, kubeletResourceMetrics } from '../actors/node/metrics.ts';
 import { METRICS_LIST, METRICS_RESULT, type MetricsListRequest, type MetricsListResult } from '../actors/metrics-server.ts';
 
 const SEED = 1;
+import { RESOURCE_METRICS_REQUEST } from '../actors/node/metrics.ts';
 const MiB = 1024 * 1024;
 
-/**
- * Until the kubelet's receive() serves RESOURCE_METRICS_REQUEST itself, answer for it: the same
- * function on the same NodeHost, at the same virtual time, from the kubelet's actor id.
- */
-function serveKubeletMetrics(cluster: Cluster): void {
-  if (Kubelet.prototype.receive.toString().includes('serveResourceMetrics')) return;
-  const c = cluster as any;
-  const podInfo = lookupKind('v1', 'Pod')!;
-  cluster.fault((env) => {
-    if (env.message.type !== RESOURCE_METRICS_REQUEST) return undefined;
-    const node = env.to.slice('node/'.length);
-    const host = c.hosts.get(node);
-    if (host?.powered) {
-      const pods = c.server.list(podInfo, undefined, undefined, `spec.nodeName=${node}`).items;
-      cluster.runtime.send(env.to, env.from, { type: RESOURCE_METRICS_RESPONSE, id: env.message.id, ...kubeletResourceMetrics(host, pods, cluster.runtime.now()) });
-    }
-    return { action: 'drop', reason: 'answered by the test' };
-  });
-}
 
 /** A client of the metrics.k8s.io message API (what `kubectl top` would use). */
 function metricsClient(cluster: Cluster): (req: Omit<MetricsListRequest, 'type' | 'id'>) => MetricsListResult {
@@ -70,7 +49,6 @@ describe('metrics-server', () => {
       if (env.message.type === RESOURCE_METRICS_REQUEST) scrapes.push([c.now(), env.to]);
       return undefined;
     });
-    serveKubeletMetrics(c);
     await c.runFor('60s');
     const times = [...new Set(scrapes.map(([t]) => t))];
     expect(times.length).toBeGreaterThanOrEqual(4);
@@ -80,7 +58,6 @@ describe('metrics-server', () => {
 
   it('reports CPU as the average rate between the last two scrapes and memory as the working set at the last one', async () => {
     const c = await createCluster({ seed: SEED });
-    serveKubeletMetrics(c);
     const top = metricsClient(c);
     // CPU climbs 10 millicores per second from the container's start; memory climbs 1 MiB per second.
     await c.apply(loadPod('ramp', { cpu: [[0, 0], [600_000, 6000]], memory: [[0, 0], [600_000, 600 * MiB]] }));
@@ -102,7 +79,6 @@ describe('metrics-server', () => {
 
   it('leaves out pods with fewer than two points, filters by label selector, answers 404 for an unknown name', async () => {
     const c = await createCluster({ seed: SEED });
-    serveKubeletMetrics(c);
     const top = metricsClient(c);
     await c.apply([loadPod('web', { cpu: [[0, 50]] }, { tier: 'web' }), loadPod('db', { cpu: [[0, 80]] }, { tier: 'db' })]);
     expect(top({ resource: 'pods', namespace: 'default' })).toMatchObject({ ok: true, items: [] });
@@ -115,7 +91,6 @@ describe('metrics-server', () => {
 
   it('reports NodeMetrics as the sum of the containers running on the node', async () => {
     const c = await createCluster({ seed: SEED });
-    serveKubeletMetrics(c);
     const top = metricsClient(c);
     await c.apply([loadPod('a', { cpu: [[0, 100]], memory: [[0, 30 * MiB]] }), loadPod('b', { cpu: [[0, 300]], memory: [[0, 70 * MiB]] })]);
     await c.runFor('1m');

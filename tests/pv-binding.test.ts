@@ -20,7 +20,7 @@ describe('PersistentVolume binding', () => {
     const pv = c.get('pv', 'pv-5g');
     expect(pv.status.phase).toBe('Bound');
     expect(pv.spec.claimRef).toMatchObject({ kind: 'PersistentVolumeClaim', namespace: 'default', name: 'data', uid: pvc.metadata.uid });
-    expect(pv.metadata.annotations['pv.kubernetes.io/bound-by-controller']).toBe('yes');
+    expect(pv.metadata.annotations?.['pv.kubernetes.io/bound-by-controller']).toBe('yes');
     expect(phase(c, 'pv', 'pv-1g')).toBe('Available');
   });
 
@@ -66,7 +66,7 @@ describe('PersistentVolume binding', () => {
     const c = await storageCluster();
     const sc = c.get('storageclass', 'standard');
     expect(sc).toMatchObject({ provisioner: 'csi.kubesim.io', reclaimPolicy: 'Delete', volumeBindingMode: 'WaitForFirstConsumer', allowVolumeExpansion: true });
-    expect(sc.metadata.annotations['storageclass.kubernetes.io/is-default-class']).toBe('true');
+    expect(sc.metadata.annotations?.['storageclass.kubernetes.io/is-default-class']).toBe('true');
     c.create(claim('www', '1Gi'));
     await c.runFor('20s');
     const pvc = c.get('pvc', 'www');
@@ -86,10 +86,10 @@ describe('PersistentVolume binding', () => {
     const name = `pvc-${pvc.metadata.uid}`;
     expect(pvc.status.phase).toBe('Bound');
     expect(pvc.spec.volumeName).toBe(name);
-    expect(pvc.metadata.annotations['volume.kubernetes.io/storage-provisioner']).toBe('csi.kubesim.io');
+    expect(pvc.metadata.annotations?.['volume.kubernetes.io/storage-provisioner']).toBe('csi.kubesim.io');
     const pv = c.get('pv', name);
     expect(pv.spec).toMatchObject({ csi: { driver: 'csi.kubesim.io', volumeHandle: name }, persistentVolumeReclaimPolicy: 'Delete', storageClassName: 'fast', capacity: { storage: '2Gi' } });
-    expect(pv.metadata.annotations['pv.kubernetes.io/provisioned-by']).toBe('csi.kubesim.io');
+    expect(pv.metadata.annotations?.['pv.kubernetes.io/provisioned-by']).toBe('csi.kubesim.io');
     const zone = pv.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0];
     expect(zone.key).toBe('topology.kubernetes.io/zone');
     expect(c.storage.get(name)?.zone).toBe(zone.values[0]);

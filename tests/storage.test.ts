@@ -12,7 +12,7 @@ const WRITE = 'echo hello > /data/x; echo scratch > /scratch/y; sleep 3600';
 const onNode = (node: string) => ({ nodeSelector: { 'kubernetes.io/hostname': node } });
 
 function zoneOf(c: Cluster, node: string): string {
-  return c.get('node', node).metadata.labels['topology.kubernetes.io/zone'];
+  return c.get('node', node).metadata.labels?.['topology.kubernetes.io/zone'] ?? '';
 }
 
 async function runningPod(c: Cluster, name: string, claimName: string, script: string, spec: Record<string, unknown> = {}) {
@@ -27,7 +27,7 @@ describe('volumes on nodes', () => {
     c.create(claim('www', '1Gi'));
     const pod = await runningPod(c, 'web', 'www', WRITE, onNode('node-2'));
     const pvc = c.get('pvc', 'www');
-    expect(pvc.metadata.annotations['volume.kubernetes.io/selected-node']).toBe('node-2');
+    expect(pvc.metadata.annotations?.['volume.kubernetes.io/selected-node']).toBe('node-2');
     expect(pvc.status.phase).toBe('Bound');
     const pv = c.get('pv', pvc.spec.volumeName);
     expect(pv.spec.nodeAffinity.required.nodeSelectorTerms[0].matchExpressions[0].values).toEqual([zoneOf(c, pod.spec.nodeName)]);

@@ -16,6 +16,7 @@ import type { ProcessBehavior } from '../../cri/types.ts';
 import type { NodeHost } from './host.ts';
 import { PodWorker } from './pod-worker.ts';
 import * as msg from './messages.ts';
+import { RESOURCE_METRICS_REQUEST, serveResourceMetrics } from './metrics.ts';
 
 /** nodeStatusReportFrequency: a NodeStatus is posted at least this often even when unchanged. */
 export const NODE_STATUS_REPORT_MS = 5 * 60_000;
@@ -92,6 +93,7 @@ export class Kubelet implements ActorLogic {
       case msg.POD_EVENT: this.onPodEvent(m as any); break;
       case msg.POD_TERMINATED: this.onPodTerminated(m.uid as string); break;
       case 'kubelet.flushStatus': this.flushPodStatuses(); break;
+      case RESOURCE_METRICS_REQUEST: serveResourceMetrics(this.ctx, env, this.opts.host, this.pods.list()); break;
       case '$EXIT': this.onWorkerExit(m as ExitSignal); break;
     }
     this.rethrow();

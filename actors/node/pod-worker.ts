@@ -162,8 +162,8 @@ export class PodWorker implements ActorLogic {
   private admit(): void {
     const a = this.opts.admission!;
     this.startTime = this.ctx.now();
-    if (a.ok) this.podActor.send({ type: 'ADMITTED' });
-    else this.podActor.send({ type: 'REJECTED', reason: a.reason, message: a.message });
+    if (a.ok) this.sendPod({ type: 'ADMITTED' });
+    else this.sendPod({ type: 'REJECTED', reason: a.reason, message: a.message });
   }
 
   /** After a kubelet restart: re-arm the wake-ups of processes that kept running. */
@@ -214,13 +214,13 @@ export class PodWorker implements ActorLogic {
     let failed = false;
     const done = () => {
       for (const v of volumes) if (!this.sandbox.volumes.has(v.name)) this.sandbox.volumes.set(v.name, { files: new Map() });
-      this.podActor.send({ type: 'VOLUMES_READY' });
+      this.sendPod({ type: 'VOLUMES_READY' });
     };
     const fail = (reason: string, message: string) => {
       if (failed) return;
       failed = true;
       this.event('Warning', reason, message);
-      this.podActor.send({ type: 'VOLUMES_FAILED', message });
+      this.sendPod({ type: 'VOLUMES_FAILED', message });
     };
     if (left === 0) return done();
     for (const v of pending) {
@@ -276,7 +276,7 @@ export class PodWorker implements ActorLogic {
     if (this.terminating) return;
     this.terminating = true;
     this.graceMs = m.graceMs;
-    this.podActor.send({ type: 'DELETE', graceMs: m.graceMs });
+    this.sendPod({ type: 'DELETE', graceMs: m.graceMs });
   }
 
   // ------------------------------------------------------------------ container machine commands
@@ -305,11 +305,11 @@ export class PodWorker implements ActorLogic {
       terminated: top === 'Running' ? c.lastTermination : c.termination ?? c.lastTermination,
     };
     if (slot.kind === 'init' && top === 'Terminated' && c.termination) {
-      if (c.termination.exitCode === 0) this.defer(() => this.podActor.send({ type: 'INIT_CONTAINER_DONE', name: slot.name }));
-      else if (this.pod.spec.restartPolicy === 'Never') this.defer(() => this.podActor.send({ type: 'INIT_CONTAINER_FAILED', name: slot.name }));
+      if (c.termination.exitCode === 0) this.defer(() => this.sendPod({ type: 'INIT_CONTAINER_DONE', name: slot.name }));
+      else if (this.pod.spec.restartPolicy === 'Never') this.defer(() => this.sendPod({ type: 'INIT_CONTAINER_FAILED', name: slot.name }));
     }
     if (slot.kind === 'sidecar' && top === 'Running' && c.started && c.restartCount === 0) {
-      this.defer(() => this.podActor.send({ type: 'INIT_CONTAINER_DONE', name: slot.name }));
+      this.defer(() => this.sendPod({ type: 'INIT_CONTAINER_DONE', name: slot.name }));
     }
     if (this.terminating) this.checkAllStopped();
   }
@@ -500,7 +500,7 @@ export class PodWorker implements ActorLogic {
 
   private checkAllStopped(): void {
     for (const slot of this.slots.values()) if (topState(slot.actor.getSnapshot().value) !== 'Dead') return;
-    this.defer(() => this.podActor.send({ type: 'ALL_CONTAINERS_STOPPED' }));
+    this.defer(() => this.sendPod({ type: 'ALL_CONTAINERS_STOPPED' }));
   }
 
   // ------------------------------------------------------------------ status and events
@@ -528,7 +528,7 @@ export class PodWorker implements ActorLogic {
     });
     const machinePhase = topState(podSnap.value);
     if (machinePhase !== 'Terminating' && machinePhase !== 'Terminated' && status.phase !== machinePhase) {
-      this.defer(() => this.podActor.send({ type: 'PHASE', phase: status.phase }));
+      this.defer(() => this.sendPod({ type: 'PHASE', phase: status.phase }));
     }
     this.ctx.send(this.opts.kubelet, { type: msg.POD_STATUS, uid: this.sandbox.uid, namespace: this.pod.metadata.namespace, name: this.pod.metadata.name, status });
   }
@@ -542,6 +542,11 @@ export class PodWorker implements ActorLogic {
   private event(type: 'Normal' | 'Warning', reason: string, message: string, slot?: ContainerSlot): void {
     const fieldPath = slot ? `spec.${slot.kind === 'app' ? 'containers' : 'initContainers'}{${slot.name}}` : undefined;
     this.ctx.send(this.opts.kubelet, { type: msg.POD_EVENT, uid: this.sandbox.uid, namespace: this.pod.metadata.namespace, name: this.pod.metadata.name, eventType: type, reason, message, fieldPath });
+  }
+
+  /** Sends to the pod machine while it runs (it stops by itself in its final state, Terminated). */
+  private sendPod(ev: any): void {
+    if (this.podActor.getSnapshot().status === 'active') this.podActor.send(ev);
   }
 
   /** Delivers an event to a machine after the current transition, at the same virtual time. */

@@ -239,7 +239,11 @@ function findPodVolumes(pv: PodVolumes, node: KubeObject): NodeBindings | undefi
   return out;
 }
 
-/** The filter plugins, in default_plugins.go order (NodeVolumeLimits has nothing to limit here). */
+/**
+ * The filter plugins, in default_plugins.go order. VolumeRestrictions' ReadWriteOncePod check is
+ * its PreFilter (above); its Filter only checks in-tree disks (GCE PD, EBS, RBD, iSCSI), which do
+ * not exist here, so it passes. NodeVolumeLimits has no per-node attach limit to enforce.
+ */
 export const volumeRestrictionsFilter: FilterPlugin = { name: 'VolumeRestrictions', filter: () => null };
 export const volumeBindingFilter: FilterPlugin = { name: 'VolumeBinding', filter: (s, n) => VolumeBinding.filter(s, n) };
 export const volumeZoneFilter: FilterPlugin = { name: 'VolumeZone', filter: (s, n) => VolumeBinding.zoneFilter(s, n) };

@@ -44,7 +44,7 @@ export interface ReplicaSetCheckOptions {
   focus?: string[];
 }
 
-/** Scale-up from 0 to 3 with the ReplicaSet controller and the API server as the focus. */
+/** Scale-up from 0 to 3; deliveries to the ReplicaSet controller are the choice points; one stale read. */
 export function replicaSetCheck(o: ReplicaSetCheckOptions = {}): CheckDefinition {
   return {
     name: o.name ?? 'replicaset',
@@ -56,7 +56,8 @@ export function replicaSetCheck(o: ReplicaSetCheckOptions = {}): CheckDefinition
       if (o.settled) cluster.runtime.runUntilSettled({ timeout: 120_000 });
     },
     focus: o.focus ?? ['replicaset-controller'],
-    faults: o.faults,
+    // A stale read: one watch event (or reply) to the controller held back past the next timers.
+    faults: o.faults ?? { delay: { budget: 1, targets: ['replicaset-controller'] } },
     invariants: replicaSetProperties(),
     liveness: [replicaSetReachesReplicas(o.within ?? 60_000)],
     depth: o.depth ?? 12,
