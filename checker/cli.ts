@@ -8,6 +8,9 @@ import { loadCheck, writeReplayFile } from './replay-file.ts';
 import { parseDuration } from '../cluster/duration.ts';
 import type { CheckResult } from './types.ts';
 
+/** For `kubesim replay`: re-runs a trace whose origin is `{ command: 'check-replay', ... }`. */
+export { replayCheck } from './replay-file.ts';
+
 export const CHECK_HELP = `Explore the schedules and faults of a check file (model checking) and report violations.
 
 Usage:

@@ -4,7 +4,7 @@
 // channel being FIFO, and only among deliveries due no later than the next timer), the next timer
 // may fire once no delivery is due before it, and faults may strike within their budgets.
 // Deliveries to actors outside the check's focus are taken eagerly, in queue order.
-import { Cluster } from '../cluster/cluster.ts';
+import { Cluster, createdClusters } from '../cluster/cluster.ts';
 import { Supervisor, type QueuedEntry, type Runtime, type TraceSink } from '../runtime/index.ts';
 import { SYSTEM_MASTERS, type KubeObject } from '../api/types.ts';
 import type { ApiRequestMessage } from '../api/request.ts';
@@ -94,6 +94,9 @@ export class Execution implements CheckView {
       // Honoured once cluster/cluster.ts has the `controllers` option (checker/README.md).
       ...({ controllers: def.controllers } as object),
     });
+    // The CLI keeps every cluster to close its trace at exit; executions are many and short-lived.
+    const created = createdClusters();
+    created.splice(created.indexOf(cluster), 1);
     if (def.controllers) swapControllers(cluster, def.controllers);
     if (def.setup) await def.setup(cluster);
     return new Execution(def, cluster, opts);

@@ -32,6 +32,8 @@ export interface ExploreOptions {
   schedule?: Choice[];
   /** Count coverage triples (costs a little per step). Default true. */
   coverage?: boolean;
+  /** random/pct: keep walking after a violation (the first one is reported; benchmarks). Default true. */
+  stopAtViolation?: boolean;
 }
 
 interface Stats {
@@ -265,6 +267,7 @@ function isAncestor(a: string, b: string, exec: Execution): boolean {
 async function randomWalks(ctx: Ctx, pct: boolean): Promise<Violation | undefined> {
   const rng = new Random(ctx.opts.seed ?? 1).stream(pct ? 'pct' : 'random-walk');
   const d = ctx.opts.pctDepth ?? 3;
+  let first: Violation | undefined;
   while (!ctx.outOfBudget()) {
     const exec = await Execution.start(ctx.def, ctx.execOptions);
     ctx.stats.executions++;
@@ -293,9 +296,10 @@ async function randomWalks(ctx: Ctx, pct: boolean): Promise<Violation | undefine
       exec.choose(options, pick.choice);
     }
     const v = ctx.finish(exec, true);
-    if (v) return v;
+    if (v && ctx.opts.stopAtViolation !== false) return v;
+    first ??= v;
   }
-  return undefined;
+  return first;
 }
 
 /** PCT's "thread" of an option: the receiving actor for deliveries, the fault itself otherwise. */

@@ -127,8 +127,9 @@ export class Fingerprinter {
     const cache = (inf as unknown as { cache: Map<string, KubeObject> }).cache;
     let hi = 0;
     let lo = 0;
-    for (const [key, obj] of cache) {
-      const t = combine(hashString(h.canon ? h.canon(key) : key), h.hash(obj));
+    // An object names its own kind, namespace and name, so its (identity-cached) hash stands for its key too.
+    for (const obj of cache.values()) {
+      const t = h.hash(obj);
       hi = (hi + t.hi) | 0;
       lo = (lo + t.lo) | 0;
     }

@@ -28,7 +28,7 @@ import { DaemonSetController } from '../actors/controllers/daemonset.ts';
 import { JobController } from '../actors/controllers/job.ts';
 import { CronJobController } from '../actors/controllers/cronjob.ts';
 import { TTLAfterFinishedController } from '../actors/controllers/ttl-after-finished.ts';
-import { storageControllers, storageActors } from '../actors/storage/index.ts';
+import { storageControllers, storageActors, registerDefaultStorageClass } from '../actors/storage/index.ts';
 import { ImageRegistry, normaliseImage, parseImageRef } from '../cri/images.ts';
 import type { ProcessBehavior } from '../cri/types.ts';
 import { ApiClient } from '../client/client.ts';
@@ -158,6 +158,7 @@ export class Cluster {
     });
     registerPriorityAdmission(this.server);
     registerEviction(this.server);
+    registerDefaultStorageClass(this.server);
     bootstrap(this.server);
     this.kubectl = new KubectlActor();
     this.nodeDefaults = { cpu: o.nodeCpu ?? '4', memory: o.nodeMemory ?? '16Gi', pods: o.nodePods ?? 110, zones: o.zones ?? [] };
@@ -217,8 +218,13 @@ export class Cluster {
     this.runtime.runFor(parseDuration(duration));
   }
 
+  /**
+   * Runs until `predicate` holds, then finishes that virtual instant (everything else due at the
+   * same time, such as the events recorded with a change), so reads see the instant complete.
+   */
   async runUntil(predicate: (c: Cluster) => boolean, opts: { timeout?: string | number; what?: string } = {}): Promise<void> {
     this.runtime.runUntil(() => predicate(this), { timeout: parseDuration(opts.timeout ?? '1h'), what: opts.what });
+    this.runtime.runFor(0);
   }
 
   async runUntilSettled(opts: { timeout?: string | number } = {}): Promise<void> {
@@ -295,7 +301,7 @@ export class Cluster {
   /** Reads an object (a copy the caller may change); throws 404 when absent. */
   get(resource: string, name: string, namespace?: string): KubeObject {
     const info = this.resource(resource);
-    return structuredClone(this.call({ verb: 'get', apiVersion: apiVersionOf(info), kind: info.kind, namespace: this.ns(info, namespace), name }));
+    return structuredClone(this.read({ verb: 'get', apiVersion: apiVersionOf(info), kind: info.kind, namespace: this.ns(info, namespace), name }));
   }
 
   /** Reads an object, or undefined when absent. */
@@ -311,13 +317,13 @@ export class Cluster {
   /** Lists objects (copies), sorted by namespace and name. Without a namespace: all namespaces. */
   list(resource: string, query: ListQuery = {}): KubeObject[] {
     const info = this.resource(resource);
-    const list = this.call({ verb: 'list', apiVersion: apiVersionOf(info), kind: info.kind, namespace: info.namespaced ? query.namespace : undefined, listOptions: { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector } });
+    const list = this.read({ verb: 'list', apiVersion: apiVersionOf(info), kind: info.kind, namespace: info.namespaced ? query.namespace : undefined, listOptions: { labelSelector: query.labelSelector, fieldSelector: query.fieldSelector } });
     return structuredClone(list.items as KubeObject[]);
   }
 
   /** Every object in the store (Events included), in a stable order. */
   all(): KubeObject[] {
-    const list = this.call({ verb: 'list', apiVersion: 'v1', kind: '*' });
+    const list = this.read({ verb: 'list', apiVersion: 'v1', kind: '*' });
     return structuredClone(list.items as KubeObject[]);
   }
 
@@ -525,6 +531,14 @@ export class Cluster {
   }
 
   // ------------------------------------------------------------------ internals
+
+  /**
+   * A read from outside the simulation: the store as it is now. Reads change nothing, so they
+   * do not step the runtime (a `runUntil` predicate may read as often as it likes).
+   */
+  private read(req: ApiRequest): KubeObject {
+    return this.server.handle(req, SYSTEM_MASTERS, KUBECTL);
+  }
 
   /** Sends one request as the kubectl actor and runs the cluster until the reply arrives. */
   private call(req: ApiRequest): KubeObject {

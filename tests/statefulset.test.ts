@@ -140,6 +140,7 @@ describe('StatefulSet: OrderedReady', () => {
     stepUntil(c, () => controllerView(c).state === 'Scaling.WaitingForRunningAndReady', 5_000);
     expect(controllerView(c).context).toMatchObject({ waitingFor: 'web-1', reason: 'not Running and Ready' });
     stepUntil(c, () => controllerView(c).state === 'Idle', 60_000);
+    await c.runUntil((cl) => cl.get('sts', 'web').status.availableReplicas === 2, { timeout: '10s' });
     const st = c.get('sts', 'web').status;
     expect(st).toMatchObject({ replicas: 2, readyReplicas: 2, availableReplicas: 2, observedGeneration: 1, collisionCount: 0 });
   });

@@ -1,11 +1,8 @@
-// Helpers for the storage tests: manifests a Kubernetes user would write, and a cluster with the
-// storage admission plugins (registered again here: registration is idempotent).
+// Helpers for the storage tests: manifests a Kubernetes user would write, and a zoned cluster.
 import { createCluster, type Cluster } from 'kubesim';
-import { registerDefaultStorageClass } from '../actors/storage/admission.ts';
 
 export async function storageCluster(opts: { nodes?: number; zones?: string[]; seed?: number } = {}): Promise<Cluster> {
   const c = await createCluster({ seed: opts.seed ?? 5, nodes: opts.nodes ?? 3, zones: opts.zones ?? ['zone-a', 'zone-b'] });
-  registerDefaultStorageClass((c as any).server);
   return c;
 }
 

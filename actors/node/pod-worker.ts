@@ -250,6 +250,7 @@ export class PodWorker implements ActorLogic {
     return {
       client: this.client, backend: this.opts.host.volumes, node: this.opts.host.spec.name, namespace: this.pod.metadata.namespace!,
       claimName: v.persistentVolumeClaim.claimName, readOnly: Boolean(v.persistentVolumeClaim.readOnly),
+      volumeName: v.name, podUid: this.pod.metadata.uid, ctx: this.ctx,
     };
   }
 

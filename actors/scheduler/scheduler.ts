@@ -17,6 +17,7 @@ import { SchedulingAlgorithm, fitErrorMessage } from './framework.ts';
 import { filterPlugins, mayHelp, nodeSchedulingPropertiesChanged, preFilter, REASON, type ClusterEvent } from './plugins.ts';
 import { preempt, type PreemptionResult } from './preemption.ts';
 import type { SchedulingDecision } from './explain.ts';
+import { VolumeBinding, VOLUME_PLUGIN_NAMES, preFilterFitError } from './volume-binding.ts';
 
 export { explainPlacement, filterResults, type SchedulingDecision, type NodeVerdict } from './explain.ts';
 
@@ -51,6 +52,7 @@ export class Scheduler implements ActorLogic {
   private pods!: Informer;
   private nodes!: Informer;
   private namespaces!: Informer;
+  private volumeBinding!: VolumeBinding;
   private informers: Informer[] = [];
   private readonly decisions = new Map<string, SchedulingDecision>();
   private readonly fullDecisions: string[] = [];
@@ -66,7 +68,8 @@ export class Scheduler implements ActorLogic {
     this.pods = new Informer(ctx, this.client, { kind: POD_REF, name: 'scheduler-pods' });
     this.nodes = new Informer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Node' }, name: 'scheduler-nodes' });
     this.namespaces = new Informer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Namespace' }, name: 'scheduler-namespaces' });
-    this.informers = [this.nodes, this.namespaces, this.pods];
+    this.volumeBinding = new VolumeBinding(ctx, this.client, () => this.queue.moveAllToActiveOrBackoff((p) => [...p.unschedulablePlugins].some((x) => VOLUME_PLUGIN_NAMES.has(x))));
+    this.informers = [this.nodes, this.namespaces, this.pods, ...this.volumeBinding.informers];
     this.nodes.addHandlers({ add: (n) => this.addNode(n), update: (o, n) => this.updateNode(o, n), delete: (n) => this.cache.removeNode(n.metadata.name!) });
     this.pods.addHandlers({ add: (p) => this.addPod(p), update: (o, p) => this.updatePod(o, p), delete: (p) => this.deletePod(p) });
     for (const inf of this.informers) inf.start();
@@ -214,6 +217,11 @@ export class Scheduler implements ActorLogic {
     this.stats.attempts++;
     const decision = this.newDecision(pod, p);
     const state = preFilter(this.cache, pod, (ns) => this.namespaces.get(undefined, ns)?.metadata.labels);
+    const volumeStatus = this.volumeBinding.preFilter(state, this.cache);
+    if (volumeStatus) {
+      this.fail(p, pod, decision, { rejectedBy: new Set([volumeStatus.plugin]), message: preFilterFitError(this.cache.numNodes, volumeStatus), nominated: '' });
+      return;
+    }
     const result = this.algorithm.schedulePod(state, decision);
     if (result.kind === 'Scheduled') {
       decision.outcome = 'Scheduled';
@@ -271,20 +279,26 @@ export class Scheduler implements ActorLogic {
     this.queue.done(uid);
     this.stats.scheduled++;
     const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace: ns, uid }, target: { apiVersion: 'v1', kind: 'Node', name: node } };
-    this.client.request({ verb: 'create', ...POD_REF, namespace: ns, name, subresource: 'binding', body: binding }, (r) => {
-      if (r.ok) {
-        this.recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${node}`);
-        return;
-      }
-      this.stats.scheduled--;
-      if (this.cache.isAssumed(uid)) {
-        this.cache.removePod(uid);
-        this.moveAll({ type: 'AssignedPodDelete', pod: { ...pod, spec: { ...pod.spec, nodeName: node } } });
-      }
-      const decision = this.newDecision(pod, p);
-      decision.outcome = 'SchedulerError';
-      this.fail(p, pod, decision, { rejectedBy: undefined, message: r.status.message, nominated: '' });
+    this.volumeBinding.preBind(pod, node, (error) => {
+      if (error) return this.bindFailed(p, pod, node, `running PreBind plugin "VolumeBinding": ${error}`);
+      this.client.request({ verb: 'create', ...POD_REF, namespace: ns, name, subresource: 'binding', body: binding }, (r) => {
+        if (r.ok) this.recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${node}`);
+        else this.bindFailed(p, pod, node, r.status.message);
+      });
     });
+  }
+
+  /** A failed PreBind or bind: forget the assumed pod and retry with back-off. */
+  private bindFailed(p: QueuedPodInfo, pod: KubeObject, node: string, message: string): void {
+    const uid = p.uid;
+    this.stats.scheduled--;
+    if (this.cache.isAssumed(uid)) {
+      this.cache.removePod(uid);
+      this.moveAll({ type: 'AssignedPodDelete', pod: { ...pod, spec: { ...pod.spec, nodeName: node } } });
+    }
+    const decision = this.newDecision(pod, p);
+    decision.outcome = 'SchedulerError';
+    this.fail(p, pod, decision, { rejectedBy: undefined, message, nominated: '' });
   }
 
   // ---------------------------------------------------------------- failures (handleSchedulingFailure)
