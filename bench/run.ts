@@ -3,10 +3,12 @@ import { runtimeBench } from './runtime.bench.ts';
 import { apiserverBench } from './apiserver.bench.ts';
 import { criBench } from './cri.bench.ts';
 import { clusterBench } from './cluster.bench.ts';
+import { checkerBench } from './checker.bench.ts';
 
 const only = process.argv[2];
 console.log(`kubesim benchmarks — node ${process.version}, ${new Date().toISOString()}`); // wall-clock-ok: report header
 if (!only || only === 'runtime') runtimeBench();
 if (!only || only === 'apiserver') apiserverBench();
 if (!only || only === 'cri') criBench();
+if (!only || only === 'checker') await checkerBench();
 if (!only || only === 'cluster') await clusterBench();

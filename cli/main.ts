@@ -11,6 +11,7 @@ import { MemoryTraceSink, diffTraces } from '../runtime/index.ts';
 import { printAll, printEvents } from './printers.ts';
 import { runKubectl } from '../cluster/kubectl.ts';
 import { loadImagesFile } from '../cluster/images-file.ts';
+import { checkCommand, replayCheck } from '../checker/cli.ts';
 
 const HELP: Record<string, string> = {
   main: `kubesim: Kubernetes as a deterministic actor simulation, with virtual time.
@@ -19,6 +20,7 @@ Usage:
   kubesim apply -f FILE|DIR [-f ...] [--for DURATION] ...   boot a cluster, apply manifests, advance time, print the state
   kubesim run SCENARIO.ts [--seed N] [--trace FILE]          run a scenario file
   kubesim replay TRACE.jsonl                                 re-run a recorded trace and check it is byte-identical
+  kubesim check FILE.check.ts                                model-check a controller: explore interleavings and faults
   kubesim rollout|drain|cordon|uncordon|scale|set ARGS -f FILE ...
                                                              apply, then run that kubectl command in the simulation
 
@@ -74,6 +76,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'apply': return await applyCommand(rest);
       case 'run': return await runCommand(rest);
       case 'replay': return await replayCommand(rest);
+      case 'check': return await checkCommand(rest);
       case 'rollout': case 'drain': case 'cordon': case 'uncordon': case 'scale': case 'set':
         return await kubectlSugar(command, rest);
       case undefined: case '-h': case '--help': case 'help':
@@ -297,7 +300,8 @@ async function replayCommand(args: string[]): Promise<number> {
       } finally {
         process.chdir(cwd);
       }
-    } else throw new Error(`the trace does not say how it was made (origin ${JSON.stringify(origin)})`);
+    } else if (origin.command === 'check-replay') await replayCheck(origin, sink);
+    else throw new Error(`the trace does not say how it was made (origin ${JSON.stringify(origin)})`);
   } finally {
     console.log = log;
     (process.stdout as any).write = stdoutWrite;

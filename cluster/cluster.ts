@@ -62,6 +62,8 @@ export interface ClusterOptions {
   nodePods?: number;
   /** Spread nodes across these zones (label topology.kubernetes.io/zone), round-robin. */
   zones?: string[];
+  /** Replace built-in controllers by actor id (the model checker's planted bugs). */
+  controllers?: Record<string, () => ActorLogic>;
 }
 
 /** Defaults the CLI sets for scenarios it runs (`kubesim run --seed 7 --trace t.jsonl`). */
@@ -139,6 +141,7 @@ export class Cluster {
   private readonly partitions = new Map<string, () => void>();
   private readonly nodeDefaults: { cpu: string; memory: string; pods: number; zones: string[] };
   private nodeCount = 0;
+  private controllerOverrides: Record<string, () => ActorLogic> = {};
 
   constructor(opts: ClusterOptions = {}) {
     // The CLI's --seed and --trace win over what a scenario asks for.
@@ -162,6 +165,7 @@ export class Cluster {
     bootstrap(this.server);
     this.kubectl = new KubectlActor();
     this.nodeDefaults = { cpu: o.nodeCpu ?? '4', memory: o.nodeMemory ?? '16Gi', pods: o.nodePods ?? 110, zones: o.zones ?? [] };
+    this.controllerOverrides = o.controllers ?? {};
     this.startActors();
     for (let i = 0; i < (o.nodes ?? 3); i++) this.addNode();
     this.runtime.runFor(0);
@@ -186,7 +190,8 @@ export class Cluster {
       { id: 'cronjob-controller', type: 'controller', start: () => new CronJobController() },
       { id: 'ttl-after-finished-controller', type: 'controller', start: () => new TTLAfterFinishedController() },
       ...storageControllers(this.storage),
-    ], { strategy: 'oneForOne', intensity: 10, period: 60_000 });
+    ].map((spec) => (this.controllerOverrides[spec.id] ? { ...spec, start: this.controllerOverrides[spec.id] } : spec)),
+    { strategy: 'oneForOne', intensity: 10, period: 60_000 });
     this.runtime.spawn({
       id: 'root', type: 'supervisor',
       start: () => new Supervisor([
@@ -506,6 +511,11 @@ export class Cluster {
       const i = this.server.changeListeners.indexOf(listener);
       if (i >= 0) this.server.changeListeners.splice(i, 1);
     };
+  }
+
+  /** The API server (the store), for side-effect-free reads by checks and the inspector. */
+  get apiServer(): ApiServer {
+    return this.server;
   }
 
   /** The canonical state of the whole system. */

@@ -51,6 +51,8 @@ export abstract class Controller implements ActorLogic {
     const m = env.message;
     if (m.type === 'controller.work') {
       this.workScheduled = false;
+      // WaitForCacheSync: a work message from a crashed predecessor may arrive before the caches filled.
+      if (!this.synced) return;
       this.processNext();
     } else if (m.type === 'controller.requeue') {
       this.enqueue(m.key as string);
