@@ -4,6 +4,7 @@ import { apiserverBench } from './apiserver.bench.ts';
 import { criBench } from './cri.bench.ts';
 import { clusterBench } from './cluster.bench.ts';
 import { checkerBench } from './checker.bench.ts';
+import { workloadsBench } from './workloads.bench.ts';
 
 const only = process.argv[2];
 console.log(`kubesim benchmarks — node ${process.version}, ${new Date().toISOString()}`); // wall-clock-ok: report header
@@ -12,3 +13,4 @@ if (!only || only === 'apiserver') apiserverBench();
 if (!only || only === 'cri') criBench();
 if (!only || only === 'checker') await checkerBench();
 if (!only || only === 'cluster') await clusterBench();
+if (!only || only === 'workloads') await workloadsBench();
