@@ -3,8 +3,7 @@
 // tolerations, and db-1 then stays Terminating: nobody can confirm that it stopped, and a
 // StatefulSet never runs two pods with one identity (at most one db-1), so there is no
 // replacement until the node comes back (or its Node object is deleted). When the node returns,
-// its kubelet finishes the deletion and db-1 is recreated, with the same claim (and, with working
-// storage, the same data). D:tasks/run-application/force-delete-stateful-set-pod; k8s-facts §3, §6.
+// its kubelet finishes the deletion and db-1 is recreated, with the same claim and the same data. D:tasks/run-application/force-delete-stateful-set-pod; k8s-facts §3, §6.
 // Run: npx tsx scenarios/database-failover.ts
 import { createCluster, type Cluster, type KubeObject } from 'kubesim';
 import { eventsSince, podTable, say } from './lib/show.ts';
@@ -20,7 +19,21 @@ await cluster.apply([
     apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' },
     spec: {
       serviceName: 'db', replicas: 3, selector: { matchLabels: { app: 'db' } },
-      template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'postgres', image: 'postgres:16', env: [{ name: 'POSTGRES_PASSWORD', value: 'secret' }] }] } },
+      template: {
+        metadata: { labels: { app: 'db' } },
+        spec: {
+          containers: [{
+            name: 'postgres', image: 'postgres:16', env: [{ name: 'POSTGRES_PASSWORD', value: 'secret' }],
+            volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql/data' }],
+          }],
+          // Each replica records who it is in its volume when it starts (a stand-in for the database's files).
+          initContainers: [{
+            name: 'init', image: 'busybox:1.36', volumeMounts: [{ name: 'data', mountPath: '/data' }],
+            command: ['sh', '-c', 'echo "written by $HOSTNAME" >> /data/history'],
+          }],
+        },
+      },
+      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
     },
   },
 ]);
@@ -49,6 +62,9 @@ await cluster.runUntil((c) => readyDb(c) === 3, { timeout: '10m' });
 say(cluster, `db-1 is back ${Math.round((cluster.now() - t0) / 1000)} s after the power-off, on ${cluster.get('pod', 'db-1').spec.nodeName}:`);
 console.log(podTable(cluster, 'app=db'));
 const claims = cluster.list('pvc');
-say(cluster, claims.length ? `claims: ${claims.map((p) => `${p.metadata.name} ${p.status?.phase}`).join(', ')}` : 'no claims in this example: the data check needs volumeClaimTemplates and working storage');
+say(cluster, `claims: ${claims.map((p) => `${p.metadata.name} ${p.status?.phase} (${p.spec.volumeName})`).join(', ')}`);
+const pv = cluster.get('pv', cluster.get('pvc', 'data-db-1').spec.volumeName);
+const disk = cluster.storage.get(pv.spec.csi?.volumeHandle ?? pv.metadata.name);
+say(cluster, `the volume of data-db-1 holds its history: ${JSON.stringify(disk?.store.files.get('history'))}`);
 console.log('\n  What the control plane did:');
 console.log(eventsSince(cluster, t0, (e) => e.source?.component !== 'kubelet' || e.involvedObject.name?.startsWith('db-1')));
