@@ -5,13 +5,13 @@
 // may fire once no delivery is due before it, and faults may strike within their budgets.
 // Deliveries to actors outside the check's focus are taken eagerly, in queue order.
 import { Cluster, createdClusters } from '../cluster/cluster.ts';
-import { Supervisor, type QueuedEntry, type Runtime, type TraceSink } from '../runtime/index.ts';
+import type { ActorLogic, QueuedEntry, Runtime, TraceSink } from '../runtime/index.ts';
 import { SYSTEM_MASTERS, type KubeObject } from '../api/types.ts';
-import type { ApiRequestMessage } from '../api/request.ts';
+import type { ApiRequest, ApiRequestMessage } from '../api/request.ts';
 import { Fingerprinter, channelOf } from './fingerprint.ts';
-import { StoreReader, serverOf } from './store.ts';
+import { StoreReader } from './store.ts';
 import type { Hash64 } from './hash.ts';
-import type { CheckDefinition, CheckView, Choice, Violation } from './types.ts';
+import type { CheckDefinition, CheckView, Choice, StoreChange, Violation } from './types.ts';
 
 /** The actor that sends environment actions' requests (its replies are dead letters). */
 export const CHECKER_ACTOR = 'checker';
@@ -67,6 +67,9 @@ export class Execution implements CheckView {
   private readonly focus: (id: string) => boolean;
   private readonly acceptedMap = new Map<string, KubeObject>();
   private lastRV = 0;
+  private lastChanges: StoreChange[] = [];
+  /** The API request delivered in the current step (for StoreChange.request). */
+  private stepRequest: { request: ApiRequest; from: string } | undefined;
   private nextRequestId = 1;
   private entries: readonly QueuedEntry[] = [];
   /** Channels held back by a delay fault, until a virtual time. */
@@ -74,7 +77,7 @@ export class Execution implements CheckView {
 
   private constructor(readonly def: CheckDefinition, readonly cluster: Cluster, private readonly opts: ExecutionOptions) {
     this.runtime = cluster.runtime;
-    this.store = new StoreReader(serverOf(cluster));
+    this.store = new StoreReader(cluster.apiServer);
     this.fp = new Fingerprinter(this.runtime, this.store, { symmetry: opts.symmetry, nodes: cluster.nodeNames() });
     const f = def.faults ?? {};
     this.budgets = {
@@ -89,15 +92,11 @@ export class Execution implements CheckView {
 
   /** Boots the check's cluster, swaps controllers, runs setup. */
   static async start(def: CheckDefinition, opts: ExecutionOptions = {}): Promise<Execution> {
-    const cluster = new Cluster({
-      seed: def.seed ?? 1, nodes: def.nodes ?? 2, trace: opts.trace, origin: opts.origin,
-      // Honoured once cluster/cluster.ts has the `controllers` option (checker/README.md).
-      ...({ controllers: def.controllers } as object),
-    });
+    // `controllers` replaces built-in controllers by actor id, under the controller manager's supervisor.
+    const cluster = new Cluster({ seed: def.seed ?? 1, nodes: def.nodes ?? 2, trace: opts.trace, origin: opts.origin, controllers: def.controllers });
     // The CLI keeps every cluster to close its trace at exit; executions are many and short-lived.
     const created = createdClusters();
     created.splice(created.indexOf(cluster), 1);
-    if (def.controllers) swapControllers(cluster, def.controllers);
     if (def.setup) await def.setup(cluster);
     return new Execution(def, cluster, opts);
   }
@@ -118,6 +117,10 @@ export class Execution implements CheckView {
 
   get accepted(): ReadonlyMap<string, KubeObject> {
     return this.acceptedMap;
+  }
+
+  get changes(): readonly StoreChange[] {
+    return this.lastChanges;
   }
 
   /** True when no fault or environment action is left in the budget (ESR: "after the last fault"). */
@@ -326,13 +329,13 @@ export class Execution implements CheckView {
   private stepEntry(e: QueuedEntry): boolean {
     const cov = this.opts.coverage;
     if (cov) {
-      const logic = this.runtime.logicOf(e.owner);
-      const v = logic?.stateValue?.();
-      const state = v === undefined || v === null ? '-' : typeof v === 'string' ? v : JSON.stringify(v);
+      const state = coverageState(this.runtime.logicOf(e.owner));
       const event = e.kind === 'deliver' ? e.env!.message.type : e.message ? e.message.type : `timer:${e.name}`;
       const key = `${this.runtime.typeOf(e.owner) ?? 'actor'}\u0000${state}\u0000${event}`;
       cov.set(key, (cov.get(key) ?? 0) + 1);
     }
+    const m = e.kind === 'deliver' && e.owner === APISERVER ? e.env!.message : undefined;
+    this.stepRequest = m?.type === 'api.request' ? { request: (m as unknown as ApiRequestMessage).request, from: e.env!.from } : undefined;
     try {
       this.runtime.stepEntry(e.seq);
     } catch (err) {
@@ -352,6 +355,7 @@ export class Execution implements CheckView {
 
   private checkInvariants(storeChanged: boolean): void {
     if (this.opts.noInvariants || this.violation) return;
+    this.lastChanges = [];
     if (storeChanged) this.observeStore();
     for (const inv of this.def.invariants ?? []) {
       if (!storeChanged && !inv.everyStep) continue;
@@ -366,8 +370,12 @@ export class Execution implements CheckView {
   private observeStore(): void {
     const rv = this.store.resourceVersion;
     if (rv === this.lastRV) return;
+    const req = this.stepRequest;
     for (const h of this.store.historySince(this.lastRV)) {
       const o = h.object;
+      if (h.type === 'ADDED' || h.type === 'MODIFIED' || h.type === 'DELETED') {
+        this.lastChanges.push({ type: h.type, resource: h.resource, object: o, old: h.old, request: req?.request, from: req?.from });
+      }
       const key = `${h.resource}|${o.metadata.namespace ?? ''}/${o.metadata.name}`;
       if (h.type === 'DELETED') this.acceptedMap.delete(key);
       else this.acceptedMap.set(key, o);
@@ -393,19 +401,35 @@ export function focusPredicate(focus: string[] | undefined): (id: string) => boo
 }
 
 /**
- * Replaces controllers the cluster did not build from the check's factories: stops the real one
- * (without a restart), closes its watches, and runs the replacement under the same id beneath
- * a supervisor of the checker's own, so a crash restarts the replacement.
+ * The state a coverage row names for an actor: its `stateValue()` (a string, or for a controller
+ * with one machine per object, such as the StatefulSet controller, the distinct machine states
+ * joined by `|`), else, for an actor with a `machine()` (a statechart the inspector draws), the
+ * machine states its snapshot shows (`{ rollouts: { key: { state } } }`, as the Deployment
+ * controller's), else '-'.
  */
-function swapControllers(cluster: Cluster, controllers: Record<string, () => import('../runtime/index.ts').ActorLogic>): void {
-  const rt = cluster.runtime;
-  const server = serverOf(cluster);
-  for (const [id, factory] of Object.entries(controllers).sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    const current = rt.logicOf(id);
-    if (current && current.constructor === factory().constructor) continue;
-    rt.stop(id, 'replaced by the check', { notify: false });
-    server.removeWatchesOf(id);
-    rt.spawn({ id: `check-supervisor/${id}`, type: 'supervisor', start: () => new Supervisor([{ id, type: 'controller', start: factory }], { strategy: 'oneForOne', intensity: 10, period: 60_000 }) }, '');
+export function coverageState(logic: ActorLogic | undefined): string {
+  const v = logic?.stateValue?.();
+  if (typeof v === 'string') return v;
+  if (v && typeof v === 'object') {
+    const states = Object.values(v as Record<string, unknown>);
+    if (states.length === 0) return '-';
+    if (states.every((x) => typeof x === 'string')) return [...new Set(states as string[])].sort().join('|');
+    return JSON.stringify(v);
   }
-  rt.runFor(0);
+  if (v !== undefined && v !== null) return String(v);
+  // Only actors that declare a statechart (machine(), for the inspector): snapshots can be large.
+  if (typeof (logic as { machine?: unknown } | undefined)?.machine !== 'function') return '-';
+  const snap = logic!.snapshot?.() as Record<string, unknown> | undefined;
+  if (snap && typeof snap === 'object') {
+    const states = new Set<string>();
+    for (const field of Object.values(snap)) {
+      if (!field || typeof field !== 'object' || Array.isArray(field)) continue;
+      for (const m of Object.values(field as Record<string, unknown>)) {
+        const st = (m as { state?: unknown } | null)?.state;
+        if (typeof st === 'string') states.add(st);
+      }
+    }
+    if (states.size) return [...states].sort().join('|');
+  }
+  return '-';
 }

@@ -23,13 +23,9 @@ interface ServerInternals {
   watchById: Map<string, { actor: string; watchId: string }>;
 }
 
-/**
- * The cluster's API server. `cluster.apiServer` once cluster/cluster.ts exposes it (see
- * checker/README.md); until then the private field.
- */
+/** The cluster's API server (read-only use). */
 export function serverOf(cluster: Cluster): ApiServer {
-  const c = cluster as unknown as { apiServer?: ApiServer; server: ApiServer };
-  return c.apiServer ?? c.server;
+  return cluster.apiServer;
 }
 
 const kinds = new Map<string, KindInfo>();

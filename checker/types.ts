@@ -19,6 +19,25 @@ export interface CheckView {
   readonly lastFaultAt: number | undefined;
   /** Faults and actions taken so far in this execution. */
   readonly faults: number;
+  /**
+   * The writes the API server accepted in the step just taken (its log entries, oldest first),
+   * each with the request that step delivered; empty after a step of any other actor. For
+   * properties about transitions (what was created when, what removed an object).
+   */
+  readonly changes: readonly StoreChange[];
+}
+
+/** One accepted write (an entry of the store's log) and the API request whose step made it. */
+export interface StoreChange {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  /** The resource (`pods`, `apps/statefulsets`, ...). */
+  resource: string;
+  object: KubeObject;
+  /** The stored object before the write (undefined for ADDED). */
+  old: KubeObject | undefined;
+  /** The request delivered to the API server in that step, and its sender (undefined for internal writes). */
+  request: ApiRequest | undefined;
+  from: string | undefined;
 }
 
 /** A safety property, checked at every state where the store changed (or every state with everyStep). */

@@ -12,7 +12,7 @@ import { EventRecorder } from '../../client/events.ts';
 import type { Informer } from '../../client/informer.ts';
 import { Controller, controllerUser } from './controller.ts';
 import { getControllerOf, hasStatusCause, itemBackoffMs, newControllerRef, resyncPeriod, splitKey } from './controller-utils.ts';
-import { KeyedSync, type SyncDone } from './job-async.ts';
+import { KeyedSync, type SyncDone } from './keyed-sync.ts';
 import { jobFinishedCondition } from './job-utils.ts';
 import { parseCronSchedule, type CronSchedule } from './cronjob-schedule.ts';
 

@@ -14,6 +14,7 @@ import { clone, deepEqual } from '../../api/equal.ts';
 import { isPodReady, isPodTerminal } from '../../api/podutil.ts';
 import { EventRecorder } from '../../client/events.ts';
 import type { Informer } from '../../client/informer.ts';
+import { KeyedSync } from './keyed-sync.ts';
 import { Controller, controllerUser } from './controller.ts';
 import { ControllerExpectations } from './expectations.ts';
 import { PodControllerRefManager, recheckDeletionTimestamp } from './controller-ref.ts';
@@ -34,8 +35,6 @@ export const DS_BURST_REPLICAS = 250;
 export const DS_STATUS_UPDATE_RETRIES = 1;
 /** BackoffGCInterval: how often the failed-pods back-off forgets stale entries. */
 export const BACKOFF_GC_INTERVAL_MS = 60_000;
-/** A sync whose API replies never come (a dropped message) is abandoned and retried after this. */
-export const DS_SYNC_TIMEOUT_MS = 60_000;
 
 const DS_KIND = { apiVersion: 'apps/v1', kind: 'DaemonSet' };
 const POD_KIND = { apiVersion: 'v1', kind: 'Pod' };
@@ -56,12 +55,11 @@ export class DaemonSetController extends Controller {
   private expectations!: ControllerExpectations;
   private recorder!: EventRecorder;
   private readonly failedPodsBackoff = new FailedPodsBackoff(1_000, 15 * 60_000);
-  private readonly syncing = new Map<string, { token: number; timer: number }>();
-  private readonly dirty = new Set<string>();
-  private readonly syncFailures = new Map<string, number>();
-  private nextToken = 1;
+  /** The work queue's per-key guarantees for syncs that span several API round trips. */
+  private runner!: KeyedSync;
 
   protected setup(): void {
+    this.runner = new KeyedSync(this.ctx, { sync: (key, done) => this.syncDaemonSet(key, done), enqueue: (key) => this.enqueue(key), backoffMs: itemBackoffMs, logName: 'daemonset.sync-error' });
     this.expectations = new ControllerExpectations(() => this.ctx.now());
     this.recorder = new EventRecorder(this.client, () => this.ctx.now(), { component: 'daemonset-controller' }, this.ctx.random('events'));
     const resync = resyncPeriod(this.ctx.random('resync'));
@@ -94,7 +92,7 @@ export class DaemonSetController extends Controller {
 
   override snapshot(): unknown {
     return {
-      ...(super.snapshot() as object), expectations: this.expectations?.snapshot(), syncing: [...this.syncing.keys()].sort(),
+      ...(super.snapshot() as object), expectations: this.expectations?.snapshot(), syncing: this.runner?.snapshot().syncing,
       failedPodsBackoff: this.failedPodsBackoff.snapshot(),
     };
   }
@@ -234,31 +232,7 @@ export class DaemonSetController extends Controller {
   // ------------------------------------------------------------------ the work queue
 
   protected reconcile(key: string): void {
-    if (this.syncing.has(key)) {
-      this.dirty.add(key);
-      return;
-    }
-    const token = this.nextToken++;
-    const timer = this.ctx.startTimer(`sync-timeout ${key}`, DS_SYNC_TIMEOUT_MS, () => this.finish(key, token, 'sync timed out waiting for the API server'), { background: true });
-    this.syncing.set(key, { token, timer });
-    this.syncDaemonSet(key, (err) => this.finish(key, token, err));
-  }
-
-  /** processNextWorkItem's tail: Forget or AddRateLimited, then Done (re-queue if dirty). */
-  private finish(key: string, token: number, err?: string): void {
-    const s = this.syncing.get(key);
-    if (!s || s.token !== token) return;
-    this.ctx.cancelTimer(s.timer);
-    this.syncing.delete(key);
-    if (err) {
-      const n = (this.syncFailures.get(key) ?? 0) + 1;
-      this.syncFailures.set(key, n);
-      this.ctx.log('daemonset.sync-error', { key, error: err });
-      this.enqueueAfter(key, itemBackoffMs(n));
-    } else {
-      this.syncFailures.delete(key);
-    }
-    if (this.dirty.delete(key)) this.enqueue(key);
+    this.runner.run(key);
   }
 
   // ------------------------------------------------------------------ the sync, in upstream's order

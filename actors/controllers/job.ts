@@ -21,7 +21,7 @@ import { ControllerExpectations } from './expectations.ts';
 import { PodControllerRefManager, recheckDeletionTimestamp } from './controller-ref.ts';
 import { getControllerOf, hasStatusCause, newControllerRef, podKey, resyncPeriod, splitKey } from './controller-utils.ts';
 import { slowStartBatch } from './replicaset.ts';
-import { KeyedSync, jobApiBackoffMs, parallel, type SyncDone } from './job-async.ts';
+import { KeyedSync, jobApiBackoffMs, parallel, type SyncDone } from './keyed-sync.ts';
 import {
   COMPLETION_INDEX_ENV_NAME, JOB_COMPLETION_INDEX_ANNOTATION, JOB_INDEX_FAILURE_COUNT_ANNOTATION, JOB_TRACKING_FINALIZER,
   UNKNOWN_COMPLETION_INDEX, backoffRemainingMs, compareActivePodsForRemoval, ensureJobConditionStatus, findCondition,

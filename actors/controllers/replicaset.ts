@@ -13,6 +13,7 @@ import { deepEqual, clone } from '../../api/equal.ts';
 import { formatTime } from '../../api/time.ts';
 import { EventRecorder } from '../../client/events.ts';
 import type { Informer } from '../../client/informer.ts';
+import { KeyedSync } from './keyed-sync.ts';
 import { Controller, controllerUser } from './controller.ts';
 import { ControllerExpectations } from './expectations.ts';
 import { PodControllerRefManager, recheckDeletionTimestamp } from './controller-ref.ts';
@@ -28,8 +29,6 @@ export const BURST_REPLICAS = 500;
 export const SLOW_START_INITIAL_BATCH_SIZE = 1;
 /** statusUpdateRetries: one GET-and-retry after a failed status update. */
 export const STATUS_UPDATE_RETRIES = 1;
-/** A sync whose API replies never come (a dropped message) is abandoned and retried after this. */
-export const SYNC_TIMEOUT_MS = 60_000;
 
 const RS_KIND = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
 const POD_KIND = { apiVersion: 'v1', kind: 'Pod' };
@@ -43,14 +42,11 @@ export class ReplicaSetController extends Controller {
   private podInformer!: Informer;
   private expectations!: ControllerExpectations;
   private recorder!: EventRecorder;
-  /** Keys being synced, with the sync's token (a late reply to an abandoned sync is ignored). */
-  private readonly syncing = new Map<string, { token: number; timer: number }>();
-  /** Keys enqueued while their sync was in flight: synced again when it ends (workqueue dirty set). */
-  private readonly dirty = new Set<string>();
-  private readonly syncFailures = new Map<string, number>();
-  private nextToken = 1;
+  /** The work queue's per-key guarantees for syncs that span several API round trips. */
+  private runner!: KeyedSync;
 
   protected setup(): void {
+    this.runner = new KeyedSync(this.ctx, { sync: (key, done) => this.syncReplicaSet(key, done), enqueue: (key) => this.enqueue(key), backoffMs: itemBackoffMs, logName: 'replicaset.sync-error' });
     this.expectations = new ControllerExpectations(() => this.ctx.now());
     this.recorder = new EventRecorder(this.client, () => this.ctx.now(), { component: 'replicaset-controller' }, this.ctx.random('events'));
     const resync = resyncPeriod(this.ctx.random('resync'));
@@ -70,7 +66,7 @@ export class ReplicaSetController extends Controller {
   }
 
   override snapshot(): unknown {
-    return { ...(super.snapshot() as object), expectations: this.expectations?.snapshot(), syncing: [...this.syncing.keys()].sort() };
+    return { ...(super.snapshot() as object), expectations: this.expectations?.snapshot(), syncing: this.runner?.snapshot().syncing };
   }
 
   // ------------------------------------------------------------------ event handlers
@@ -159,32 +155,7 @@ export class ReplicaSetController extends Controller {
   // ------------------------------------------------------------------ the work queue
 
   protected reconcile(key: string): void {
-    if (this.syncing.has(key)) {
-      this.dirty.add(key);
-      return;
-    }
-    const token = this.nextToken++;
-    const timer = this.ctx.startTimer(`sync-timeout ${key}`, SYNC_TIMEOUT_MS, () => this.finish(key, token, 'sync timed out waiting for the API server'), { background: true });
-    this.syncing.set(key, { token, timer });
-    this.syncReplicaSet(key, (err, requeueAfter) => this.finish(key, token, err, requeueAfter));
-  }
-
-  /** processNextWorkItem's tail: Forget or AddRateLimited, then Done (re-queue if dirty). */
-  private finish(key: string, token: number, err?: string, requeueAfter?: number): void {
-    const s = this.syncing.get(key);
-    if (!s || s.token !== token) return;
-    this.ctx.cancelTimer(s.timer);
-    this.syncing.delete(key);
-    if (err) {
-      const n = (this.syncFailures.get(key) ?? 0) + 1;
-      this.syncFailures.set(key, n);
-      this.ctx.log('replicaset.sync-error', { key, error: err });
-      this.enqueueAfter(key, itemBackoffMs(n));
-    } else {
-      this.syncFailures.delete(key);
-      if (requeueAfter !== undefined) this.enqueueAfter(key, requeueAfter);
-    }
-    if (this.dirty.delete(key)) this.enqueue(key);
+    this.runner.run(key);
   }
 
   // ------------------------------------------------------------------ the sync, in upstream's order

@@ -17,6 +17,7 @@ import { isPodReady } from '../../api/podutil.ts';
 import { EventRecorder } from '../../client/events.ts';
 import type { Informer } from '../../client/informer.ts';
 import { statefulSetMachine, stateName, type PerformEmitted } from '../../machines/statefulset.ts';
+import { KeyedSync } from './keyed-sync.ts';
 import { Controller, controllerUser } from './controller.ts';
 import { PodControllerRefManager, recheckDeletionTimestamp } from './controller-ref.ts';
 import { getControllerOf, itemBackoffMs, resyncPeriod, splitKey } from './controller-utils.ts';
@@ -40,8 +41,6 @@ const ORPHAN_INDEX = 'orphans';
 
 /** statefulSetResyncPeriod: every StatefulSet is re-synced every 30 s. */
 export const STATEFULSET_RESYNC_MS = 30_000;
-/** A sync whose API replies never come (a dropped message) is abandoned and retried after this. */
-export const SYNC_TIMEOUT_MS = 60_000;
 /** The component name on the controller's events. */
 export const COMPONENT = 'statefulset-controller';
 
@@ -59,12 +58,11 @@ export class StatefulSetController extends Controller {
   /** One machine per StatefulSet key: what the set is doing and waiting for. */
   private readonly machines = new Map<string, Actor<typeof statefulSetMachine>>();
   private emitted: PerformEmitted | undefined;
-  private readonly syncing = new Map<string, { token: number; timer: number }>();
-  private readonly dirty = new Set<string>();
-  private readonly syncFailures = new Map<string, number>();
-  private nextToken = 1;
+  /** The work queue's per-key guarantees for syncs that span several API round trips. */
+  private runner!: KeyedSync;
 
   protected setup(): void {
+    this.runner = new KeyedSync(this.ctx, { sync: (key, done) => this.sync(key, done), enqueue: (key) => this.enqueue(key), backoffMs: itemBackoffMs, logName: 'statefulset.sync-error' });
     this.recorder = new EventRecorder(this.client, () => this.ctx.now(), { component: COMPONENT }, this.ctx.random('events'));
     const resync = resyncPeriod(this.ctx.random('resync'));
     this.setInformer = this.informer({ kind: STS_KIND, resyncPeriod: STATEFULSET_RESYNC_MS, name: 'statefulsets' });
@@ -90,7 +88,7 @@ export class StatefulSetController extends Controller {
       const s = m.getSnapshot();
       sets[key] = { state: stateName(s.value), context: s.context };
     }
-    return { ...(super.snapshot() as object), syncing: [...this.syncing.keys()].sort(), statefulSets: sets };
+    return { ...(super.snapshot() as object), syncing: this.runner?.snapshot().syncing, statefulSets: sets };
   }
 
   stateValue(): unknown {
@@ -163,32 +161,7 @@ export class StatefulSetController extends Controller {
   // ------------------------------------------------------------------ the work queue
 
   protected reconcile(key: string): void {
-    if (this.syncing.has(key)) {
-      this.dirty.add(key);
-      return;
-    }
-    const token = this.nextToken++;
-    const timer = this.ctx.startTimer(`sync-timeout ${key}`, SYNC_TIMEOUT_MS, () => this.finish(key, token, 'sync timed out waiting for the API server'), { background: true });
-    this.syncing.set(key, { token, timer });
-    this.sync(key, (err, requeueAfter) => this.finish(key, token, err, requeueAfter));
-  }
-
-  /** processNextWorkItem's tail: Forget or AddRateLimited, then Done (re-queue if dirty). */
-  private finish(key: string, token: number, err?: string, requeueAfter?: number): void {
-    const s = this.syncing.get(key);
-    if (!s || s.token !== token) return;
-    this.ctx.cancelTimer(s.timer);
-    this.syncing.delete(key);
-    if (err) {
-      const n = (this.syncFailures.get(key) ?? 0) + 1;
-      this.syncFailures.set(key, n);
-      this.ctx.log('statefulset.sync-error', { key, error: err });
-      this.enqueueAfter(key, itemBackoffMs(n));
-    } else {
-      this.syncFailures.delete(key);
-      if (requeueAfter !== undefined) this.enqueueAfter(key, requeueAfter);
-    }
-    if (this.dirty.delete(key)) this.enqueue(key);
+    this.runner.run(key);
   }
 
   // ------------------------------------------------------------------ the sync, in upstream's order

@@ -8,7 +8,7 @@ import { parseTime } from '../../api/time.ts';
 import type { Informer } from '../../client/informer.ts';
 import { Controller, controllerUser } from './controller.ts';
 import { itemBackoffMs, resyncPeriod, splitKey } from './controller-utils.ts';
-import { KeyedSync, type SyncDone } from './job-async.ts';
+import { KeyedSync, type SyncDone } from './keyed-sync.ts';
 import { jobFinishedCondition } from './job-utils.ts';
 
 const JOB_KIND = { apiVersion: 'batch/v1', kind: 'Job' };

@@ -1,4 +1,5 @@
-// The workqueue guarantees the batch controllers (job, cronjob, ttl-after-finished) rely on, for
+// The workqueue guarantees the controllers with multi-step syncs rely on (ReplicaSet, DaemonSet,
+// StatefulSet, Job, CronJob, TTL-after-finished), for
 // syncs that span several API round trips: a key is never synced twice at once (an enqueue
 // during a sync marks it dirty and it runs again afterwards), a failed sync is retried with the
 // controller's per-item exponential back-off, and AddAfter keeps one pending wake-up per key
@@ -6,7 +7,7 @@
 import type { ActorContext } from '../../runtime/index.ts';
 
 /** A sync whose API replies never come (a dropped message) is abandoned and retried after this. */
-export const BATCH_SYNC_TIMEOUT_MS = 60_000;
+export const SYNC_TIMEOUT_MS = 60_000;
 
 export type SyncDone = (err?: string, requeueAfter?: number) => void;
 
@@ -37,7 +38,7 @@ export class KeyedSync {
       return;
     }
     const token = this.nextToken++;
-    const timer = this.ctx.startTimer(`sync-timeout ${key}`, BATCH_SYNC_TIMEOUT_MS, () => this.finish(key, token, 'sync timed out waiting for the API server'), { background: true });
+    const timer = this.ctx.startTimer(`sync-timeout ${key}`, SYNC_TIMEOUT_MS, () => this.finish(key, token, 'sync timed out waiting for the API server'), { background: true });
     this.syncing.set(key, { token, timer });
     this.opts.sync(key, (err, requeueAfter) => this.finish(key, token, err, requeueAfter));
   }

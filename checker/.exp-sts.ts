@@ -1,0 +1,10 @@
+import { explore } from './explore.ts';
+import { loadCheck } from './replay-file.ts';
+const strategy = (process.argv[2] ?? 'random') as any;
+const exp = process.argv[3] ?? 'default';
+const n = Number(process.argv[4] ?? 50);
+const { def } = await loadCheck(process.env.CHECK ?? 'checker/checks/sts-ordered-ready.check.ts', exp);
+const r = await explore(def, { strategy, seed: 1, maxExecutions: n, maxMs: 100_000 });
+console.log(strategy, exp, { executions: r.executions, states: r.states, distinct: r.distinctStates, transitions: r.transitions, depth: r.depth, wallMs: r.wallMs, truncated: r.truncated });
+console.log(r.violation ? `${r.violation.property}: ${r.violation.message} len=${r.violation.schedule.length} ${r.violation.schedule.filter((c) => c !== '.').join(' ')}` : 'no violation');
+console.log(r.coverage.filter((c) => c.actorType === 'controller').map((c) => `${c.state} ${c.event} ${c.count}`).slice(0, 30).join('\n'));
