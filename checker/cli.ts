@@ -87,7 +87,7 @@ export function formatResult(r: CheckResult): string {
 }
 
 export function formatCoverage(r: CheckResult): string {
-  const rows = r.coverage.map((c) => `  ${c.actorType.padEnd(14)} ${c.state.slice(0, 40).padEnd(40)} ${c.event.padEnd(28)} ${c.count}`);
+  const rows = r.coverage.map((c) => `  ${c.actorType.padEnd(34)} ${c.state.slice(0, 40).padEnd(40)} ${c.event.padEnd(28)} ${c.count}`);
   return `\ncoverage: ${r.coverage.length} (actor type, state, event) triples\n${rows.join('\n')}\n`;
 }
 

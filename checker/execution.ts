@@ -329,9 +329,13 @@ export class Execution implements CheckView {
   private stepEntry(e: QueuedEntry): boolean {
     const cov = this.opts.coverage;
     if (cov) {
-      const state = coverageState(this.runtime.logicOf(e.owner));
+      const logic = this.runtime.logicOf(e.owner);
+      const state = coverageState(logic);
       const event = e.kind === 'deliver' ? e.env!.message.type : e.message ? e.message.type : `timer:${e.name}`;
-      const key = `${this.runtime.typeOf(e.owner) ?? 'actor'}\u0000${state}\u0000${event}`;
+      // Controllers share one actor type; their class tells them apart (controller/StatefulSetController).
+      const type = this.runtime.typeOf(e.owner) ?? 'actor';
+      const actorType = type === 'controller' && logic ? `controller/${logic.constructor.name}` : type;
+      const key = `${actorType}\u0000${state}\u0000${event}`;
       cov.set(key, (cov.get(key) ?? 0) + 1);
     }
     const m = e.kind === 'deliver' && e.owner === APISERVER ? e.env!.message : undefined;

@@ -1,5 +1,6 @@
 // Small helpers the workload and node controllers share, after pkg/controller/controller_utils.go,
 // apimachinery's metav1.GetControllerOf and pkg/api/v1/pod's UpdatePodCondition.
+import type { Informer } from '../../client/informer.ts';
 import type { KubeObject, OwnerReference } from '../../api/types.ts';
 import type { PodCondition } from '../../api/podutil.ts';
 import type { Status } from '../../api/errors.ts';
@@ -56,4 +57,25 @@ export function itemBackoffMs(failures: number): number {
 export const MIN_RESYNC_PERIOD_MS = 12 * 3_600_000;
 export function resyncPeriod(random: { next(): number }): number {
   return Math.floor(MIN_RESYNC_PERIOD_MS * (1 + random.next()));
+}
+
+/** Index name: objects without a controller reference, by namespace (what an owner may adopt). */
+export const ORPHAN_INDEX = 'orphans';
+
+/** Adds the orphan index to an informer (before it starts). */
+export function indexOrphans(informer: Informer): void {
+  informer.addIndex(ORPHAN_INDEX, (o) => (getControllerOf(o) ? [] : [o.metadata.namespace ?? '']));
+}
+
+/**
+ * The objects a ControllerRefManager can decide anything about for `owner`: those with an
+ * ownerReference to it and the namespace's orphans, sorted by name. Upstream lists the whole
+ * namespace; the claim's result is the same, at a cost that does not grow with the namespace.
+ */
+export function claimCandidates(informer: Informer, owner: KubeObject): KubeObject[] {
+  const owned = informer.ownedBy(owner.metadata.uid!);
+  const orphans = informer.byIndex(ORPHAN_INDEX, owner.metadata.namespace ?? '');
+  if (orphans.length === 0) return owned;
+  const seen = new Set(owned);
+  return owned.concat(orphans.filter((o) => !seen.has(o))).sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0));
 }

@@ -18,7 +18,7 @@ import { KeyedSync } from './keyed-sync.ts';
 import { Controller, controllerUser } from './controller.ts';
 import { ControllerExpectations } from './expectations.ts';
 import { PodControllerRefManager, recheckDeletionTimestamp } from './controller-ref.ts';
-import { getControllerOf, hasStatusCause, itemBackoffMs, newControllerRef, resyncPeriod, splitKey } from './controller-utils.ts';
+import { claimCandidates, indexOrphans, getControllerOf, hasStatusCause, itemBackoffMs, newControllerRef, resyncPeriod, splitKey } from './controller-utils.ts';
 import { slowStartBatch, SLOW_START_INITIAL_BATCH_SIZE } from './replicaset.ts';
 import {
   CONTROLLER_REVISION_KIND, claimControllerRevisions, computeHash, deleteControllerRevision, maxRevision, updateControllerRevision,
@@ -39,7 +39,6 @@ export const BACKOFF_GC_INTERVAL_MS = 60_000;
 const DS_KIND = { apiVersion: 'apps/v1', kind: 'DaemonSet' };
 const POD_KIND = { apiVersion: 'v1', kind: 'Pod' };
 const NODE_KIND = { apiVersion: 'v1', kind: 'Node' };
-const ORPHAN_INDEX = 'orphans';
 const NAMESPACE_TERMINATING_CAUSE = 'NamespaceTerminating';
 
 type Done = (err?: string) => void;
@@ -67,7 +66,7 @@ export class DaemonSetController extends Controller {
     this.historyInformer = this.informer({ kind: CONTROLLER_REVISION_KIND, resyncPeriod: resync, name: 'controllerrevisions' });
     this.podInformer = this.informer({ kind: POD_KIND, resyncPeriod: resync, name: 'pods' });
     this.nodeInformer = this.informer({ kind: NODE_KIND, resyncPeriod: resync, name: 'nodes' });
-    this.podInformer.addIndex(ORPHAN_INDEX, (p) => (getControllerOf(p) ? [] : [p.metadata.namespace ?? '']));
+    indexOrphans(this.podInformer);
     this.dsInformer.addHandlers({
       add: (ds) => this.enqueue(keyOf(ds)),
       update: (old, cur) => this.updateDaemonset(old, cur),
@@ -281,7 +280,7 @@ export class DaemonSetController extends Controller {
     const selector = selectorOf(ds);
     if (!selector) return cb('invalid selector', new Map());
     const manager = new PodControllerRefManager(this.client, ds, selector, recheckDeletionTimestamp(this.client, ds));
-    manager.claimPods(this.candidatePods(ds), (claimed, errors) => {
+    manager.claimPods(claimCandidates(this.podInformer, ds), (claimed, errors) => {
       if (errors.length) return cb(errors[0], new Map());
       const map: NodeToPods = new Map();
       for (const pod of claimed) {
@@ -296,14 +295,6 @@ export class DaemonSetController extends Controller {
     });
   }
 
-  /** Pods with an ownerReference to the DaemonSet and the namespace's orphans (all claimPods can act on). */
-  private candidatePods(ds: KubeObject): KubeObject[] {
-    const owned = this.podInformer.ownedBy(ds.metadata.uid!);
-    const orphans = this.podInformer.byIndex(ORPHAN_INDEX, ds.metadata.namespace ?? '');
-    if (orphans.length === 0) return owned;
-    const seen = new Set(owned);
-    return owned.concat(orphans.filter((p) => !seen.has(p))).sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0));
-  }
 
   /** manage: per node, podsShouldBeOnNode; plus pending pods aimed at vanished nodes; then syncNodes. */
   private manage(ds: KubeObject, nodeList: KubeObject[], hash: string, done: Done): void {

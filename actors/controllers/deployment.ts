@@ -21,7 +21,7 @@ import type { Informer } from '../../client/informer.ts';
 import { deploymentMachine, stateName, type DeploymentMachineEvent } from '../../machines/deployment.ts';
 import { Controller, controllerUser } from './controller.ts';
 import { recheckDeletionTimestamp } from './controller-ref.ts';
-import { getControllerOf, hasStatusCause, itemBackoffMs, newControllerRef, resyncPeriod, splitKey } from './controller-utils.ts';
+import { claimCandidates, indexOrphans, getControllerOf, hasStatusCause, itemBackoffMs, newControllerRef, resyncPeriod, splitKey } from './controller-utils.ts';
 import { claimReplicaSets } from './deployment-claim.ts';
 import {
   DEPRECATED_ROLLBACK_TO, FailedRSCreateReason, FoundNewRSReason, NewRSAvailableReason, NewReplicaSetReason, POD_TEMPLATE_HASH_LABEL,
@@ -83,6 +83,7 @@ export class DeploymentController extends Controller {
     const resync = resyncPeriod(this.ctx.random('resync'));
     this.dInformer = this.informer({ kind: D_KIND, resyncPeriod: resync, name: 'deployments' });
     this.rsInformer = this.informer({ kind: RS_KIND, resyncPeriod: resync, name: 'replicasets' });
+    indexOrphans(this.rsInformer);
     this.podInformer = this.informer({ kind: POD_KIND, resyncPeriod: resync, name: 'pods' });
     this.dInformer.addHandlers({
       add: (d) => this.enqueue(keyOf(d)),
@@ -173,7 +174,7 @@ export class DeploymentController extends Controller {
     const dRef = getControllerOf(rs);
     const d = dRef && this.resolveControllerRef(rs.metadata.namespace!, dRef);
     if (!d || d.spec?.strategy?.type !== 'Recreate') return;
-    const rsList = this.rsInformer.list(d.metadata.namespace).filter((r) => getControllerOf(r)?.uid === d.metadata.uid);
+    const rsList = this.rsInformer.ownedBy(d.metadata.uid!).filter((r) => getControllerOf(r)?.uid === d.metadata.uid);
     let numPods = 0;
     for (const pods of this.getPodMapForDeployment(d, rsList).values()) numPods += pods.length;
     if (numPods === 0) this.enqueue(keyOf(d));
@@ -355,7 +356,7 @@ export class DeploymentController extends Controller {
 
   /** getReplicaSetsForDeployment: the namespace's ReplicaSets, adopted or released by the selector. */
   private *getReplicaSetsForDeployment(d: KubeObject): Sync<KubeObject[]> {
-    const all = this.rsInformer.list(d.metadata.namespace);
+    const all = claimCandidates(this.rsInformer, d);
     let selector: LabelSelector;
     try {
       selector = labelSelectorFromMeta(d.spec.selector);

@@ -19,7 +19,7 @@ import { jobLifecycleEvent, jobMachine } from '../../machines/job.ts';
 import { Controller, controllerUser } from './controller.ts';
 import { ControllerExpectations } from './expectations.ts';
 import { PodControllerRefManager, recheckDeletionTimestamp } from './controller-ref.ts';
-import { getControllerOf, hasStatusCause, newControllerRef, podKey, resyncPeriod, splitKey } from './controller-utils.ts';
+import { claimCandidates, indexOrphans, getControllerOf, hasStatusCause, newControllerRef, podKey, resyncPeriod, splitKey } from './controller-utils.ts';
 import { slowStartBatch } from './replicaset.ts';
 import { KeyedSync, jobApiBackoffMs, parallel, type SyncDone } from './keyed-sync.ts';
 import {
@@ -42,7 +42,6 @@ const JOB_KIND = { apiVersion: 'batch/v1', kind: 'Job' };
 const POD_KIND = { apiVersion: 'v1', kind: 'Pod' };
 const SMP = 'application/strategic-merge-patch+json' as const;
 const ORPHAN_PREFIX = 'orphan-pod:';
-const ORPHAN_INDEX = 'orphans';
 const MAX_INT32 = 2147483647;
 
 /** syncJobCtx: what one sync computed about a Job and its pods. */
@@ -90,7 +89,7 @@ export class JobController extends Controller {
     const resync = resyncPeriod(this.ctx.random('resync'));
     this.jobInformer = this.informer({ kind: JOB_KIND, resyncPeriod: resync, name: 'jobs' });
     this.podInformer = this.informer({ kind: POD_KIND, resyncPeriod: resync, name: 'pods' });
-    this.podInformer.addIndex(ORPHAN_INDEX, (p) => (getControllerOf(p) ? [] : [p.metadata.namespace ?? '']));
+    indexOrphans(this.podInformer);
     this.jobInformer.addHandlers({ add: (j) => this.addJob(j), update: (o, c) => this.updateJob(o, c), delete: (j) => this.deleteJob(j) });
     this.podInformer.addHandlers({ add: (p) => this.addPod(p), update: (o, c) => this.updatePod(o, c), delete: (p) => this.deletePod(p, true) });
   }
@@ -289,9 +288,7 @@ export class JobController extends Controller {
   private getPodsForJob(job: KubeObject, cb: (pods: KubeObject[], err?: string) => void): void {
     const selector = jobSelector(job);
     if (!selector) return cb([], `couldn't convert Job selector`);
-    const owned = this.podInformer.ownedBy(job.metadata.uid!);
-    const orphans = this.podInformer.byIndex(ORPHAN_INDEX, job.metadata.namespace ?? '');
-    const candidates = orphans.length ? [...owned, ...orphans.filter((p) => !owned.includes(p))] : owned;
+    const candidates = claimCandidates(this.podInformer, job);
     const manager = new PodControllerRefManager(this.client, job, selector, recheckDeletionTimestamp(this.client, job));
     manager.claimPods(candidates, (claimed, errors) => {
       const pods = claimed.map((p) => {

@@ -18,12 +18,9 @@ import { Controller, controllerUser } from './controller.ts';
 import { ControllerExpectations } from './expectations.ts';
 import { PodControllerRefManager, recheckDeletionTimestamp } from './controller-ref.ts';
 import { getPodsToDelete } from './pod-ranking.ts';
-import { getControllerOf, hasStatusCause, itemBackoffMs, newControllerRef, podKey, resyncPeriod, splitKey } from './controller-utils.ts';
+import { claimCandidates, indexOrphans, getControllerOf, hasStatusCause, itemBackoffMs, newControllerRef, podKey, resyncPeriod, splitKey } from './controller-utils.ts';
 
 /** BurstReplicas: at most this many creates or deletes per sync. */
-
-/** Pods without a controller reference, by namespace (what a ReplicaSet may adopt). */
-const ORPHAN_INDEX = 'orphans';
 export const BURST_REPLICAS = 500;
 /** SlowStartInitialBatchSize: the first create batch; each successful batch doubles the next. */
 export const SLOW_START_INITIAL_BATCH_SIZE = 1;
@@ -52,7 +49,7 @@ export class ReplicaSetController extends Controller {
     const resync = resyncPeriod(this.ctx.random('resync'));
     this.rsInformer = this.informer({ kind: RS_KIND, resyncPeriod: resync, name: 'replicasets' });
     this.podInformer = this.informer({ kind: POD_KIND, resyncPeriod: resync, name: 'pods' });
-    this.podInformer.addIndex(ORPHAN_INDEX, (p) => (getControllerOf(p) ? [] : [p.metadata.namespace ?? '']));
+    indexOrphans(this.podInformer);
     this.rsInformer.addHandlers({
       add: (rs) => this.enqueue(keyOf(rs)),
       update: (old, cur) => this.updateRS(old, cur),
@@ -175,7 +172,7 @@ export class ReplicaSetController extends Controller {
       done();
       return;
     }
-    const filteredPods = this.candidatePods(rs).filter(isPodActive);
+    const filteredPods = claimCandidates(this.podInformer, rs).filter(isPodActive);
     this.claimPods(rs, selector, filteredPods, (claimed, claimErr) => {
       if (claimErr) {
         done(claimErr);
@@ -187,19 +184,6 @@ export class ReplicaSetController extends Controller {
     });
   }
 
-  /**
-   * The pods claimPods can decide anything about: those with an ownerReference to the
-   * ReplicaSet and the namespace's orphans. Upstream lists every pod of the namespace; the
-   * result of the claim is the same, at a cost that does not grow with the namespace.
-   */
-  private candidatePods(rs: KubeObject): KubeObject[] {
-    const owned = this.podInformer.ownedBy(rs.metadata.uid!);
-    const orphans = this.podInformer.byIndex(ORPHAN_INDEX, rs.metadata.namespace ?? '');
-    if (orphans.length === 0) return owned;
-    const seen = new Set(owned);
-    const all = owned.concat(orphans.filter((p) => !seen.has(p)));
-    return all.sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0));
-  }
 
   /** calculateStatus and updateReplicaSetStatus; re-check availability after minReadySeconds. */
   private finishSync(rs: KubeObject, pods: KubeObject[], manageErr: string | undefined, done: Done): void {
