@@ -420,6 +420,21 @@ export class Cluster {
     this.bootHost(host);
   }
 
+  /**
+   * Breaks the node's container runtime (containerd stops answering): the kubelet reports
+   * Ready=False (KubeletNotReady, "container runtime is down") on its next status update.
+   */
+  breakContainerRuntime(node: string): void {
+    this.runtime.input('break-runtime', { node });
+    this.host(node).runtimeUp = false;
+  }
+
+  /** Repairs the node's container runtime: the kubelet reports Ready again. */
+  repairContainerRuntime(node: string): void {
+    this.runtime.input('repair-runtime', { node });
+    this.host(node).runtimeUp = true;
+  }
+
   /** Crashes the node's kubelet; its supervisor (systemd) restarts it; containers keep running. */
   crashKubelet(node: string): void {
     this.crash(nodeActorId(node), 'kubelet crashed');

@@ -257,6 +257,27 @@ describe('nodes and kubelet faults', () => {
     expect(lease.spec.renewTime).toBe('2025-01-01T00:01:00.000000Z');
   });
 
+  it('a broken container runtime makes the node NotReady; its pods are evicted 300 s after the not-ready taint', async () => {
+    // k8s-facts §6.1 (KubeletNotReady), §6.2 (not-ready taint, 300 s default toleration)
+    const c = await createCluster({ seed: 1 });
+    c.create(pod('web', { containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] }));
+    await c.runFor('30s');
+    const t0 = c.now();
+    c.breakContainerRuntime('node-1');
+    await c.runUntil((cl) => cl.get('node', 'node-1').status.conditions.find((x: any) => x.type === 'Ready').status === 'False', { timeout: '15s' });
+    expect(c.now() - t0).toBeLessThanOrEqual(10_000);
+    expect(c.get('node', 'node-1').status.conditions.find((x: any) => x.type === 'Ready')).toMatchObject({ reason: 'KubeletNotReady', message: 'container runtime is down' });
+    expect(c.runtime.logicOf('node/node-1')!.stateValue!()).toMatchObject({ Registered: { Condition: 'NotReady' } });
+    expect(reasons(c, 'node-1')).toContain('NodeNotReady: Node node-1 status is now: NodeNotReady');
+    await c.runUntil((cl) => (cl.get('node', 'node-1').spec.taints ?? []).some((t: any) => t.key === 'node.kubernetes.io/not-ready' && t.effect === 'NoExecute'), { timeout: '1m' });
+    const tainted = c.now();
+    await c.runUntil((cl) => Boolean(cl.find('pod', 'web')?.metadata.deletionTimestamp) || !cl.find('pod', 'web'), { timeout: '10m' });
+    expect(Math.round((c.now() - tainted) / 1000)).toBe(300);
+    c.repairContainerRuntime('node-1');
+    await c.runFor('15s');
+    expect(c.get('node', 'node-1').status.conditions.find((x: any) => x.type === 'Ready').status).toBe('True');
+  });
+
   it('a kubelet crash does not restart containers: the pod keeps running with the same restart count', async () => {
     // Containers are the runtime's, not the kubelet's: a restarted kubelet finds them running.
     const c = await createCluster({ seed: 1 });

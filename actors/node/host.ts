@@ -53,6 +53,8 @@ export class NodeHost {
   /** Pulls in progress: image reference → when it completes (a second pod joins the same pull). */
   readonly pullsInFlight = new Map<string, number>();
   powered = true;
+  /** The container runtime answers (a broken runtime makes the node NotReady). */
+  runtimeUp = true;
   private nextIP = 2;
 
   constructor(readonly spec: NodeSpec, readonly imageService: ImageService, readonly volumes: VolumeBackend) {}

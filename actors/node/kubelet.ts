@@ -182,6 +182,7 @@ export class Kubelet implements ActorLogic {
     const status = this.nodeStatus(current);
     const now = this.ctx.now();
     const changed = !deepEqual(withoutHeartbeats(status), withoutHeartbeats(current));
+    this.noteReadiness(status, current);
     if (!force && !changed && now - this.lastPostedAt < NODE_STATUS_REPORT_MS) return;
     this.lastPostedAt = now;
     this.lastPostedStatus = status;
@@ -231,7 +232,8 @@ export class Kubelet implements ActorLogic {
         cond('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
         cond('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),
         cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
-        cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
+        this.opts.host.runtimeUp ? cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status')
+          : cond('Ready', 'False', 'KubeletNotReady', 'container runtime is down'),
       ],
       addresses: [{ type: 'InternalIP', address: this.opts.host.hostIP }, { type: 'Hostname', address: s.name }],
       daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
@@ -242,6 +244,16 @@ export class Kubelet implements ActorLogic {
       },
       images,
     };
+  }
+
+  /** Ready turned False or True: the node machine follows, and the kubelet records NodeNotReady / NodeReady. */
+  private noteReadiness(status: any, previous: any): void {
+    const ready = status.conditions.find((c: any) => c.type === 'Ready')?.status;
+    const before = previous?.conditions?.find((c: any) => c.type === 'Ready')?.status;
+    if (ready === before) return;
+    this.node.send({ type: ready === 'True' ? 'RUNTIME_READY' : 'RUNTIME_DOWN' });
+    const reason = ready === 'True' ? 'NodeReady' : 'NodeNotReady';
+    if (before !== undefined) this.recorder.event(this.nodeRef(), 'Normal', reason, `Node ${this.name} status is now: ${reason}`);
   }
 
   /** The Node object changed: cordon state for the node machine. */

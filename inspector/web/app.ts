@@ -164,7 +164,7 @@ class App {
       const actor = this.tl.podActor(sel.key, this.viewTime);
       if (actor) this.actor = actor;
       this.actorPart = undefined;
-      const node = this.tl.objectsAt(this.viewTime).get(`Pod/${sel.key.replace('/', '/')}`)?.spec?.nodeName;
+      const node = this.tl.objectsAt(this.viewTime).get(`Pod/${sel.key}`)?.spec?.nodeName;
       this.seqActors = ['kube-apiserver', 'kube-scheduler', ...(node ? [`node/${node}`] : []), ...(actor ? [actor] : [])];
     } else if (sel?.kind === 'node') {
       this.actor = `node/${sel.name}`;
@@ -283,13 +283,13 @@ class App {
     const ready = model.nodes.filter((n) => n.ready === 'True').length;
     $('mapSummary').textContent = `${model.nodes.length} nodes (${ready} Ready) · ${model.pods.keys.length} pods`;
     const pending = this.layout!.pending;
-    const chips = pending.slice(0, 150).map((i) => {
+    const chips = pending.slice(0, 60).map((i) => {
       const key = model.pods.keys[i];
       const st = POD_STATUS[model.pods.status[i]];
       return `<span class="chip" data-pod="${esc(key)}" style="background:${POD_COLOR[st]}" title="${esc(st)}">${esc(key.split('/')[1])}</span>`;
     });
     $('pendingQueue').innerHTML = pending.length
-      ? `<b>Pending (${pending.length}):</b> ${chips.join('')}${pending.length > 150 ? ` … ${pending.length - 150} more` : ''}`
+      ? `<b>Pending (${pending.length}):</b> ${chips.join('')}${pending.length > 60 ? ` … ${pending.length - 60} more` : ''}`
       : '<span class="muted">No pending pods</span>';
     for (const chip of $('pendingQueue').querySelectorAll<HTMLElement>('.chip')) chip.onclick = () => this.select({ kind: 'pod', key: chip.dataset.pod! }, 'explain');
     const svc = model.services.slice(0, 200).map((s) => `<div class="item" data-key="Service/${esc(s.key)}" title="${esc(s.type)} ${esc(s.clusterIP)} ${esc(s.ports)}">${esc(s.key)} <span class="muted">${esc(s.type)}</span></div>`).join('');
@@ -369,7 +369,7 @@ class App {
       const events = this.tl.eventsAt(t).filter((e) => e.kind === kind && e.object.endsWith(`/${name}`));
       parts.push(`<h4>Events (${events.length})</h4>${this.eventTable(events)}`);
       parts.push(`<h4>YAML</h4><pre class="yaml" id="object-yaml">${esc(stringify(obj))}</pre>`);
-    } else if (s.kind !== 'node' || this.tl.changes.length) parts.push('<p class="muted">Not in the store at this time.</p>');
+    } else if (this.tl.changes.length) parts.push('<p class="muted">Not in the store at this time.</p>');
     el.innerHTML = parts.join('');
     el.querySelector<HTMLElement>('#goto-actor')?.addEventListener('click', () => this.showTab('actor'));
     el.querySelector<HTMLElement>('#goto-explain')?.addEventListener('click', () => this.showTab('explain'));

@@ -117,5 +117,7 @@ export function renderChart(layout: any, graph: MachineGraph, active: Set<string
   svg.setAttribute('viewBox', `-6 -4 ${w} ${h}`);
   svg.setAttribute('width', String(w));
   svg.setAttribute('height', String(h));
+  svg.style.maxWidth = '100%';
+  svg.style.height = 'auto';
   return svg;
 }

@@ -39,7 +39,7 @@ export function layoutMap(model: ClusterModel, width: number): MapLayout {
   const podCols = compact ? Math.max(4, Math.ceil(Math.sqrt(maxPods * 1.6))) : Math.max(6, Math.min(12, Math.ceil(Math.sqrt(maxPods * 3))));
   const podRows = Math.ceil(maxPods / podCols);
   const header = compact ? 3 : 44;
-  const boxW = Math.max(compact ? 0 : 150, podCols * dot + 8);
+  const boxW = Math.max(compact ? 0 : 190, podCols * dot + 8);
   const boxH = header + podRows * dot + 10;
   const perRow = Math.max(1, Math.floor((width - GAP) / (boxW + GAP)));
   // Nodes ordered by zone, then name (the model's order): each zone starts a row with a label.
@@ -137,9 +137,9 @@ export function drawMap(ctx: CanvasRenderingContext2D, L: MapLayout, selected: {
     ctx.font = '10px system-ui, sans-serif';
     ctx.fillStyle = '#52606d';
     const flags = [nd.zone ?? '', nd.ready === 'True' ? 'Ready' : `Ready=${nd.ready}`, nd.cordoned ? 'cordoned' : '', nd.taints.length ? `${nd.taints.length} taint(s)` : ''].filter(Boolean).join(' · ');
-    ctx.fillText(flags, x + 4, y + 24);
+    ctx.fillText(flags, x + 4, y + 24, L.boxW - 8);
     const memFrac = nd.alloc.memory > 0 ? nd.used.memory / nd.alloc.memory : 0;
-    ctx.fillText(`cpu ${nd.used.cpu}m/${nd.alloc.cpu}m · mem ${fmtMem(nd.used.memory)} (${Math.round(memFrac * 100)}%) · ${nd.used.pods}/${nd.alloc.pods} pods`, x + 4, y + 36);
+    ctx.fillText(`cpu ${nd.used.cpu}/${nd.alloc.cpu}m · mem ${fmtMem(nd.used.memory)} (${Math.round(memFrac * 100)}%) · ${nd.used.pods}/${nd.alloc.pods} pods`, x + 4, y + 36, L.boxW - 8);
   }
   // Pods, batched by colour.
   const s = L.compact ? L.dot - 1 : L.dot - 2;
