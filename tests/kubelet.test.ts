@@ -86,6 +86,36 @@ describe('pod start-up', () => {
   });
 });
 
+describe('sidecars and hooks', () => {
+  it('a sidecar (an init container with restartPolicy Always) starts before the app container and keeps running', async () => {
+    // D:concepts/workloads/pods/sidecar-containers; k8s-facts §7.7
+    const c = await createCluster({ seed: 1 });
+    c.create(pod('with-sidecar', {
+      initContainers: [{ name: 'logshipper', image: 'busybox:1.36', restartPolicy: 'Always', command: ['sh', '-c', 'while true; do sleep 5; done'] }],
+      containers: [{ name: 'app', image: 'nginx:1.14.2' }],
+    }));
+    await c.runFor('1m');
+    const p = c.get('pod', 'with-sidecar');
+    expect(p.status.phase).toBe('Running');
+    const sidecar = p.status.initContainerStatuses[0];
+    expect(sidecar.state.running).toBeDefined();
+    expect(sidecar.started).toBe(true);
+    expect(Date.parse(p.status.containerStatuses[0].state.running.startedAt)).toBeGreaterThanOrEqual(Date.parse(sidecar.state.running.startedAt));
+    expect(p.status.conditions.find((x: any) => x.type === 'Initialized').status).toBe('True');
+  });
+
+  it('a preStop hook runs before SIGTERM: the pod goes once the hook is done', async () => {
+    // k8s-facts §7.6: preStop, then SIGTERM, within terminationGracePeriodSeconds
+    const c = await createCluster({ seed: 1 });
+    c.create(pod('graceful', { containers: [{ name: 'nginx', image: 'nginx:1.14.2', lifecycle: { preStop: { exec: { command: ['sh', '-c', 'sleep 5'] } } } }] }));
+    await c.runFor('30s');
+    const t0 = c.now();
+    c.delete('pod', 'graceful');
+    await c.runUntil((cl) => cl.find('pod', 'graceful') === undefined, { timeout: '1m' });
+    expect(Math.round((c.now() - t0) / 1000)).toBe(5);
+  });
+});
+
 describe('restarts and back-off', () => {
   it('a container that keeps exiting restarts at once, then after 10, 20, 40, 80, 160, 300, 300 s', async () => {
     // k8s-facts §7.3: crash back-off 10 s doubling to 300 s; busybox without a command exits at once.
