@@ -32,12 +32,15 @@ interface RolloutOptions {
   timeout?: string | number;
 }
 
-/** Runs `kubectl rollout ACTION deployment/NAME`; returns kubectl's output lines. */
+/** Runs `kubectl rollout ACTION KIND/NAME`; returns kubectl's output lines. */
 export async function rollout(cluster: Cluster, action: RolloutAction, ref: string, opts: RolloutOptions = {}): Promise<string> {
-  const name = resolveRef(cluster, action, ref);
+  const { kind, name } = resolveRef(cluster, action, ref);
   const ns = opts.namespace ?? 'default';
+  if (kind !== 'Deployment') {
+    return action === 'status' ? rolloutStatus(cluster, kind, name, ns, opts) : restartWorkload(cluster, kind, name, ns);
+  }
   switch (action) {
-    case 'status': return rolloutStatus(cluster, name, ns, opts);
+    case 'status': return rolloutStatus(cluster, 'Deployment', name, ns, opts);
     case 'history': return rolloutHistory(cluster, name, ns, opts.revision ?? 0);
     case 'undo': return rolloutUndo(cluster, name, ns, opts.toRevision ?? 0);
     case 'pause': return pauseOrResume(cluster, name, ns, true);
@@ -47,16 +50,72 @@ export async function rollout(cluster: Cluster, action: RolloutAction, ref: stri
   }
 }
 
-/** `deployment/x`, `deployments/x`, `deploy/x`, `deployment.apps/x` → x; other kinds are not implemented. */
-function resolveRef(cluster: Cluster, action: RolloutAction, ref: string): string {
+/**
+ * `deployment/x`, `deploy/x`, `statefulset/x`, `ds/x` … → the kind and name. Deployments support
+ * every action; StatefulSets and DaemonSets `status` and `restart` (kubesim does not yet read
+ * their ControllerRevision history for `history`/`undo`); other kinds get kubectl's error.
+ */
+function resolveRef(cluster: Cluster, action: RolloutAction, ref: string): { kind: string; name: string } {
   const i = ref.indexOf('/');
   if (i < 0) throw new RolloutError(`error: you must provide a resource and a resource name together`);
   const info = cluster.resource(ref.slice(0, i));
-  if (info.kind !== 'Deployment') {
+  const workload = info.kind === 'StatefulSet' || info.kind === 'DaemonSet';
+  if (info.kind !== 'Deployment' && !(workload && (action === 'status' || action === 'restart'))) {
     const what = action === 'status' ? 'status viewer' : action === 'history' ? 'history viewer' : action === 'undo' ? 'rollbacker' : action === 'restart' ? 'restarter' : action === 'pause' ? 'pauser' : 'resumer';
     throw new RolloutError(`error: no ${what} has been implemented for "${info.group ? `${info.kind}.${info.group}` : info.kind}"`);
   }
-  return ref.slice(i + 1);
+  return { kind: info.kind, name: ref.slice(i + 1) };
+}
+
+/** StatefulSetStatusViewer / DaemonSetStatusViewer (rollout_status.go). */
+export function workloadStatusMessage(o: KubeObject): { message: string; done: boolean; error?: string } {
+  const st = o.status ?? {};
+  const name = o.metadata.name;
+  if ((o.spec?.updateStrategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') {
+    return { message: '', done: false, error: 'rollout status is only available for RollingUpdate strategy type' };
+  }
+  if (o.kind === 'DaemonSet') {
+    if ((o.metadata.generation ?? 0) > (st.observedGeneration ?? 0)) return { message: 'Waiting for daemon set spec update to be observed...', done: false };
+    const desired = st.desiredNumberScheduled ?? 0;
+    if ((st.updatedNumberScheduled ?? 0) < desired) return { message: `Waiting for daemon set "${name}" rollout to finish: ${st.updatedNumberScheduled ?? 0} out of ${desired} new pods have been updated...`, done: false };
+    if ((st.numberAvailable ?? 0) < desired) return { message: `Waiting for daemon set "${name}" rollout to finish: ${st.numberAvailable ?? 0} of ${desired} updated pods are available...`, done: false };
+    return { message: `daemon set "${name}" successfully rolled out`, done: true };
+  }
+  if (!st.observedGeneration || (o.metadata.generation ?? 0) > st.observedGeneration) return { message: 'Waiting for statefulset spec update to be observed...', done: false };
+  const replicas = o.spec?.replicas ?? 1;
+  if ((st.readyReplicas ?? 0) < replicas) return { message: `Waiting for ${replicas - (st.readyReplicas ?? 0)} pods to be ready...`, done: false };
+  const partition = o.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
+  if (partition > 0) {
+    if ((st.updatedReplicas ?? 0) < replicas - partition) {
+      return { message: `Waiting for partitioned roll out to finish: ${st.updatedReplicas ?? 0} out of ${replicas - partition} new pods have been updated...`, done: false };
+    }
+    return { message: `partitioned roll out complete: ${st.updatedReplicas ?? 0} new pods have been updated...`, done: true };
+  }
+  if (st.updateRevision !== st.currentRevision) {
+    return { message: `waiting for statefulset rolling update to complete ${st.updatedReplicas ?? 0} pods at revision ${st.updateRevision}...`, done: false };
+  }
+  return { message: `statefulset rolling update complete ${st.currentReplicas ?? 0} pods at revision ${st.currentRevision}...`, done: true };
+}
+
+/** `kubectl rollout restart` of a StatefulSet or DaemonSet: the restartedAt annotation on the template. */
+function restartWorkload(cluster: Cluster, kind: string, name: string, ns: string): string {
+  const resource = kind === 'StatefulSet' ? 'statefulset' : 'daemonset';
+  try {
+    cluster.patch(resource, name, { spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: cluster.time() } } } } }, { namespace: ns, type: 'strategic' });
+  } catch (e) {
+    if (isStatusError(e)) throw new RolloutError(`Error from server (${e.status.reason}): ${e.status.message}`);
+    throw e;
+  }
+  return `${resource}.apps/${name} restarted`;
+}
+
+function getWorkload(cluster: Cluster, resource: string, name: string, ns: string): KubeObject {
+  try {
+    return cluster.get(resource, name, ns);
+  } catch (e) {
+    if (isStatusError(e)) throw new RolloutError(`Error from server (${e.status.reason}): ${e.status.message}`);
+    throw e;
+  }
 }
 
 function getDeployment(cluster: Cluster, name: string, ns: string): KubeObject {
@@ -106,13 +165,14 @@ export function deploymentStatusMessage(d: KubeObject, revision = 0): { message:
  * change the watch delivers, until done; a progress-deadline error or --timeout ends it with
  * an error (RolloutError, carrying what was printed).
  */
-function rolloutStatus(cluster: Cluster, name: string, ns: string, opts: RolloutOptions): string {
+function rolloutStatus(cluster: Cluster, kind: string, name: string, ns: string, opts: RolloutOptions): string {
   const lines: string[] = [];
   let finished = false;
   let error: string | undefined;
+  const resource = kind === 'Deployment' ? 'deployments' : kind === 'StatefulSet' ? 'statefulsets' : 'daemonsets';
   const consider = (d: KubeObject) => {
     if (finished) return;
-    const s = deploymentStatusMessage(d, opts.revision ?? 0);
+    const s = kind === 'Deployment' ? deploymentStatusMessage(d, opts.revision ?? 0) : workloadStatusMessage(d);
     if (s.error) {
       error = s.error;
       finished = true;
@@ -121,8 +181,8 @@ function rolloutStatus(cluster: Cluster, name: string, ns: string, opts: Rollout
     lines.push(s.message);
     if (s.done) finished = true;
   };
-  consider(getDeployment(cluster, name, ns));
-  const stop = finished ? undefined : cluster.watch('deployments', (ev) => {
+  consider(kind === 'Deployment' ? getDeployment(cluster, name, ns) : getWorkload(cluster, resource, name, ns));
+  const stop = finished ? undefined : cluster.watch(resource, (ev) => {
     if (ev.type === 'ADDED' || ev.type === 'MODIFIED') consider(ev.object);
     else if (ev.type === 'DELETED' && !finished) {
       error = 'object has been deleted';

@@ -1,4 +1,3 @@
-/* eslint-disable no-restricted-properties -- the pacer is the inspector's real-time mode: wall time is its job */
 // Real-time pacing with pause, step and speed for a runtime that a scenario drives synchronously
 // (cluster.runFor, runUntil). It runs in the recorder's worker thread: before each queue entry it
 // waits (Atomics.wait on shared memory the server writes) until the wall clock, times the speed,

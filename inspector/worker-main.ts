@@ -1,4 +1,3 @@
-/* eslint-disable no-restricted-properties -- flushing batches on the wall clock is the worker's job */
 // The recorder worker: runs a scenario or an apply command line with the Recorder attached,
 // paced (live) or as fast as possible (replay, export), and posts protocol messages to the
 // server's thread in batches.

@@ -17,6 +17,10 @@ import { syntheticMessages } from '../inspector/synthetic.ts';
 import { inspectCommand, traceOrigin } from '../cli/inspect.ts';
 import type { ServerMessage } from '../inspector/protocol.ts';
 
+// The page's globals, inside page.evaluate / waitForFunction callbacks (this file has no DOM lib).
+declare const document: any;
+declare const window: any;
+
 const SCENARIO = resolve('scenarios/self-healing.ts');
 const EPOCH = Date.parse('2025-01-01T00:00:00Z');
 

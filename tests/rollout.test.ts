@@ -127,4 +127,25 @@ describe('kubectl rollout pause, resume and restart', () => {
     expect(after).toHaveLength(3);
     expect(after.filter((n) => before.includes(n))).toEqual([]);
   });
+
+  it('rollout status and restart work for StatefulSets and DaemonSets with kubectl\'s messages', async () => {
+    // staging/src/k8s.io/kubectl/pkg/polymorphichelpers/rollout_status.go (StatefulSet and DaemonSet viewers)
+    const c = await createCluster({ seed: 21 });
+    c.create({
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'web' },
+      spec: { replicas: 2, serviceName: 'web', selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.25' }] } } },
+    });
+    c.create({
+      apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent' },
+      spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'agent', image: 'busybox:1.36', command: ['sh', '-c', 'sleep 3600'] }] } } },
+    });
+    const sts = await c.rollout('status', 'statefulset/web');
+    expect(sts.split('\n').at(-1)).toMatch(/^statefulset rolling update complete 2 pods at revision web-[a-z0-9]+\.\.\.$/);
+    const ds = await c.rollout('status', 'ds/agent');
+    expect(ds.split('\n').at(-1)).toBe('daemon set "agent" successfully rolled out');
+    expect(await c.rollout('restart', 'statefulset/web')).toBe('statefulset.apps/web restarted');
+    const restarted = await c.rollout('status', 'statefulset/web');
+    expect(restarted).toMatch(/waiting for statefulset rolling update to complete|Waiting for 1 pods to be ready/);
+    await expect(c.rollout('history', 'statefulset/web')).rejects.toThrow('error: no history viewer has been implemented for "StatefulSet.apps"');
+  });
 });

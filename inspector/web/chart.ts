@@ -32,8 +32,9 @@ function elkNode(s: StateGraph, edges: any[]): any {
 
 /** The ELK layout of a machine (cached per machine id). */
 export function layoutMachine(graph: MachineGraph): Promise<any> {
-  let p = layouts.get(graph.id);
-  if (!p) {
+  const cached = layouts.get(graph.id);
+  if (cached) return cached;
+  {
     const edges: any[] = [];
     const root = {
       id: '__root',
@@ -45,10 +46,10 @@ export function layoutMachine(graph: MachineGraph): Promise<any> {
       children: [elkNode(graph.root, edges)],
       edges,
     };
-    p = elk.layout(root);
+    const p = elk.layout(root);
     layouts.set(graph.id, p);
+    return p;
   }
-  return p;
 }
 
 const NS = 'http://www.w3.org/2000/svg';
