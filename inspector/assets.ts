@@ -3,6 +3,7 @@
 // rebuilt here when a source is newer; the HTML template with the style sheet inlined.
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { ServerMessage } from './protocol.ts';
 
@@ -30,8 +31,6 @@ export async function buildBundle(force = false): Promise<string> {
   await esbuild.build({
     entryPoints: [join(HERE, 'web', 'app.ts')], bundle: true, format: 'iife', platform: 'browser', target: 'es2020',
     minify: true, outfile: BUNDLE, logLevel: 'silent', legalComments: 'none',
-    // elkjs's bundled build mentions 'web-worker' for Node; in a page it uses its in-thread fallback.
-    external: ['web-worker'],
   });
   return BUNDLE;
 }
@@ -43,6 +42,11 @@ export async function pageScript(): Promise<string> {
   const mtime = statSync(path).mtimeMs;
   if (!cached || cached.mtime !== mtime) cached = { js: readFileSync(path, 'utf8'), mtime };
   return cached.js;
+}
+
+/** elkjs's browser build, loaded by the page when it draws its first statechart. */
+export function elkScript(): string {
+  return readFileSync(createRequire(import.meta.url).resolve('elkjs/lib/elk.bundled.js'), 'utf8');
 }
 
 function template(): string {
@@ -64,6 +68,6 @@ export async function exportedPage(messages: ServerMessage[]): Promise<string> {
   const js = await pageScript();
   const data = JSON.stringify(messages).replace(/</g, '\\u003c');
   return template()
-    .replace('<!--DATA-->', () => `<script type="application/json" id="kubesim-data">${data}</script>`)
+    .replace('<!--DATA-->', () => `<script type="application/json" id="kubesim-data">${data}</script>\n<script type="text/plain" id="kubesim-elk">${scriptSafe(elkScript())}</script>`)
     .replace('<!--SCRIPT-->', () => `<script>${scriptSafe(js)}</script>`);
 }

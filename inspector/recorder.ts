@@ -41,6 +41,9 @@ export class Recorder implements TraceSink {
   private lastFrameSteps = -1;
   private readonly frameEvery: number;
   private readonly described = new Set<string>();
+  /** A controller with per-object machines got a delivery: compare its snapshot at the next entry. */
+  private controllersDirty = false;
+  private lastControllers = '';
   private readonly knownMachines = new Set<string>();
 
   constructor(private readonly out: (m: ServerMessage) => void, private readonly opts: RecorderOptions = {}) {
@@ -74,6 +77,8 @@ export class Recorder implements TraceSink {
 
   private onRecord(rec: TraceRecord): void {
     if (this.cluster && rec.t >= this.nextFrame) this.frame(rec.t);
+    else if (this.controllersDirty && (rec.kind === 'deliver' || rec.kind === 'timer')) this.frame(rec.t, true);
+    if (rec.kind === 'deliver' && (rec.to as string) in OBJECT_MACHINES) this.controllersDirty = true;
     this.out({ type: 'record', rec: slim(rec) });
     if (rec.kind === 'spawn' || rec.kind === 'restart') this.describeActor(rec.actor as string);
     if (rec.kind === 'log' && rec.what === 'scheduling-decision' && this.cluster) {
@@ -83,32 +88,57 @@ export class Recorder implements TraceSink {
     }
   }
 
-  /** A keyframe of the actor snapshots the trace does not carry, unless nothing ran since the last. */
-  frame(t: number): void {
+  /**
+   * A keyframe of the actor snapshots the trace does not carry: periodic (unless nothing ran since
+   * the last), or when a controller's per-object machines changed (`controllers`), so a rollout's
+   * short states are not missed between periodic frames.
+   */
+  frame(t: number, controllers = false): void {
     const cluster = this.cluster;
     if (!cluster) return;
-    this.nextFrame = (Math.floor(t / this.frameEvery) + 1) * this.frameEvery;
+    this.controllersDirty = false;
     const rt = cluster.runtime;
-    if (rt.steps === this.lastFrameSteps) return;
+    const objectMachines = this.controllerSnapshots();
+    const key = JSON.stringify(objectMachines);
+    if (controllers) {
+      if (key === this.lastControllers) return;
+    } else {
+      this.nextFrame = (Math.floor(t / this.frameEvery) + 1) * this.frameEvery;
+      if (rt.steps === this.lastFrameSteps) return;
+    }
     this.lastFrameSteps = rt.steps;
-    const actors: Record<string, unknown> = {};
+    this.lastControllers = key;
+    const actors: Record<string, unknown> = { ...objectMachines };
     for (const id of rt.actorIds()) {
-      const take = /^node\/[^/]+\/pod\//.test(id) || id in OBJECT_MACHINES || id === 'kube-scheduler';
+      const take = /^node\/[^/]+\/pod\//.test(id) || id === 'kube-scheduler';
       if (!take) continue;
       const logic = rt.logicOf(id) as any;
       if (!logic?.snapshot) continue;
       try {
         const s = logic.snapshot();
         if (id === 'kube-scheduler') actors[id] = plain({ queue: s.queue, stats: s.stats, cache: s.cache });
-        else if (id === 'deployment-controller') actors[id] = plain({ objects: s.rollouts });
-        else if (id === 'statefulset-controller') actors[id] = plain({ objects: s.statefulSets });
-        else if (id === 'job-controller') actors[id] = plain({ objects: s.jobs });
         else actors[id] = plain(s);
       } catch {
         // a snapshot that cannot be read is left out of the frame
       }
     }
     this.out({ type: 'frame', t, n: rt.steps, actors });
+  }
+
+  /** The per-object machines of the Deployment, StatefulSet and Job controllers. */
+  private controllerSnapshots(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const id of Object.keys(OBJECT_MACHINES)) {
+      const logic = this.cluster?.runtime.logicOf(id) as any;
+      if (!logic?.snapshot) continue;
+      try {
+        const s = logic.snapshot();
+        out[id] = plain({ objects: id === 'deployment-controller' ? s.rollouts : id === 'statefulset-controller' ? s.statefulSets : s.jobs });
+      } catch {
+        // left out
+      }
+    }
+    return out;
   }
 
   private describeMachine(m: unknown): string | undefined {

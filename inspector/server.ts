@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { AddressInfo } from 'node:net';
 import { PROTOCOL, type ClientCommand, type ServerMessage } from './protocol.ts';
 import { Controls } from './pacer.ts';
-import { pageScript, servedPage } from './assets.ts';
+import { elkScript, pageScript, servedPage } from './assets.ts';
 import type { RunSource, WorkerJob, WorkerReply } from './run-source.ts';
 
 const WORKER = new URL('./worker.mjs', import.meta.url);
@@ -115,6 +115,7 @@ export class InspectorServer {
     try {
       if (req.method === 'GET' && (path === '/' || path === '/index.html')) return send(res, 200, 'text/html; charset=utf-8', servedPage());
       if (req.method === 'GET' && path === '/app.js') return send(res, 200, 'text/javascript; charset=utf-8', await pageScript());
+      if (req.method === 'GET' && path === '/elk.js') return send(res, 200, 'text/javascript; charset=utf-8', elkScript());
       if (req.method === 'GET' && path === '/messages') return send(res, 200, 'application/json', JSON.stringify(this.messages));
       if (req.method === 'GET' && path === '/events') return this.stream(req, res);
       if (req.method === 'POST' && path === '/command') {

@@ -36,6 +36,9 @@ export function volumeMessage(prefix: string, pv: string, suffix: string): strin
   return `${prefix} for volume "${pv}" ${suffix}`;
 }
 
+/** reconcilerLoopPeriod of the attach-detach controller. */
+export const RECONCILER_LOOP_PERIOD_MS = 100;
+
 export class AttachDetachController extends Controller {
   protected readonly user = controllerUser('attachdetach-controller');
   private pods!: Informer;
@@ -50,10 +53,18 @@ export class AttachDetachController extends Controller {
   private readonly attachReported = new Map<string, string>();
   /** When detaching from an unhealthy node was first wanted. */
   private readonly detachRequested = new Map<string, number>();
+  /** A reconciler loop is already due (events only schedule one). */
+  private loopScheduled = false;
 
   protected setup(): void {
     this.recorder = new EventRecorder(this.client, () => this.ctx.now(), { component: ADC_COMPONENT }, this.ctx.random('events'));
-    const kick = () => this.enqueue(KEY);
+    // The reconciler runs in loops (reconcilerLoopPeriod, 100 ms), not once per event: a burst of
+    // changes in the same instant is reconciled once.
+    const kick = () => {
+      if (this.loopScheduled) return;
+      this.loopScheduled = true;
+      this.enqueueAfter(KEY, RECONCILER_LOOP_PERIOD_MS);
+    };
     const podKick = (p: KubeObject) => { if (podClaims(p).length) kick(); };
     this.pods = this.informer({ kind: REF.pod, name: 'pods' });
     this.claims = this.informer({ kind: REF.pvc, name: 'pvcs' });
@@ -71,6 +82,7 @@ export class AttachDetachController extends Controller {
   }
 
   protected reconcile(): ReconcileResult | void {
+    this.loopScheduled = false;
     const desired = this.desiredStateOfWorld();
     const actual = new Map<string, KubeObject>();
     for (const va of this.attachments.list()) if (va.spec?.attacher === CSI_DRIVER) actual.set(`${va.spec.source?.persistentVolumeName}|${va.spec.nodeName}`, va);

@@ -1,11 +1,35 @@
 // A statechart drawn from its machine definition: states and nested states as boxes, transitions
 // as edges labelled `EVENT [guard]`, laid out by ELK (elkjs, layered, hierarchical), rendered as
 // SVG. Active states carry the class `active` and `data-active="true"`.
-import ELK from 'elkjs/lib/elk.bundled.js';
+import type { ELK } from 'elkjs/lib/elk-api.js';
 import type { MachineGraph, StateGraph } from '../protocol.ts';
 
-const elk = new ELK();
 const layouts = new Map<string, Promise<any>>();
+let elkReady: Promise<ELK> | undefined;
+
+/**
+ * ELK is 1.6 MB of script: it is loaded when the first chart is drawn, not with the page. The
+ * server serves it as elk.js; an exported report carries it as inert text (#kubesim-elk).
+ */
+function loadElk(): Promise<ELK> {
+  elkReady ??= new Promise((resolve, reject) => {
+    const w = window as unknown as { ELK?: new () => ELK };
+    const done = () => (w.ELK ? resolve(new w.ELK()) : reject(new Error('elk.js did not define ELK')));
+    if (w.ELK) return done();
+    const script = document.createElement('script');
+    const inline = document.getElementById('kubesim-elk');
+    if (inline) {
+      script.textContent = inline.textContent;
+      document.head.appendChild(script);
+      return done();
+    }
+    script.src = 'elk.js';
+    script.onload = done;
+    script.onerror = () => reject(new Error('could not load elk.js'));
+    document.head.appendChild(script);
+  });
+  return elkReady;
+}
 
 function labelOf(t: { event: string; guard?: string }): string {
   return t.guard ? `${t.event} [${t.guard}]` : t.event;
@@ -46,7 +70,7 @@ export function layoutMachine(graph: MachineGraph): Promise<any> {
       children: [elkNode(graph.root, edges)],
       edges,
     };
-    const p = elk.layout(root);
+    const p = loadElk().then((elk) => elk.layout(root as any));
     layouts.set(graph.id, p);
     return p;
   }
