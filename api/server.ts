@@ -58,6 +58,8 @@ export interface Authorizer {
 }
 
 interface Watcher {
+  /** The one object watched, when the field selector names it (metadata.name=x). */
+  name?: string;
   watchId: string;
   actor: string;
   resource: string;
@@ -458,6 +460,7 @@ export class ApiServer {
       watchId: req.watchId ?? '', actor, resource: resourceKey(info), namespace,
       labels: opts.labelSelector ? parseLabelSelector(opts.labelSelector) : everything,
       fields: opts.fieldSelector && info !== ALL_KIND ? parseFieldSelector(opts.fieldSelector, info.kind) : undefined,
+      name: opts.fieldSelector ? exactName(opts.fieldSelector) : undefined,
     };
     const rv = opts.resourceVersion;
     const initial = !rv || rv === '0' ? this.initialEvents(info, w) : this.eventsSince(Number(rv), w);
@@ -467,12 +470,17 @@ export class ApiServer {
   }
 
   private initialEvents(info: KindInfo, w: Watcher): WatchEvent[] {
+    // A watch of one object by name (metadata.name=x) looks it up instead of scanning the kind.
+    if (w.name !== undefined && info !== ALL_KIND) {
+      const obj = this.objects.get(resourceKey(info))!.get(objectKey(w.namespace, w.name));
+      return obj && matches(w, obj) ? [{ type: 'ADDED', object: obj }] : [];
+    }
     const kinds = info === ALL_KIND ? ALL_KINDS : [info];
     const out: WatchEvent[] = [];
     for (const k of kinds) {
-      for (const obj of [...this.objects.get(resourceKey(k))!.values()].sort(compareObjects)) {
-        if (matches(w, obj)) out.push({ type: 'ADDED', object: obj });
-      }
+      const matched: KubeObject[] = [];
+      for (const obj of this.objects.get(resourceKey(k))!.values()) if (matches(w, obj)) matched.push(obj);
+      for (const obj of matched.sort(compareObjects)) out.push({ type: 'ADDED', object: obj });
     }
     return out;
   }
@@ -666,6 +674,12 @@ function hasResourceVersion(patch: unknown): boolean {
  */
 function shallowCopy(obj: KubeObject): KubeObject {
   return { ...obj, metadata: { ...obj.metadata } };
+}
+
+/** The name a field selector pins with `metadata.name=x` (or `==`), if it does. */
+function exactName(fieldSelector: string): string | undefined {
+  const m = /(?:^|,)\s*metadata\.name\s*==?\s*([^,!=\s]+)\s*(?:,|$)/.exec(fieldSelector);
+  return m ? m[1] : undefined;
 }
 
 function sortFrom(items: KubeObject[], start: number): void {
