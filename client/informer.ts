@@ -114,6 +114,10 @@ export class Informer {
     this.indexes.set(name, new Map());
   }
 
+  hasIndex(name: string): boolean {
+    return this.indexers.has(name);
+  }
+
   /** Objects whose index `name` includes `value`, sorted by key. */
   byIndex(name: string, value: string): KubeObject[] {
     return [...(this.indexes.get(name)?.get(value) ?? [])].sort().map((k) => this.cache.get(k)!);

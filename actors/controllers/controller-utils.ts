@@ -73,6 +73,7 @@ export function indexOrphans(informer: Informer): void {
  * namespace; the claim's result is the same, at a cost that does not grow with the namespace.
  */
 export function claimCandidates(informer: Informer, owner: KubeObject): KubeObject[] {
+  if (!informer.hasIndex(ORPHAN_INDEX)) return informer.list(owner.metadata.namespace);
   const owned = informer.ownedBy(owner.metadata.uid!);
   const orphans = informer.byIndex(ORPHAN_INDEX, owner.metadata.namespace ?? '');
   if (orphans.length === 0) return owned;

@@ -64,6 +64,7 @@ export class DaemonSetController extends Controller {
     const resync = resyncPeriod(this.ctx.random('resync'));
     this.dsInformer = this.informer({ kind: DS_KIND, resyncPeriod: resync, name: 'daemonsets' });
     this.historyInformer = this.informer({ kind: CONTROLLER_REVISION_KIND, resyncPeriod: resync, name: 'controllerrevisions' });
+    indexOrphans(this.historyInformer);
     this.podInformer = this.informer({ kind: POD_KIND, resyncPeriod: resync, name: 'pods' });
     this.nodeInformer = this.informer({ kind: NODE_KIND, resyncPeriod: resync, name: 'nodes' });
     indexOrphans(this.podInformer);

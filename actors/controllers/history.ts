@@ -15,7 +15,7 @@ import { parseTime } from '../../api/time.ts';
 import type { ApiClient } from '../../client/client.ts';
 import type { Informer } from '../../client/informer.ts';
 import type { CanAdopt } from './controller-ref.ts';
-import { getControllerOf, newControllerRef } from './controller-utils.ts';
+import { claimCandidates, getControllerOf, newControllerRef } from './controller-utils.ts';
 
 /** apps.ControllerRevisionHashLabelKey: on DaemonSet and StatefulSet pods and DaemonSet revisions. */
 export const CONTROLLER_REVISION_HASH_LABEL = 'controller-revision-hash';
@@ -153,7 +153,7 @@ export function nextRevision(revisions: readonly KubeObject[]): number {
 
 /** ListControllerRevisions: the cached revisions of the parent's namespace that match and are owned by it or by nobody. */
 export function listControllerRevisions(informer: Informer, parent: KubeObject, selector: LabelSelector): KubeObject[] {
-  return informer.list(parent.metadata.namespace).filter((r) => {
+  return claimCandidates(informer, parent).filter((r) => {
     if (!selector.matches(r.metadata.labels)) return false;
     const ref = getControllerOf(r);
     return !ref || ref.uid === parent.metadata.uid;

@@ -20,7 +20,7 @@ import { statefulSetMachine, stateName, type PerformEmitted } from '../../machin
 import { KeyedSync } from './keyed-sync.ts';
 import { Controller, controllerUser } from './controller.ts';
 import { PodControllerRefManager, recheckDeletionTimestamp } from './controller-ref.ts';
-import { getControllerOf, itemBackoffMs, resyncPeriod, splitKey } from './controller-utils.ts';
+import { ORPHAN_INDEX, getControllerOf, indexOrphans, itemBackoffMs, resyncPeriod, splitKey } from './controller-utils.ts';
 import {
   claimControllerRevisions, createControllerRevision, deleteControllerRevision, equalRevision, findEqualRevisions, listControllerRevisions,
   nextRevision, sortControllerRevisions, updateControllerRevision,
@@ -37,7 +37,6 @@ const STS_KIND = { apiVersion: 'apps/v1', kind: 'StatefulSet' };
 const POD_KIND = { apiVersion: 'v1', kind: 'Pod' };
 const PVC_KIND = { apiVersion: 'v1', kind: 'PersistentVolumeClaim' };
 const REVISION_KIND = { apiVersion: 'apps/v1', kind: 'ControllerRevision' };
-const ORPHAN_INDEX = 'orphans';
 
 /** statefulSetResyncPeriod: every StatefulSet is re-synced every 30 s. */
 export const STATEFULSET_RESYNC_MS = 30_000;
@@ -68,8 +67,9 @@ export class StatefulSetController extends Controller {
     this.setInformer = this.informer({ kind: STS_KIND, resyncPeriod: STATEFULSET_RESYNC_MS, name: 'statefulsets' });
     this.podInformer = this.informer({ kind: POD_KIND, resyncPeriod: resync, name: 'pods' });
     this.revInformer = this.informer({ kind: REVISION_KIND, resyncPeriod: resync, name: 'controllerrevisions' });
+    indexOrphans(this.revInformer);
     this.claimInformer = this.informer({ kind: PVC_KIND, resyncPeriod: resync, name: 'persistentvolumeclaims' });
-    this.podInformer.addIndex(ORPHAN_INDEX, (p) => (getControllerOf(p) ? [] : [p.metadata.namespace ?? '']));
+    indexOrphans(this.podInformer);
     this.setInformer.addHandlers({
       add: (s) => this.enqueue(keyOf(s)),
       update: (_old, cur) => this.enqueue(keyOf(cur)),
