@@ -107,6 +107,15 @@ describe('kubesim inspect', () => {
     const active = await page.$$eval('#chart [data-active=true]', (els) => els.map((e) => e.getAttribute('data-state-id')).sort());
     expect(active).toEqual(activeStateIds('pod', value).sort());
     expect(await page.$$eval('#chart rect.active', (els) => els.length)).toBeGreaterThan(0);
+    // Its messages with the API server and its kubelet, as a sequence diagram.
+    await page.click('#tabs button[data-tab=sequence]');
+    await page.waitForSelector('#sequence > path', { state: 'attached' });
+    const arrows = await page.$$eval('#sequence text', (els) => els.map((e) => e.textContent ?? ''));
+    expect(arrows.some((a) => a.startsWith('api.'))).toBe(true);
+    // The supervision tree, down to the pod worker.
+    await page.click('#tabs button[data-tab=actors]');
+    await page.waitForSelector(`#supervision [data-actor="${actor}"]`);
+    expect(await page.textContent('#supervision')).toContain('kube-controller-manager');
     expect((page as any).errors).toEqual([]);
     await page.close();
   }, 60_000);

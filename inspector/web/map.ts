@@ -97,7 +97,67 @@ function fmtMem(bytes: number): string {
   return `${Math.round(bytes / 2 ** 20)}Mi`;
 }
 
+/** '#rrggbb' as a little-endian RGBA pixel. */
+function pixel(hex: string): number {
+  const n = parseInt(hex.slice(1), 16);
+  return (0xff000000 | ((n & 0xff) << 16) | (n & 0xff00) | ((n >> 16) & 0xff)) >>> 0;
+}
+
+/**
+ * Large maps are written pixel by pixel into one ImageData (boxes, borders, usage bars, pods) and
+ * put once: 150,000 dots cost a few milliseconds this way, against ~150 ms of fillRect calls.
+ */
+function drawCompact(ctx: CanvasRenderingContext2D, L: MapLayout): void {
+  const { model } = L;
+  const W = L.width;
+  const img = ctx.createImageData(W, L.height);
+  const buf = new Uint32Array(img.data.buffer);
+  buf.fill(pixel('#ffffff'));
+  const rect = (x: number, y: number, w: number, h: number, c: number) => {
+    x |= 0;
+    y |= 0;
+    w |= 0;
+    for (let yy = y; yy < y + h; yy++) buf.fill(c, yy * W + x, yy * W + x + w);
+  };
+  const fills = { ready: pixel('#f8fafc'), cordoned: pixel('#fff7e6'), unknown: pixel('#e4e7eb'), notReady: pixel('#fde8e8') };
+  const borders = { ok: pixel('#cbd2d9'), cordoned: pixel('#e5a50a'), bad: pixel('#d64545') };
+  const bar = pixel('#3e7bfa');
+  const barFull = pixel('#d64545');
+  for (let ni = 0; ni < model.nodes.length; ni++) {
+    const nd = model.nodes[ni];
+    const x = L.nodeX[ni];
+    const y = L.nodeY[ni];
+    rect(x, y, L.boxW, L.boxH, nd.ready === 'True' ? (nd.cordoned ? fills.cordoned : fills.ready) : nd.ready === 'Unknown' ? fills.unknown : fills.notReady);
+    const b = nd.ready !== 'True' ? borders.bad : nd.cordoned ? borders.cordoned : borders.ok;
+    rect(x, y, L.boxW, 1, b);
+    rect(x, y + L.boxH - 1, L.boxW, 1, b);
+    rect(x, y, 1, L.boxH, b);
+    rect(x + L.boxW - 1, y, 1, L.boxH, b);
+    const frac = nd.alloc.cpu > 0 ? Math.min(1, nd.used.cpu / nd.alloc.cpu) : 0;
+    rect(x + 1, y + L.boxH - 4, (L.boxW - 2) * frac, 3, frac > 0.9 ? barFull : bar);
+  }
+  const colors = POD_STATUS.map((st) => pixel(POD_COLOR[st]));
+  const size = L.dot - 1;
+  const { status } = model.pods;
+  for (let i = 0; i < status.length; i++) {
+    const x = L.podX[i];
+    if (x !== x) continue;
+    const c = colors[status[i]];
+    let o = (L.podY[i] | 0) * W + (x | 0);
+    for (let dy = 0; dy < size; dy++, o += W) for (let dx = 0; dx < size; dx++) buf[o + dx] = c;
+  }
+  ctx.putImageData(img, 0, 0);
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.fillStyle = '#52606d';
+  for (const z of L.zoneLabels) ctx.fillText(z.text, 6, z.y);
+}
+
 export function drawMap(ctx: CanvasRenderingContext2D, L: MapLayout, selected: { node?: number; pod?: number }): void {
+  if (L.compact) {
+    drawCompact(ctx, L);
+    drawSelection(ctx, L, selected);
+    return;
+  }
   const { model } = L;
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, L.width, L.height);
@@ -153,6 +213,11 @@ export function drawMap(ctx: CanvasRenderingContext2D, L: MapLayout, selected: {
       ctx.fillRect(x, L.podY[i], s, s);
     }
   }
+  drawSelection(ctx, L, selected);
+}
+
+function drawSelection(ctx: CanvasRenderingContext2D, L: MapLayout, selected: { node?: number; pod?: number }): void {
+  const s = L.compact ? L.dot - 1 : L.dot - 2;
   ctx.lineWidth = 2;
   ctx.strokeStyle = '#1f2933';
   if (selected.node !== undefined && selected.node >= 0) ctx.strokeRect(L.nodeX[selected.node] - 1, L.nodeY[selected.node] - 1, L.boxW + 2, L.boxH + 2);
