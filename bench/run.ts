@@ -5,6 +5,7 @@ import { criBench } from './cri.bench.ts';
 import { clusterBench } from './cluster.bench.ts';
 import { checkerBench } from './checker.bench.ts';
 import { workloadsBench } from './workloads.bench.ts';
+import { inspectorBench } from './inspector.bench.ts';
 
 const only = process.argv[2];
 console.log(`kubesim benchmarks — node ${process.version}, ${new Date().toISOString()}`); // wall-clock-ok: report header
@@ -13,4 +14,5 @@ if (!only || only === 'apiserver') apiserverBench();
 if (!only || only === 'cri') criBench();
 if (!only || only === 'checker') await checkerBench();
 if (!only || only === 'cluster') await clusterBench();
+if (!only || only === 'inspector') await inspectorBench();
 if (!only || only === 'workloads') await workloadsBench();

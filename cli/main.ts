@@ -12,6 +12,7 @@ import { printAll, printEvents } from './printers.ts';
 import { runKubectl } from '../cluster/kubectl.ts';
 import { loadImagesFile } from '../cluster/images-file.ts';
 import { checkCommand, replayCheck } from '../checker/cli.ts';
+import { inspectCommand } from './inspect.ts';
 
 const HELP: Record<string, string> = {
   main: `kubesim: Kubernetes as a deterministic actor simulation, with virtual time.
@@ -21,6 +22,9 @@ Usage:
   kubesim run SCENARIO.ts [--seed N] [--trace FILE]          run a scenario file
   kubesim replay TRACE.jsonl                                 re-run a recorded trace and check it is byte-identical
   kubesim check FILE.check.ts                                model-check a controller: explore interleavings and faults
+  kubesim inspect SCENARIO.ts|TRACE.jsonl [--port N] [--speed X] [--export FILE]
+                                                             watch, scrub and explain a run in a local web page
+                                                             (also: kubesim run SCENARIO.ts --inspect, kubesim apply ... --inspect)
   kubesim rollout|drain|cordon|uncordon|scale|set ARGS -f FILE ...
                                                              apply, then run that kubectl command in the simulation
 
@@ -73,8 +77,9 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
-      case 'apply': return await applyCommand(rest);
-      case 'run': return await runCommand(rest);
+      case 'apply': return rest.includes('--inspect') ? await inspectCommand(['--apply', ...rest.filter((a) => a !== '--inspect')]) : await applyCommand(rest);
+      case 'run': return rest.includes('--inspect') ? await inspectCommand(rest.filter((a) => a !== '--inspect')) : await runCommand(rest);
+      case 'inspect': return await inspectCommand(rest);
       case 'replay': return await replayCommand(rest);
       case 'check': return await checkCommand(rest);
       case 'rollout': case 'drain': case 'cordon': case 'uncordon': case 'scale': case 'set':
