@@ -75,7 +75,8 @@ export async function inspectCommand(args: string[]): Promise<number> {
       title = `trace ${basename(file)}`;
       if (origin.command === 'run') source = { kind: 'scenario', path: origin.scenario as string, seed: (origin.seed as number | null) ?? undefined };
       else if (origin.command === 'apply') source = { kind: 'apply', args: origin.args as string[], cwd: origin.cwd as string };
-      else throw new Error(`kubesim inspect cannot re-run a trace made by "${String(origin.command)}" (only kubesim run and kubesim apply traces)`);
+      else if (origin.command === 'check-replay') source = { kind: 'check', origin };
+      else throw new Error(`kubesim inspect cannot re-run a trace made by "${String(origin.command)}" (only kubesim run, kubesim apply and kubesim check traces)`);
     } else {
       source = { kind: 'scenario', path: file, seed };
       title = basename(file);

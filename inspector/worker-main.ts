@@ -64,6 +64,9 @@ async function run(source: RunSource): Promise<void> {
   if (source.kind === 'scenario') {
     setClusterDefaults({ seed: source.seed, trace: recorder, origin: { command: 'run', scenario: source.path, seed: source.seed ?? null } });
     await import(pathToFileURL(source.path).href);
+  } else if (source.kind === 'check') {
+    const { replayCheck } = await import('../checker/cli.ts');
+    await replayCheck(source.origin, recorder);
   } else {
     const { applyCommand } = await import('../cli/main.ts');
     await applyCommand(absolutePaths(source.args, source.cwd), { trace: recorder, quiet: job.quiet });

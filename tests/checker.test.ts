@@ -107,3 +107,27 @@ describe('model checker: search strategies and reductions', () => {
     expect(b.violation?.property).toBe('replicaset-reaches-replicas');
   });
 });
+
+describe('counterexamples in the inspector', () => {
+  it('a counterexample replay file opens in the inspector (exported timeline of the failing run)', async () => {
+    // Issue 7, must-show 4: the replay file replays byte-identically and opens on the inspector's timeline.
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtempSync, readFileSync, readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'kubesim-cx-'));
+    const bin = new URL('../bin/kubesim.mjs', import.meta.url).pathname;
+    const check = new URL('../checker/checks/rs-no-expectations.check.ts', import.meta.url).pathname;
+    spawnSync(process.execPath, [bin, 'check', check, '--strategy', 'random'], { cwd: dir, encoding: 'utf8' });
+    const replay = readdirSync(dir).find((f) => f.endsWith('.replay.jsonl'));
+    expect(replay).toBeDefined();
+    const same = spawnSync(process.execPath, [bin, 'replay', replay!], { cwd: dir, encoding: 'utf8' });
+    expect(same.stdout).toMatch(/^replay identical: \d+ trace lines/);
+    const html = join(dir, 'cx.html');
+    const r = spawnSync(process.execPath, [bin, 'inspect', replay!, '--export', html], { cwd: dir, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('replicaset-controller');
+    expect(page.length).toBeGreaterThan(100_000);
+  });
+});
