@@ -292,11 +292,13 @@ export class ReplicaSetController extends Controller {
     if (!owner) return [];
     const seen = new Set<string>();
     const related: KubeObject[] = [];
-    for (const other of this.rsInformer.list(rs.metadata.namespace)) {
-      if (getControllerOf(other)?.uid !== owner.uid) continue;
+    // From the owner and orphan indexes rather than the whole namespace (pods another controller
+    // owns are not related, whatever their labels).
+    for (const other of this.rsInformer.ownedBy(owner.uid)) {
+      if (getControllerOf(other)?.uid !== owner.uid || other.metadata.namespace !== rs.metadata.namespace) continue;
       const sel = selectorOf(other);
       if (!sel) continue;
-      for (const pod of this.podInformer.list(other.metadata.namespace)) {
+      for (const pod of claimCandidates(this.podInformer, other)) {
         if (!sel.matches(pod.metadata.labels) || seen.has(pod.metadata.uid!)) continue;
         seen.add(pod.metadata.uid!);
         related.push(pod);
