@@ -498,6 +498,8 @@ export class Runtime {
 
   private contextFor(cell: Cell): ActorContext {
     const id = cell.id;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context's `tracing` getter reads the runtime
+    const rt = this;
     return {
       self: id,
       incarnation: cell.incarnation,
@@ -511,6 +513,10 @@ export class Runtime {
       },
       stopChild: (child) => this.stop(child, 'shutdown', { notify: false }),
       log: (kind, data) => this.record('log', () => ({ actor: id, what: kind, ...data })),
+      get tracing() {
+        return rt.tracingOn;
+      },
+      traceState: (part, value) => this.record('state', () => ({ actor: `${id}#${part}`, value })),
     };
   }
 

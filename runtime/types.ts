@@ -61,6 +61,13 @@ export interface ActorContext {
   stopChild(id: string): void;
   /** Records a free-form trace line (for example a decision and its reasons). */
   log(kind: string, data: Record<string, unknown>): void;
+  /** Whether anything records the trace (so an actor can skip building what nobody reads). */
+  readonly tracing: boolean;
+  /**
+   * Records a state change of a machine inside this actor (a pod's container machines) as a
+   * `state` line for actor `<self>#<part>`; called from XState's inspection API.
+   */
+  traceState(part: string, value: unknown): void;
 }
 
 /**

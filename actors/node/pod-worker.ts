@@ -3,7 +3,7 @@
 // node's container runtime (image pulls, container processes, probes, kills), and reports the
 // pod's status and events to its kubelet. The runtime state it drives lives on the NodeHost,
 // so a restarted kubelet finds its containers still running.
-import { createActor, type AnyActorRef } from 'xstate';
+import { createActor, type AnyActorRef, type InspectionEvent } from 'xstate';
 import type { ActorContext, ActorLogic, Envelope } from '../../runtime/index.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { ApiClient } from '../../client/client.ts';
@@ -126,13 +126,25 @@ export class PodWorker implements ActorLogic {
 
   // ------------------------------------------------------------------ set-up
 
-  private createMachine(machine: any, input: unknown, onEmit: (ev: any) => void): AnyActorRef {
+  private createMachine(machine: any, input: unknown, onEmit: (ev: any) => void, part?: string): AnyActorRef {
     const ctx = this.ctx;
     const clock = {
       setTimeout: (fn: () => void, ms: number) => ctx.startTimer('after', ms, () => { fn(); this.rethrow(); }),
       clearTimeout: (h: number) => ctx.cancelTimer(h),
     };
-    const actor = createActor(machine, { input, clock: clock as any });
+    // XState's inspection API feeds the trace with the container machines' transitions (the pod
+    // machine's own state is traced by the runtime); only when something records the trace.
+    let last = '';
+    const inspect = part && ctx.tracing ? (ev: InspectionEvent) => {
+      if (ev.type !== '@xstate.snapshot' || ev.actorRef !== actorRef) return;
+      const value = (ev.snapshot as any).value;
+      const text = JSON.stringify(value);
+      if (text === last) return;
+      last = text;
+      ctx.traceState(part, value);
+    } : undefined;
+    const actor = createActor(machine, { input, clock: clock as any, inspect });
+    const actorRef: AnyActorRef = actor;
     actor.on('*', (ev: any) => onEmit(ev));
     actor.subscribe({ error: (e: unknown) => { this.failure = e; } });
     return actor;
@@ -151,7 +163,7 @@ export class PodWorker implements ActorLogic {
         name: c.name, spec: c, kind, record, wakeTimer: undefined, killTimer: undefined,
         imageRef: this.opts.host.imageService.normalize(c.image) ?? c.image, actor: undefined as unknown as AnyActorRef,
       };
-      slot.actor = this.createMachine(containerMachine, input, (ev) => this.onContainerEmit(slot, ev));
+      slot.actor = this.createMachine(containerMachine, input, (ev) => this.onContainerEmit(slot, ev), c.name);
       slot.actor.subscribe(() => this.onContainerChange(slot));
       this.slots.set(c.name, slot);
     };
