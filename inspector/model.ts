@@ -175,6 +175,8 @@ export interface ActorView {
   restarts: number;
   crashes: number;
   state?: unknown;
+  /** States of the machines inside the actor (a pod's containers), from XState's inspection API. */
+  parts?: Record<string, unknown>;
   children: string[];
 }
 
@@ -359,7 +361,13 @@ export class Timeline {
         }
         case 'stop': { const a = actors.get(id); if (a) a.status = 'stopped'; break; }
         case 'crash': { const a = actors.get(id); if (a) { a.status = 'crashed'; a.crashes++; } break; }
-        case 'state': { const a = actors.get(id); if (a) a.state = r.value; break; }
+        case 'state': {
+          const hash = id.indexOf('#');
+          const a = actors.get(hash < 0 ? id : id.slice(0, hash));
+          if (a && hash < 0) a.state = r.value;
+          else if (a) a.parts = { ...(a.parts ?? {}), [id.slice(hash + 1)]: r.value };
+          break;
+        }
       }
     }
     return actors;

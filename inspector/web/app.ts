@@ -401,13 +401,15 @@ class App {
     let machineId = info?.machine;
     let value: unknown = a?.state;
     const partButtons: string[] = [];
-    if (info?.parts?.container && frame?.containers) {
-      for (const [name, v] of Object.entries(frame.containers as Record<string, unknown>)) {
+    if (info?.parts?.container && (frame?.containers || a?.parts)) {
+      // The traced transitions (XState's inspection API) win over the last keyframe.
+      const containers: Record<string, unknown> = { ...((frame?.containers as Record<string, unknown>) ?? {}), ...(a?.parts ?? {}) };
+      for (const [name, v] of Object.entries(containers)) {
         partButtons.push(`<div>container <span class="link" data-part="${esc(name)}" data-machine="${esc(info.parts.container)}">${esc(name)}</span>: ${esc(stateText(v))}</div>`);
       }
       if (this.actorPart) {
         machineId = this.actorPart.machine;
-        value = frame.containers[this.actorPart.name];
+        value = containers[this.actorPart.name];
       }
     }
     if (info?.parts?.object && frame?.objects) {
@@ -428,7 +430,7 @@ class App {
     if (partButtons.length) parts.push(`<h4>Machines inside (at ${esc(fmtTime(this.tl.frameAt(t)?.t ?? 0))})</h4>${partButtons.join('')}${this.actorPart ? ` <span class="link" data-part="">back to the actor's own machine</span>` : ''}`);
     const graph = machineId ? this.tl.machines.get(machineId) : undefined;
     parts.push(`<h4>Statechart ${graph ? esc(graph.id) : ''}${this.actorPart ? ` (${esc(this.actorPart.name)})` : ''}</h4><div id="chart">${graph ? '<span class="muted">laying out…</span>' : '<span class="muted">This actor runs no statechart.</span>'}</div>`);
-    const trans = this.tl.transitionsOf(id, t);
+    const trans = this.tl.transitionsOf(this.actorPart && info?.parts?.container ? `${id}#${this.actorPart.name}` : id, t);
     parts.push(`<h4>Recent transitions</h4><table class="grid" id="transitions"><tr><th>time</th><th>what</th></tr>${trans.map((r) => `<tr><td>${esc(fmtTime(r.t))}</td><td>${esc(r.kind === 'state' ? stateText(r.value) : `${r.kind}${r.reason ? ': ' + r.reason : ''}`)}</td></tr>`).join('')}</table>`);
     el.innerHTML = parts.join('');
     for (const l of el.querySelectorAll<HTMLElement>('[data-actor]')) l.onclick = () => { this.actor = l.dataset.actor; this.actorPart = undefined; this.panelKey = ''; this.invalidate(); };
