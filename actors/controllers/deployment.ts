@@ -22,6 +22,7 @@ import { deploymentMachine, stateName, type DeploymentMachineEvent } from '../..
 import { Controller, controllerUser } from './controller.ts';
 import { recheckDeletionTimestamp } from './controller-ref.ts';
 import { claimCandidates, indexOrphans, getControllerOf, hasStatusCause, itemBackoffMs, newControllerRef, resyncPeriod, splitKey } from './controller-utils.ts';
+import { KeyedSync, type SyncDone } from './keyed-sync.ts';
 import { claimReplicaSets } from './deployment-claim.ts';
 import {
   DEPRECATED_ROLLBACK_TO, FailedRSCreateReason, FoundNewRSReason, NewRSAvailableReason, NewReplicaSetReason, POD_TEMPLATE_HASH_LABEL,
@@ -39,8 +40,6 @@ const D_KIND = { apiVersion: 'apps/v1', kind: 'Deployment' };
 const RS_KIND = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
 const POD_KIND = { apiVersion: 'v1', kind: 'Pod' };
 const NAMESPACE_TERMINATING_CAUSE = 'NamespaceTerminating';
-/** A sync whose API replies never come (a dropped message) is abandoned and retried after this. */
-export const SYNC_TIMEOUT_MS = 60_000;
 
 /** One suspended step of a sync: started with the function that resumes it. */
 type Op = (resume: (value: unknown) => void) => void;
@@ -68,17 +67,14 @@ export class DeploymentController extends Controller {
   private rsInformer!: Informer;
   private podInformer!: Informer;
   private recorder!: EventRecorder;
-  private readonly syncing = new Map<string, { token: number; timer: number }>();
-  private readonly dirty = new Set<string>();
-  private readonly syncFailures = new Map<string, number>();
-  private readonly delayed = new Map<string, { due: number; handle: number }>();
   private readonly reports = new Map<string, SyncReport>();
+  private runner!: KeyedSync;
   private readonly rollouts = new Map<string, Actor<typeof deploymentMachine>>();
   /** The annotations the API server holds for a sync's working copy (to write only what changed). */
   private readonly serverAnnotations = new WeakMap<KubeObject, Record<string, string>>();
-  private nextToken = 1;
 
   protected setup(): void {
+    this.runner = new KeyedSync(this.ctx, { sync: (key, done, current) => this.runSync(key, done, current), enqueue: (key) => this.enqueue(key), backoffMs: itemBackoffMs, logName: 'deployment.sync-error' });
     this.recorder = new EventRecorder(this.client, () => this.ctx.now(), { component: 'deployment-controller' }, this.ctx.random('events'));
     const resync = resyncPeriod(this.ctx.random('resync'));
     this.dInformer = this.informer({ kind: D_KIND, resyncPeriod: resync, name: 'deployments' });
@@ -98,19 +94,13 @@ export class DeploymentController extends Controller {
     this.podInformer.addHandlers({ delete: (pod) => this.deletePod(pod) });
   }
 
-  override receive(env: Parameters<Controller['receive']>[0]): void {
-    const m = env.message;
-    if (m.type === 'controller.requeue' && this.delayed.get(m.key as string)?.due === this.ctx.now()) this.delayed.delete(m.key as string);
-    super.receive(env);
-  }
-
   override snapshot(): unknown {
     const rollouts: Record<string, unknown> = {};
     for (const [key, actor] of [...this.rollouts].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const s = actor.getSnapshot();
       rollouts[key] = { state: stateName(s.value), ...s.context };
     }
-    return { ...(super.snapshot() as object), syncing: [...this.syncing.keys()].sort(), rollouts };
+    return { ...(super.snapshot() as object), syncing: this.runner?.snapshot().syncing, rollouts };
   }
 
   /** The rollout statechart, for the inspector. */
@@ -198,56 +188,31 @@ export class DeploymentController extends Controller {
   // ------------------------------------------------------------------ the work queue
 
   protected reconcile(key: string): void {
-    if (this.syncing.has(key)) {
-      this.dirty.add(key);
-      return;
-    }
-    const token = this.nextToken++;
-    const timer = this.ctx.startTimer(`sync-timeout ${key}`, SYNC_TIMEOUT_MS, () => this.finish(key, token, 'sync timed out waiting for the API server'), { background: true });
-    this.syncing.set(key, { token, timer });
+    this.runner.run(key);
+  }
+
+  /** One sync of a Deployment: runs syncDeployment's API steps, then feeds the rollout machine. */
+  private runSync(key: string, done: SyncDone, current: () => boolean): void {
     this.reports.set(key, { scaledUp: false, scaledDown: false, oldPodsRunning: false, paused: false });
     const gen = this.syncDeployment(key);
     const step = (input: unknown): void => {
-      if (this.syncing.get(key)?.token !== token) return;
+      if (!current()) return;
       let r: IteratorResult<Op, void>;
       try {
         r = gen.next(input);
       } catch (e) {
-        if (e instanceof SyncError) return this.finish(key, token, e.message);
+        if (e instanceof SyncError) return done(e.message);
         throw e;
       }
-      if (r.done) this.finish(key, token);
-      else r.value(step);
+      if (!r.done) return r.value(step);
+      this.driveRollout(key);
+      done();
     };
     step(undefined);
   }
 
-  /** processNextWorkItem's tail: Forget or AddRateLimited, then Done (re-queue if dirty). */
-  private finish(key: string, token: number, err?: string): void {
-    const s = this.syncing.get(key);
-    if (!s || s.token !== token) return;
-    this.ctx.cancelTimer(s.timer);
-    this.syncing.delete(key);
-    if (err) {
-      const n = (this.syncFailures.get(key) ?? 0) + 1;
-      this.syncFailures.set(key, n);
-      this.ctx.log('deployment.sync-error', { key, error: err });
-      this.addAfter(key, itemBackoffMs(n));
-    } else {
-      this.syncFailures.delete(key);
-      this.driveRollout(key);
-    }
-    if (this.dirty.delete(key)) this.enqueue(key);
-  }
-
-  /** The delaying queue's AddAfter: a key waiting already keeps the earlier of the two times. */
   private addAfter(key: string, delay: number): void {
-    const due = this.ctx.now() + Math.max(0, delay);
-    const prev = this.delayed.get(key);
-    if (prev && prev.due <= due) return;
-    if (prev) this.ctx.cancelTimer(prev.handle);
-    const handle = this.ctx.startTimer(`requeue ${key}`, Math.max(0, delay), { type: 'controller.requeue', key });
-    this.delayed.set(key, { due, handle });
+    this.runner.addAfter(key, delay);
   }
 
   /** Feeds what the sync did to the Deployment's rollout statechart. */
@@ -775,9 +740,7 @@ export class DeploymentController extends Controller {
     const after = parseTime(cond.lastUpdateTime) + d.spec.progressDeadlineSeconds * 1000 - this.ctx.now();
     const key = keyOf(d);
     if (after < 1000) {
-      const n = (this.syncFailures.get(key) ?? 0) + 1;
-      this.syncFailures.set(key, n);
-      this.addAfter(key, itemBackoffMs(n));
+      this.runner.addRateLimited(key);
       return;
     }
     this.addAfter(key, after + 1000);

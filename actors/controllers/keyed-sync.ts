@@ -1,5 +1,5 @@
-// The workqueue guarantees the controllers with multi-step syncs rely on (ReplicaSet, DaemonSet,
-// StatefulSet, Job, CronJob, TTL-after-finished), for
+// The workqueue guarantees the controllers with multi-step syncs rely on (ReplicaSet, Deployment,
+// DaemonSet, StatefulSet, Job, CronJob, TTL-after-finished), for
 // syncs that span several API round trips: a key is never synced twice at once (an enqueue
 // during a sync marks it dirty and it runs again afterwards), a failed sync is retried with the
 // controller's per-item exponential back-off, and AddAfter keeps one pending wake-up per key
@@ -12,8 +12,11 @@ export const SYNC_TIMEOUT_MS = 60_000;
 export type SyncDone = (err?: string, requeueAfter?: number) => void;
 
 export interface KeyedSyncOptions {
-  /** Starts the sync of `key`; it must call `done` exactly once. */
-  sync: (key: string, done: SyncDone) => void;
+  /**
+   * Starts the sync of `key`; it must call `done` exactly once. `current()` turns false once the
+   * sync was abandoned (timed out): a sync of several steps stops issuing requests then.
+   */
+  sync: (key: string, done: SyncDone, current: () => boolean) => void;
   /** Puts the key back on the work queue. */
   enqueue: (key: string) => void;
   /** Back-off before retrying a failed sync (`failures` ≥ 1). */
@@ -40,7 +43,14 @@ export class KeyedSync {
     const token = this.nextToken++;
     const timer = this.ctx.startTimer(`sync-timeout ${key}`, SYNC_TIMEOUT_MS, () => this.finish(key, token, 'sync timed out waiting for the API server'), { background: true });
     this.syncing.set(key, { token, timer });
-    this.opts.sync(key, (err, requeueAfter) => this.finish(key, token, err, requeueAfter));
+    this.opts.sync(key, (err, requeueAfter) => this.finish(key, token, err, requeueAfter), () => this.syncing.get(key)?.token === token);
+  }
+
+  /** queue.AddRateLimited: wakes the key after the per-item back-off for one more failure. */
+  addRateLimited(key: string): void {
+    const n = (this.failures.get(key) ?? 0) + 1;
+    this.failures.set(key, n);
+    this.addAfter(key, this.opts.backoffMs(n));
   }
 
   /** queue.AddAfter: wakes the key after `delayMs`, keeping only the earliest pending wake-up. */
@@ -81,10 +91,8 @@ export class KeyedSync {
     this.ctx.cancelTimer(s.timer);
     this.syncing.delete(key);
     if (err) {
-      const n = (this.failures.get(key) ?? 0) + 1;
-      this.failures.set(key, n);
       this.ctx.log(this.opts.logName, { key, error: err });
-      this.addAfter(key, this.opts.backoffMs(n));
+      this.addRateLimited(key);
     } else {
       this.failures.delete(key);
       if (requeueAfter !== undefined) this.addAfter(key, requeueAfter);
