@@ -57,11 +57,16 @@ export class ValueHasher {
 
   /** Hashes a value; the result is a fresh Hash64 (or a cached one: do not mutate it). */
   hash(v: unknown): Hash64 {
+    return this.onFreshLanes(() => this.walk(v));
+  }
+
+  /** Runs `mix` on freshly seeded lanes and finalises them, leaving the running lanes as they were. */
+  private onFreshLanes(mix: () => void): Hash64 {
     const sa = A;
     const sb = B;
     A = 0x12345678;
     B = 0x9abcdef0;
-    this.walk(v);
+    mix();
     const out = { hi: fmix(A ^ 0x3c6ef372), lo: fmix(B ^ 0xa54ff53a) };
     A = sa;
     B = sb;
@@ -119,15 +124,7 @@ export class ValueHasher {
 
   /** Hashes an object's contents on fresh lanes (the cacheable part). */
   private hashContents(o: object): Hash64 {
-    const sa = A;
-    const sb = B;
-    A = 0x12345678;
-    B = 0x9abcdef0;
-    this.walkInto(o);
-    const out = { hi: fmix(A ^ 0x3c6ef372), lo: fmix(B ^ 0xa54ff53a) };
-    A = sa;
-    B = sb;
-    return out;
+    return this.onFreshLanes(() => this.walkInto(o));
   }
 
   /** Hashes an object's contents into the running lanes. */
