@@ -11,6 +11,7 @@
 //   pkg/apis/autoscaling/validation, pkg/apis/policy/validation          (HPA, PDB)
 //   pkg/registry/*/strategy.go                                           (selector immutability on update)
 // Error texts are upstream's; a comment marks the few that could not be checked against source.
+import { cronScheduleError } from './cron.ts';
 import { field, type FieldError } from './errors.ts';
 import type { KubeObject } from './types.ts';
 import type { KindInfo } from './registry.ts';
@@ -1101,82 +1102,7 @@ function validateJobUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
   return errs;
 }
 
-interface CronBounds { min: number; max: number; names?: Record<string, number> }
-
-const CRON_FIELDS: CronBounds[] = [
-  { min: 0, max: 59 },
-  { min: 0, max: 23 },
-  { min: 1, max: 31 },
-  { min: 1, max: 12, names: { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 } },
-  { min: 0, max: 6, names: { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 } },
-];
-const CRON_DESCRIPTORS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
-
-/** robfig/cron mustParseInt (strconv.Atoi wording). */
-function cronInt(expr: string): number | string {
-  if (!/^[+-]?\d+$/.test(expr)) return `failed to parse int from ${expr}: strconv.Atoi: parsing ${goQuote(expr)}: invalid syntax`;
-  const n = Number(expr);
-  return n < 0 ? `negative number (${n}) not allowed: ${expr}` : n;
-}
-
-function cronIntOrName(expr: string, b: CronBounds): number | string {
-  const named = b.names?.[expr.toLowerCase()];
-  return named !== undefined ? named : cronInt(expr);
-}
-
-/** robfig/cron getRange: returns an error text or null. */
-function cronRangeError(expr: string, b: CronBounds): string | null {
-  const rangeAndStep = expr.split('/');
-  const lowAndHigh = rangeAndStep[0].split('-');
-  let start: number;
-  let end: number;
-  if (lowAndHigh[0] === '*' || lowAndHigh[0] === '?') {
-    start = b.min;
-    end = b.max;
-  } else {
-    const s = cronIntOrName(lowAndHigh[0], b);
-    if (typeof s === 'string') return s;
-    start = s;
-    if (lowAndHigh.length === 1) end = start;
-    else if (lowAndHigh.length === 2) {
-      const e = cronIntOrName(lowAndHigh[1], b);
-      if (typeof e === 'string') return e;
-      end = e;
-    } else return `too many hyphens: ${expr}`;
-  }
-  let step = 1;
-  if (rangeAndStep.length === 2) {
-    const st = cronInt(rangeAndStep[1]);
-    if (typeof st === 'string') return st;
-    step = st;
-    if (lowAndHigh.length === 1) end = b.max;
-  } else if (rangeAndStep.length > 2) return `too many slashes: ${expr}`;
-  if (start < b.min) return `beginning of range (${start}) below minimum (${b.min}): ${expr}`;
-  if (end > b.max) return `end of range (${end}) above maximum (${b.max}): ${expr}`;
-  if (start > end) return `beginning of range (${start}) beyond end of range (${end}): ${expr}`;
-  if (step === 0) return `step of range should be a positive number: ${expr}`;
-  return null;
-}
-
-/** cron.ParseStandard's error for `schedule`, or null when it parses. */
-export function cronScheduleError(schedule: string): string | null {
-  const spec = schedule.trim();
-  if (spec.length === 0) return 'empty spec string';
-  if (spec.startsWith('@')) {
-    if (CRON_DESCRIPTORS.includes(spec)) return null;
-    if (spec.startsWith('@every ')) return /^@every (\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(spec) ? null : `failed to parse duration ${spec}`;
-    return `unrecognized descriptor: ${spec}`;
-  }
-  const fields = spec.split(/\s+/);
-  if (fields.length !== 5) return `expected exactly 5 fields, found ${fields.length}: [${fields.join(' ')}]`;
-  for (let i = 0; i < 5; i++) {
-    for (const part of fields[i].split(',')) {
-      const err = cronRangeError(part, CRON_FIELDS[i]);
-      if (err) return err;
-    }
-  }
-  return null;
-}
+export { cronScheduleError };
 
 /** ValidateCronJobCreate/Spec. */
 function validateCronJob(obj: KubeObject): FieldError[] {
