@@ -117,6 +117,32 @@ function removeMetricsForPods(metrics: PodMetricsInfo, pods: Set<string>): void 
 }
 
 /**
+ * The pods' metrics the calculation uses: ignored and unready pods' samples removed; the counts
+ * and sets the second pass needs; or upstream's error when no pods or no usable samples remain.
+ */
+function readyPodMetrics(pods: KubeObject[], podMetrics: PodMetricsInfo, resource: string, opts: CalculatorOptions):
+  { metrics: PodMetricsInfo; readyPodCount: number; unreadyPods: Set<string>; missingPods: Set<string> } | { error: string } {
+  const metrics: PodMetricsInfo = new Map(podMetrics);
+  if (pods.length === 0) return { error: 'no pods returned by selector while calculating replica count' };
+  const { readyPodCount, unreadyPods, missingPods, ignoredPods } = groupPods(pods, metrics, resource, opts);
+  removeMetricsForPods(metrics, ignoredPods);
+  removeMetricsForPods(metrics, unreadyPods);
+  if (metrics.size === 0) return { error: 'did not receive metrics for targeted pods (pods might be unready)' };
+  return { metrics, readyPodCount, unreadyPods, missingPods };
+}
+
+/**
+ * The second pass's answer: the current count when the re-computed ratio is within tolerance,
+ * flips the direction, or would move the count against it; otherwise ceil(ratio × pods).
+ */
+function recomputedReplicas(currentReplicas: number, usageRatio: number, newUsageRatio: number, podCount: number, tolerance: number): number {
+  if (isWithinTolerance(newUsageRatio, tolerance) || (usageRatio < 1.0 && newUsageRatio > 1.0) || (usageRatio > 1.0 && newUsageRatio < 1.0)) return currentReplicas;
+  const newReplicas = Math.ceil(newUsageRatio * podCount);
+  if ((newUsageRatio < 1.0 && newReplicas > currentReplicas) || (newUsageRatio > 1.0 && newReplicas < currentReplicas)) return currentReplicas;
+  return newReplicas;
+}
+
+/**
  * GetResourceReplicas: the replicas for a target utilization (percentage of request). Missing
  * pods count as 100% of request (or the target, if above 100%) on a scale-down and 0% on a
  * scale-up; unready pods count as 0% on a scale-up; a re-computed ratio that is within tolerance
@@ -125,12 +151,9 @@ function removeMetricsForPods(metrics: PodMetricsInfo, pods: Set<string>): void 
 export function getResourceReplicas(currentReplicas: number, targetUtilization: number, resource: string, pods: KubeObject[],
   podMetrics: PodMetricsInfo, container: string, opts: CalculatorOptions): ReplicaResult<{ utilization: number; rawUtilization: number }> {
   const tolerance = opts.tolerance ?? DEFAULT_TOLERANCE;
-  const metrics: PodMetricsInfo = new Map(podMetrics);
-  if (pods.length === 0) return { ok: false, error: 'no pods returned by selector while calculating replica count' };
-  const { readyPodCount, unreadyPods, missingPods, ignoredPods } = groupPods(pods, metrics, resource, opts);
-  removeMetricsForPods(metrics, ignoredPods);
-  removeMetricsForPods(metrics, unreadyPods);
-  if (metrics.size === 0) return { ok: false, error: 'did not receive metrics for targeted pods (pods might be unready)' };
+  const ready = readyPodMetrics(pods, podMetrics, resource, opts);
+  if ('error' in ready) return { ok: false, error: ready.error };
+  const { metrics, readyPodCount, unreadyPods, missingPods } = ready;
   const requests = calculateRequests(pods, container, resource);
   if (typeof requests === 'string') return { ok: false, error: requests };
   const first = getResourceUtilizationRatio(metrics, requests, targetUtilization);
@@ -150,10 +173,7 @@ export function getResourceReplicas(currentReplicas: number, targetUtilization: 
   const second = getResourceUtilizationRatio(metrics, requests, targetUtilization);
   if (typeof second === 'string') return { ok: false, error: second };
   const newUsageRatio = second.ratio;
-  if (isWithinTolerance(newUsageRatio, tolerance) || (usageRatio < 1.0 && newUsageRatio > 1.0) || (usageRatio > 1.0 && newUsageRatio < 1.0)) return keep;
-  const newReplicas = Math.ceil(newUsageRatio * metrics.size);
-  if ((newUsageRatio < 1.0 && newReplicas > currentReplicas) || (newUsageRatio > 1.0 && newReplicas < currentReplicas)) return keep;
-  return { ...keep, replicas: newReplicas };
+  return { ...keep, replicas: recomputedReplicas(currentReplicas, usageRatio, newUsageRatio, metrics.size, tolerance) };
 }
 
 /**
@@ -163,12 +183,9 @@ export function getResourceReplicas(currentReplicas: number, targetUtilization: 
 export function getRawResourceReplicas(currentReplicas: number, targetUsage: number, resource: string, pods: KubeObject[],
   podMetrics: PodMetricsInfo, opts: CalculatorOptions): ReplicaResult<{ usage: number }> {
   const tolerance = opts.tolerance ?? DEFAULT_TOLERANCE;
-  const metrics: PodMetricsInfo = new Map(podMetrics);
-  if (pods.length === 0) return { ok: false, error: 'no pods returned by selector while calculating replica count' };
-  const { readyPodCount, unreadyPods, missingPods, ignoredPods } = groupPods(pods, metrics, resource, opts);
-  removeMetricsForPods(metrics, ignoredPods);
-  removeMetricsForPods(metrics, unreadyPods);
-  if (metrics.size === 0) return { ok: false, error: 'did not receive metrics for targeted pods (pods might be unready)' };
+  const ready = readyPodMetrics(pods, podMetrics, resource, opts);
+  if ('error' in ready) return { ok: false, error: ready.error };
+  const { metrics, readyPodCount, unreadyPods, missingPods } = ready;
   const { ratio: usageRatio, usage } = getMetricUsageRatio(metrics, targetUsage);
   const keep = { ok: true as const, replicas: currentReplicas, usage };
   const scaleUpWithUnready = unreadyPods.size > 0 && usageRatio > 1.0;
@@ -181,8 +198,5 @@ export function getRawResourceReplicas(currentReplicas: number, targetUsage: num
   }
   if (scaleUpWithUnready) for (const p of unreadyPods) metrics.set(p, { timestamp: 0, windowMs: 0, value: 0 });
   const { ratio: newUsageRatio } = getMetricUsageRatio(metrics, targetUsage);
-  if (isWithinTolerance(newUsageRatio, tolerance) || (usageRatio < 1.0 && newUsageRatio > 1.0) || (usageRatio > 1.0 && newUsageRatio < 1.0)) return keep;
-  const newReplicas = Math.ceil(newUsageRatio * metrics.size);
-  if ((newUsageRatio < 1.0 && newReplicas > currentReplicas) || (newUsageRatio > 1.0 && newReplicas < currentReplicas)) return keep;
-  return { ...keep, replicas: newReplicas };
+  return { ...keep, replicas: recomputedReplicas(currentReplicas, usageRatio, newUsageRatio, metrics.size, tolerance) };
 }
