@@ -3,32 +3,20 @@
 // byte-identically; the real controllers pass the same checks with the same budgets; the
 // built-in properties catch what they claim to. checker/README.md.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { explore } from '../checker/explore.ts';
 import { shrink } from '../checker/shrink.ts';
-import { loadCheck, replayCheck, writeReplayFile } from '../checker/replay-file.ts';
+import { loadCheck } from '../checker/replay-file.ts';
 import { noAcceptedObjectLost, rolloutWithinBounds, rwoVolumeAttachedToOneNode, statefulSetOnePodPerOrdinal } from '../checker/properties.ts';
-import { MemoryTraceSink, diffTraces } from '../runtime/index.ts';
+import { replaysIdentically } from './checker-helpers.ts';
 import type { KubeObject } from '../api/types.ts';
-import type { CheckDefinition, CheckView, StoreChange, Violation } from '../checker/types.ts';
+import type { CheckView, StoreChange } from '../checker/types.ts';
 
 const CHECKS = join(import.meta.dirname, '..', 'checker', 'checks');
 const STS = join(CHECKS, 'sts-ordered-ready.check.ts');
 /** The random-walk budget both the planted and the real StatefulSet controller get. */
 const WALKS = 40;
 
-async function replaysIdentically(file: string, exportName: string, def: CheckDefinition, violation: Violation): Promise<string[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'kubesim-check-'));
-  const lines = await writeReplayFile(join(dir, 'cex.replay.jsonl'), file, exportName, def, violation);
-  const origin = JSON.parse(lines.find((l) => l.includes('"what":"cluster"'))!).origin;
-  expect(origin).toMatchObject({ command: 'check-replay', schedule: violation.schedule, property: violation.property });
-  const sink = new MemoryTraceSink();
-  await replayCheck(origin, sink);
-  expect(diffTraces(lines, sink.lines)).toBeNull();
-  return lines;
-}
 
 describe('model checker: StatefulSet OrderedReady under controller crashes', () => {
   // docs concepts/workloads/controllers/statefulset "Deployment and Scaling Guarantees";
@@ -42,7 +30,7 @@ describe('model checker: StatefulSet OrderedReady under controller crashes', () 
     expect(small.property).toBe('statefulset-ordered-ready');
     expect(small.schedule.length).toBeLessThanOrEqual(r.violation!.schedule.length);
     expect(small.schedule.filter((c) => c !== '.')).toContain('crash:statefulset-controller');
-    const lines = await replaysIdentically(STS, 'default', def, small);
+    const lines = await replaysIdentically(STS, def, small);
     expect(lines.some((l) => l.includes('"what":"crash"'))).toBe(true);
     const bfs = await explore(def, { strategy: 'bfs', maxExecutions: 100 });
     expect(bfs.violation?.property).toBe('statefulset-ordered-ready');

@@ -1,30 +1,16 @@
 // The model checker: planted bugs are found, shrunk and replayed; the real controllers pass the same checks.
 // Stateless model checking as in CHESS (Musuvathi et al., OSDI 2008) and Coyote; checker/README.md.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { explore } from '../checker/explore.ts';
 import { shrink } from '../checker/shrink.ts';
-import { loadCheck, replayCheck, writeReplayFile } from '../checker/replay-file.ts';
+import { loadCheck } from '../checker/replay-file.ts';
 import { rewatchCheck } from '../checker/checks/rewatch.ts';
 import { ReplicaSetControllerRewatchFromNow } from '../checker/planted/replicaset-rewatch-from-now.ts';
-import { MemoryTraceSink, diffTraces } from '../runtime/index.ts';
-import type { CheckDefinition } from '../checker/types.ts';
+import { replaysIdentically } from './checker-helpers.ts';
 
 const CHECKS = join(import.meta.dirname, '..', 'checker', 'checks');
 
-/** Writes the replay file of a violation, re-runs it as `kubesim replay` does, and compares the traces. */
-async function replaysIdentically(file: string, def: CheckDefinition, violation: NonNullable<Awaited<ReturnType<typeof explore>>['violation']>): Promise<string[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'kubesim-check-'));
-  const lines = await writeReplayFile(join(dir, 'cex.replay.jsonl'), file, 'default', def, violation);
-  const origin = JSON.parse(lines.find((l) => l.includes('"what":"cluster"'))!).origin;
-  expect(origin).toMatchObject({ command: 'check-replay', schedule: violation.schedule, property: violation.property });
-  const sink = new MemoryTraceSink();
-  await replayCheck(origin, sink);
-  expect(diffTraces(lines, sink.lines)).toBeNull();
-  return lines;
-}
 
 describe('model checker: stale reads and expectations', () => {
   // Upstream: pkg/controller/controller_utils.go ControllerExpectations; ReplicaSet docs (at most `replicas` pods).
