@@ -128,6 +128,15 @@ export class DaemonSetController extends Controller {
 
   private updateHistory(old: KubeObject, cur: KubeObject): void {
     if (cur.metadata.resourceVersion === old.metadata.resourceVersion) return;
+    this.enqueueOwnersOfUpdate(old, cur);
+  }
+
+  /**
+   * The shared part of updatePod and updateHistory: a changed controller ref wakes the old owner;
+   * an owned object wakes its owner (returned); an orphan whose labels or ref changed wakes every
+   * DaemonSet that selects it.
+   */
+  private enqueueOwnersOfUpdate(old: KubeObject, cur: KubeObject): KubeObject | undefined {
     const curRef = getControllerOf(cur);
     const oldRef = getControllerOf(old);
     const refChanged = !deepEqual(curRef ?? null, oldRef ?? null);
@@ -138,11 +147,12 @@ export class DaemonSetController extends Controller {
     if (curRef) {
       const ds = this.resolveControllerRef(cur.metadata.namespace!, curRef);
       if (ds) this.enqueue(keyOf(ds));
-      return;
+      return ds;
     }
     if (refChanged || !deepEqual(cur.metadata.labels ?? {}, old.metadata.labels ?? {})) {
       for (const ds of this.getDaemonSetsMatching(cur)) this.enqueue(keyOf(ds));
     }
+    return undefined;
   }
 
   private deleteHistory(h: KubeObject): void {
@@ -169,24 +179,10 @@ export class DaemonSetController extends Controller {
   private updatePod(old: KubeObject, cur: KubeObject): void {
     if (cur.metadata.resourceVersion === old.metadata.resourceVersion) return;
     if (cur.metadata.deletionTimestamp) return this.deletePod(cur);
-    const curRef = getControllerOf(cur);
-    const oldRef = getControllerOf(old);
-    const refChanged = !deepEqual(curRef ?? null, oldRef ?? null);
-    if (refChanged && oldRef) {
-      const ds = this.resolveControllerRef(old.metadata.namespace!, oldRef);
-      if (ds) this.enqueue(keyOf(ds));
-    }
-    if (curRef) {
-      const ds = this.resolveControllerRef(cur.metadata.namespace!, curRef);
-      if (!ds) return;
-      this.enqueue(keyOf(ds));
-      const minReady = ds.spec?.minReadySeconds ?? 0;
-      // Upstream adds a second to avoid millisecond skew in AddAfter.
-      if (!isPodReady(old) && isPodReady(cur) && minReady > 0) this.enqueueAfter(keyOf(ds), minReady * 1000 + 1000);
-      return;
-    }
-    const labelChanged = !deepEqual(cur.metadata.labels ?? {}, old.metadata.labels ?? {});
-    if (labelChanged || refChanged) for (const ds of this.getDaemonSetsMatching(cur)) this.enqueue(keyOf(ds));
+    const ds = this.enqueueOwnersOfUpdate(old, cur);
+    const minReady = ds?.spec?.minReadySeconds ?? 0;
+    // Upstream adds a second to avoid millisecond skew in AddAfter.
+    if (ds && !isPodReady(old) && isPodReady(cur) && minReady > 0) this.enqueueAfter(keyOf(ds), minReady * 1000 + 1000);
   }
 
   /** deletePod: DeletionObserved (plain expectations: any deletion of one of our pods counts). */
