@@ -9,3 +9,4 @@ export { MemoryTraceSink, diffTraces, type TraceRecord, type TraceSink, type Tra
 export { canonicalize, canonicalJson } from './canonical.ts';
 export { SimulationAssertionError } from './assert.ts';
 export type * from './types.ts';
+export { lastStandingTick } from './types.ts';

@@ -9,8 +9,9 @@ import { canonicalize } from './canonical.ts';
 import type { TraceKind, TraceRecord, TraceSink } from './trace.ts';
 import type {
   ActorContext, ActorLogic, ActorStatus, ChildSpec, Envelope, FaultDecision, FaultHook, Message,
-  SendOptions, TimerOptions,
+  SendOptions, StandingEnd, StandingOpen, TimerOptions,
 } from './types.ts';
+import { lastStandingTick } from './types.ts';
 
 /** The id of the root supervisor every top-level actor hangs under. */
 export const ROOT = 'root';
@@ -59,6 +60,21 @@ export interface RuntimeOptions {
   trace?: TraceSink;
   /** Record 'send' lines (the message as sent) besides 'deliver' lines. Default false. */
   traceSends?: boolean;
+  /**
+   * Let actors open standing periodic streams (ctx.openStanding) so that idle periodic work
+   * costs nothing per period. Default true; the model checker turns it off to explore every
+   * period's delivery.
+   */
+  standing?: boolean;
+}
+
+/** A standing periodic stream (ctx.openStanding). */
+interface Standing {
+  id: number;
+  from: string;
+  to: string;
+  start: number;
+  period: number;
 }
 
 export interface PendingView {
@@ -117,6 +133,11 @@ export class Runtime {
   private sink: TraceSink | undefined;
   private traceSends: boolean;
   private fatal: Error | undefined;
+  private readonly standingOn: boolean;
+  private readonly standing = new Map<number, Standing>();
+  /** Standing streams by the actors at either end. */
+  private readonly standingOf = new Map<string, Set<number>>();
+  private standingId = 0;
   /** Entries the model checker took out of order (left cancelled in the heap until purged). */
   private takenOutOfOrder = 0;
   readonly scope: AssertionScope;
@@ -126,6 +147,7 @@ export class Runtime {
     this.random = new Random(this.seed);
     this.sink = opts.trace;
     this.traceSends = opts.traceSends ?? false;
+    this.standingOn = opts.standing ?? true;
     this.scope = { seed: this.seed, now: () => this.clock, steps: () => this.stepCount };
     this.record('header', () => ({ seed: this.seed, format: 'kubesim-trace/1' }));
   }
@@ -204,6 +226,7 @@ export class Runtime {
     this.stopChildren(cell, reason);
     cell.status = 'stopped';
     this.cancelTimersOf(cell);
+    this.endStandingOf(cell.id);
     this.guardStop(cell);
     this.record('stop', () => ({ actor: id, reason }));
     if (opts.notify !== false) this.notifyParent(cell, true, reason);
@@ -216,6 +239,7 @@ export class Runtime {
     this.stopChildren(cell, 'shutdown');
     cell.status = 'crashed';
     this.cancelTimersOf(cell);
+    this.endStandingOf(cell.id);
     this.record('crash', () => ({ actor: id, reason }));
     try {
       cell.logic.stop?.(cell.ctx);
@@ -314,10 +338,75 @@ export class Runtime {
 
   /** Adds a fault hook (message drop, delay, duplication, partitions); returns its remover. */
   addFaultHook(hook: FaultHook): () => void {
+    // A fault hook may drop, delay or duplicate any send: no stream can stand for its sends.
+    for (const id of [...this.standing.keys()]) this.endStanding(id, undefined, 'fault');
     this.faultHooks.push(hook);
     return () => {
       this.faultHooks = this.faultHooks.filter((h) => h !== hook);
     };
+  }
+
+  // ---------------------------------------------------------------- standing streams
+
+  /** See ActorContext.openStanding. */
+  openStanding(from: string, to: string, message: Message, period: number, since = this.clock): number | undefined {
+    assert(period > 0 && Number.isFinite(period), `standing stream of ${from} has invalid period ${period}`, this.scope);
+    assert(since <= this.clock, `standing stream of ${from} starts in the future (${since} > ${this.clock})`, this.scope);
+    const receiver = this.cells.get(to);
+    if (!this.standingOn || this.faultHooks.length > 0 || !receiver || receiver.status !== 'running') return undefined;
+    const s: Standing = { id: ++this.standingId, from, to, start: since, period };
+    this.standing.set(s.id, s);
+    this.noteStanding(from, s.id);
+    this.noteStanding(to, s.id);
+    const open: StandingOpen = { type: '$STANDING_OPEN', stream: s.id, message, start: s.start, period };
+    this.notify(from, to, open);
+    return s.id;
+  }
+
+  /** See ActorContext.closeStanding: `by` is the side that closes. */
+  closeStanding(by: string, stream: number): void {
+    const s = this.standing.get(stream);
+    if (s && (by === s.from || by === s.to)) this.endStanding(stream, by, 'closed');
+  }
+
+  /** Open standing streams (for tests and the inspector). */
+  get standingCount(): number {
+    return this.standing.size;
+  }
+
+  private noteStanding(actor: string, id: number): void {
+    let set = this.standingOf.get(actor);
+    if (!set) this.standingOf.set(actor, (set = new Set()));
+    set.add(id);
+  }
+
+  /** Ends a stream: the receiver always learns the last period covered, the sender unless it closed it. */
+  private endStanding(id: number, by: string | undefined, reason: StandingEnd['reason']): void {
+    const s = this.standing.get(id);
+    if (!s) return;
+    this.standing.delete(id);
+    this.standingOf.get(s.from)?.delete(id);
+    this.standingOf.get(s.to)?.delete(id);
+    const end: StandingEnd = { type: '$STANDING_END', stream: id, lastTick: lastStandingTick(s.start, s.period, this.clock), reason };
+    if (by !== s.to) this.notify(s.from, s.to, end);
+    if (by !== s.from) this.notify(s.to, s.from, end);
+  }
+
+  private endStandingOf(actor: string): void {
+    const ids = this.standingOf.get(actor);
+    if (!ids || ids.size === 0) return;
+    for (const id of [...ids].sort((a, b) => a - b)) this.endStanding(id, actor, 'down');
+    this.standingOf.delete(actor);
+  }
+
+  /** A runtime notice between two actors: ordered like a message, never subject to fault hooks. */
+  private notify(from: string, to: string, message: Message): void {
+    const env: Envelope = { id: this.msgId++, from, to, message, sentAt: this.clock };
+    if (this.traceSends && this.tracingOn) this.record('send', () => ({ id: env.id, from, to, delay: 0, msg: message }));
+    this.enqueue({
+      due: this.clock, seq: this.seq++, kind: 'deliver', owner: to, incarnation: 0,
+      env, name: '', fn: null, message: null, background: false, cancelled: false,
+    });
   }
 
   // ---------------------------------------------------------------- running
@@ -491,7 +580,8 @@ export class Runtime {
     const queue = this.queue.sorted().filter((e) => !e.cancelled).map((e) => e.kind === 'deliver'
       ? { due: e.due, seq: e.seq, kind: e.kind, from: e.env!.from, to: e.owner, message: e.env!.message }
       : { due: e.due, seq: e.seq, kind: e.kind, owner: e.owner, name: e.name, message: e.message, background: e.background });
-    return canonicalize({ time: this.clock, seq: this.seq, msgId: this.msgId, random: this.random.snapshot(), actors, queue });
+    const standing = [...this.standing.values()].map((x) => ({ ...x }));
+    return canonicalize({ time: this.clock, seq: this.seq, msgId: this.msgId, random: this.random.snapshot(), actors, queue, ...(standing.length ? { standing } : {}) });
   }
 
   // ---------------------------------------------------------------- internals
@@ -507,6 +597,8 @@ export class Runtime {
       send: (to, message, opts) => this.send(id, to, message, opts),
       startTimer: (name, delay, message, opts) => this.startTimer(id, name, delay, message, opts),
       cancelTimer: (handle) => this.cancelTimer(id, handle),
+      openStanding: (to, message, period, since) => this.openStanding(id, to, message, period, since),
+      closeStanding: (stream) => this.closeStanding(id, stream),
       random: (stream) => this.random.stream(`${id}/${stream}`),
       spawn: (spec) => {
         this.spawn(spec, id);
@@ -619,6 +711,7 @@ export class Runtime {
       this.stopChildren(child, reason);
       child.status = 'stopped';
       this.cancelTimersOf(child);
+      this.endStandingOf(child.id);
       this.guardStop(child);
       this.record('stop', () => ({ actor: child.id, reason }));
     }

@@ -61,6 +61,18 @@ export interface ActorContext {
   stopChild(id: string): void;
   /** Records a free-form trace line (for example a decision and its reasons). */
   log(kind: string, data: Record<string, unknown>): void;
+  /**
+   * A standing periodic send: stands for sending `message` to `to` every `period` ms (first at
+   * now + period) for as long as the stream stands, without a delivery per period. The receiver
+   * gets one {@link StandingOpen} now and one {@link StandingEnd} when the stream ends, naming
+   * the last period covered; from the ticks in between it derives what each send would have
+   * done. Returns undefined when the runtime cannot stand for the sends (standing streams are
+   * off, or a fault hook could drop, delay or duplicate them): send each period yourself then.
+   * `since` (default now, never later) sets the phase: the periods are since + k * period.
+   */
+  openStanding(to: string, message: Message, period: number, since?: number): number | undefined;
+  /** Ends a standing stream this actor sends or receives; the other side gets a StandingEnd. */
+  closeStanding(stream: number): void;
   /** Whether anything records the trace (so an actor can skip building what nobody reads). */
   readonly tracing: boolean;
   /**
@@ -68,6 +80,32 @@ export interface ActorContext {
    * `state` line for actor `<self>#<part>`; called from XState's inspection API.
    */
   traceState(part: string, value: unknown): void;
+}
+
+/** Told to the receiver when a standing stream opens (delivered at once, like a message). */
+export interface StandingOpen extends Message {
+  type: '$STANDING_OPEN';
+  stream: number;
+  /** The message each period stands for. */
+  message: Message;
+  /** The stream's phase: the periods are start + k * period, k >= 1 (start <= the instant it opened). */
+  start: number;
+  period: number;
+}
+
+/** Told to the side that did not end a standing stream (and to the receiver in every case). */
+export interface StandingEnd extends Message {
+  type: '$STANDING_END';
+  stream: number;
+  /** The last period the stream covered (start when it covered none). */
+  lastTick: number;
+  /** 'closed' (a side closed it), 'down' (a side stopped or crashed) or 'fault' (a fault hook was added). */
+  reason: 'closed' | 'down' | 'fault';
+}
+
+/** The last period a standing stream started at `start` covers at `now`. */
+export function lastStandingTick(start: number, period: number, now: number): number {
+  return now <= start ? start : start + Math.floor((now - start) / period) * period;
 }
 
 /**

@@ -255,3 +255,73 @@ describe('real-time pacing', () => {
     expect(r.got).toEqual(['at-one-hour']);
   });
 });
+
+describe('runtime: standing periodic streams', () => {
+  /** Keeps every message it receives (with its virtual time) and its context. */
+  class Party implements ActorLogic {
+    got: Array<{ at: number; message: Record<string, unknown> }> = [];
+    ctx!: ActorContext;
+    start(ctx: ActorContext): void {
+      this.ctx = ctx;
+    }
+    receive(env: Envelope): void {
+      this.got.push({ at: this.ctx.now(), message: env.message });
+    }
+  }
+
+  function pair(opts: { standing?: boolean } = {}): { rt: Runtime; sender: Party; receiver: Party } {
+    const rt = new Runtime({ seed: 3, ...opts });
+    const sender = new Party();
+    const receiver = new Party();
+    rt.spawn({ id: 'sender', start: () => sender });
+    rt.spawn({ id: 'receiver', start: () => receiver });
+    return { rt, sender, receiver };
+  }
+
+  it('opens with one delivery and ends naming the last period covered when the sender crashes', () => {
+    const { rt, sender, receiver } = pair();
+    rt.runFor(5_000);
+    const stream = sender.ctx.openStanding('receiver', { type: 'renew' }, 10_000)!;
+    expect(stream).toBeGreaterThan(0);
+    const stepsBefore = rt.steps;
+    rt.runFor(3_600_000);
+    // An hour of periods costs the delivery of the opening notice only.
+    expect(rt.steps - stepsBefore).toBe(1);
+    expect(receiver.got).toEqual([{ at: 5_000, message: { type: '$STANDING_OPEN', stream, message: { type: 'renew' }, start: 5_000, period: 10_000 } }]);
+    rt.runFor(7_000); // now 3,612,000: the last period is 3,605,000
+    rt.crash('sender');
+    rt.runFor(0);
+    expect(receiver.got[1]).toEqual({ at: 3_612_000, message: { type: '$STANDING_END', stream, lastTick: 3_605_000, reason: 'down' } });
+    expect(rt.standingCount).toBe(0);
+  });
+
+  it('a phase in the past sets the periods; the side that closes is not told, the other is', () => {
+    const { rt, sender, receiver } = pair();
+    rt.runFor(42_000);
+    const stream = sender.ctx.openStanding('receiver', { type: 'report' }, 300_000, 30_000)!;
+    rt.runFor(700_000);
+    receiver.ctx.closeStanding(stream);
+    rt.runFor(0);
+    expect(sender.got).toEqual([{ at: 742_000, message: { type: '$STANDING_END', stream, lastTick: 630_000, reason: 'closed' } }]);
+    expect(receiver.got.map((g) => g.message.type)).toEqual(['$STANDING_OPEN']);
+  });
+
+  it('a fault hook ends every stream at once (both sides told), and no stream opens while one is installed', () => {
+    const { rt, sender, receiver } = pair();
+    const stream = sender.ctx.openStanding('receiver', { type: 'renew' }, 10_000)!;
+    rt.runFor(25_000);
+    const remove = rt.addFaultHook(() => undefined);
+    rt.runFor(0);
+    const end = { type: '$STANDING_END', stream, lastTick: 20_000, reason: 'fault' };
+    expect(receiver.got.at(-1)!.message).toEqual(end);
+    expect(sender.got.at(-1)!.message).toEqual(end);
+    expect(sender.ctx.openStanding('receiver', { type: 'renew' }, 10_000)).toBeUndefined();
+    remove();
+    expect(sender.ctx.openStanding('receiver', { type: 'renew' }, 10_000)).toBeGreaterThan(stream);
+  });
+
+  it('is off when the runtime is told so (the model checker sees every period as a delivery)', () => {
+    const { sender } = pair({ standing: false });
+    expect(sender.ctx.openStanding('receiver', { type: 'renew' }, 10_000)).toBeUndefined();
+  });
+});
