@@ -1,7 +1,8 @@
 // The kube-apiserver actor: serves API requests and watches over the runtime's message bus.
 // The store (etcd) outlives the actor: a crashed API server loses its watch connections, not
 // its data, and every watcher is told its watch closed so its informer re-lists and re-watches.
-import type { ActorContext, ActorLogic, Envelope } from '../runtime/index.ts';
+import type { ActorContext, ActorLogic, Envelope, StandingEnd, StandingOpen } from '../runtime/index.ts';
+import type { HeartbeatMessage } from '../api/heartbeats.ts';
 import { ApiServer } from '../api/server.ts';
 import { isStatusError, newInternalError } from '../api/errors.ts';
 import type { ApiRequestMessage, ApiResponseMessage, ApiResult } from '../api/request.ts';
@@ -23,10 +24,13 @@ export class ApiServerActor implements ActorLogic {
 
   start(ctx: ActorContext): void {
     this.server.emit = (actor, watchId, event) => ctx.send(actor, { type: 'api.watch', watchId, event });
+    this.server.endStream = (stream) => ctx.closeStanding(stream);
   }
 
   receive(env: Envelope, ctx: ActorContext): void {
     if (env.message.type === DROP_CONNECTIONS) return this.dropConnections(env.message.prefix as string, ctx);
+    if (env.message.type === '$STANDING_OPEN') return this.openHeartbeat(env.message as StandingOpen, ctx);
+    if (env.message.type === '$STANDING_END') return this.server.endHeartbeat((env.message as StandingEnd).stream, (env.message as StandingEnd).lastTick);
     if (env.message.type !== 'api.request') return;
     const msg = env.message as ApiRequestMessage;
     const result = this.serve(msg, env.from, ctx);
@@ -34,8 +38,16 @@ export class ApiServerActor implements ActorLogic {
     ctx.send(env.from, reply);
   }
 
-  /** On stop or crash every open watch connection closes. */
+  /** A holder's standing heartbeat (api/heartbeats.ts); refused ones make it write each period. */
+  private openHeartbeat(open: StandingOpen, ctx: ActorContext): void {
+    const m = open.message as HeartbeatMessage & { user?: import('../api/types.ts').UserInfo };
+    if (m.type !== 'api.heartbeat' || !m.user || !this.server.openHeartbeat(open.stream, m, m.user, open.start, open.period)) ctx.closeStanding(open.stream);
+  }
+
+  /** On stop or crash every open watch connection closes, and the standing heartbeats are written up to now. */
   stop(ctx: ActorContext): void {
+    this.server.endAllHeartbeats();
+    this.server.endStream = () => {};
     for (const [actor, ids] of [...this.watches].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       for (const watchId of ids) {
         this.server.removeWatch(actor, watchId);

@@ -17,6 +17,11 @@ export interface ListOptions {
   fieldSelector?: string;
   /** For watch: start after this version; '' or '0' = send the current state first. */
   resourceVersion?: string;
+  /**
+   * kubesim's own, for the system's informers: take a standing heartbeat as one STANDING event
+   * instead of a MODIFIED event per period (api/heartbeats.ts). Other watches get every write.
+   */
+  coalesceHeartbeats?: boolean;
 }
 
 /** One API request. `kind` and `apiVersion` name the resource; `body` is the object to write. */

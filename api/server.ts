@@ -16,6 +16,8 @@ import { applyPatch, applyMergePatchShared } from './patch.ts';
 import { clone, deepEqual, deepFreeze } from './equal.ts';
 import { formatTime } from './time.ts';
 import type { ApiRequest, DeleteOptions } from './request.ts';
+import { stampHeartbeat, type HeartbeatMessage, type HeartbeatStamp, type StandingHeartbeat } from './heartbeats.ts';
+import { lastStandingTick } from '../runtime/types.ts';
 
 /** Watch history kept for resuming watches (etcd keeps about 5 minutes). k8s-facts §13.5. */
 export const WATCH_HISTORY_MS = 5 * 60_000;
@@ -66,6 +68,21 @@ interface Watcher {
   namespace: string | undefined;
   labels: LabelSelector;
   fields: FieldSelector | undefined;
+  /** The watcher takes standing heartbeats as one STANDING event (the system's informers). */
+  coalesce: boolean;
+}
+
+/** A standing heartbeat the server applies when somebody looks (api/heartbeats.ts). */
+interface Heartbeat {
+  stream: number;
+  info: KindInfo;
+  namespace: string | undefined;
+  name: string;
+  stamp: HeartbeatStamp;
+  start: number;
+  period: number;
+  /** The last period already written to the store. */
+  applied: number;
 }
 
 interface HistoryEntry {
@@ -99,6 +116,15 @@ export class ApiServer {
   emit: WatchEmitter = () => {};
   private readonly subresources = new Map<string, SubresourceHandler>();
   private readonly usedClusterIPs = new Set<string>();
+  /** Standing heartbeats by `resource|namespace/name`, and the stream each came on. */
+  private readonly heartbeats = new Map<string, Heartbeat>();
+  private readonly heartbeatByStream = new Map<number, Heartbeat>();
+  /** Kinds with standing heartbeats (a cheap test on every read). */
+  private readonly heartbeatKinds = new Map<KindInfo, number>();
+  /** Open watches that want every write, by resource key (a heartbeat cannot stand then). */
+  private readonly strictWatches = new Map<string, number>();
+  /** Ends a standing heartbeat's stream from the server's side (wired by the kube-apiserver actor). */
+  endStream: (stream: number) => void = () => {};
 
   constructor(readonly deps: ServerDeps) {
     for (const info of ALL_KINDS) this.objects.set(resourceKey(info), new Map());
@@ -150,6 +176,7 @@ export class ApiServer {
 
   /** Reads an object from the store (shared, frozen when freeze is on: do not mutate). */
   peek(info: KindInfo, namespace: string | undefined, name: string): KubeObject | undefined {
+    if (this.heartbeatKinds.size > 0 && this.heartbeatKinds.has(info)) this.bringUpToDate(info, namespace, name);
     return this.objects.get(resourceKey(info))!.get(objectKey(namespace, name));
   }
 
@@ -163,6 +190,7 @@ export class ApiServer {
     const labels = labelSelector ? parseLabelSelector(labelSelector) : everything;
     const fields = fieldSelector && info !== ALL_KIND ? parseFieldSelector(fieldSelector, info.kind) : undefined;
     const items: KubeObject[] = [];
+    this.bringKindUpToDate(info);
     for (const k of info === ALL_KIND ? ALL_KINDS : [info]) {
       const start = items.length;
       for (const obj of this.objects.get(resourceKey(k))!.values()) {
@@ -179,6 +207,7 @@ export class ApiServer {
 
   /** Every stored object of every kind, in a stable order (kind, namespace, name). */
   all(): KubeObject[] {
+    this.bringKindUpToDate(ALL_KIND);
     const out: KubeObject[] = [];
     for (const info of ALL_KINDS) {
       const m = this.objects.get(resourceKey(info))!;
@@ -392,6 +421,8 @@ export class ApiServer {
   private remove(info: KindInfo, last: KubeObject): KubeObject {
     const key = objectKey(last.metadata.namespace, last.metadata.name!);
     const old = this.objects.get(resourceKey(info))!.get(key);
+    const beat = this.heartbeatKinds.has(info) ? this.heartbeats.get(`${resourceKey(info)}|${key}`) : undefined;
+    if (beat) this.dropHeartbeat(beat);
     this.objects.get(resourceKey(info))!.delete(key);
     this.release(last, info);
     const gone = shallowCopy(last);
@@ -416,6 +447,125 @@ export class ApiServer {
    * Called synchronously inside the write, after it is stored.
    */
   readonly changeListeners: Array<(change: { type: WatchEventType; object: KubeObject; time: number; resourceVersion: number }) => void> = [];
+
+  /** Adds a change listener (it sees every write, so no heartbeat stands while it listens); returns its remover. */
+  addChangeListener(listener: ApiServer['changeListeners'][number]): () => void {
+    this.changeListeners.push(listener);
+    this.endHeartbeatsOf(ALL_KIND);
+    return () => {
+      const i = this.changeListeners.indexOf(listener);
+      if (i >= 0) this.changeListeners.splice(i, 1);
+    };
+  }
+
+  // ------------------------------------------------------------------ standing heartbeats
+
+  /**
+   * A holder's standing heartbeat opens (see api/heartbeats.ts). Returns false when it cannot
+   * stand: the object is missing, the holder may not patch it, or somebody watches the kind
+   * for every write; the holder then writes each period itself.
+   */
+  openHeartbeat(stream: number, m: HeartbeatMessage, user: UserInfo, start: number, period: number): boolean {
+    const info = lookupKind(m.apiVersion, m.kind);
+    if (!info || this.changeListeners.length > 0 || this.strictWatches.get(ALL) || this.strictWatches.get(resourceKey(info))) return false;
+    const namespace = info.namespaced ? m.namespace : undefined;
+    try {
+      authenticate(user);
+      this.authorize(user, { verb: 'patch', apiVersion: m.apiVersion, kind: m.kind, namespace, name: m.name, subresource: m.stamp === 'renewTime' ? undefined : 'status' }, info, namespace);
+    } catch {
+      return false;
+    }
+    const key = `${resourceKey(info)}|${objectKey(namespace, m.name)}`;
+    const obj = this.objects.get(resourceKey(info))!.get(objectKey(namespace, m.name));
+    if (!obj || this.heartbeats.has(key)) return false;
+    const beat: Heartbeat = { stream, info, namespace, name: m.name, stamp: m.stamp, start, period, applied: start };
+    this.heartbeats.set(key, beat);
+    this.heartbeatByStream.set(stream, beat);
+    this.heartbeatKinds.set(info, (this.heartbeatKinds.get(info) ?? 0) + 1);
+    this.announce(beat, obj, { start, period, stamp: m.stamp });
+    return true;
+  }
+
+  /** The holder's stream ended (it closed it, stopped, or a fault): write up to `lastTick`, then stop standing. */
+  endHeartbeat(stream: number, lastTick: number): void {
+    const beat = this.heartbeatByStream.get(stream);
+    if (!beat) return;
+    this.applyHeartbeat(beat, lastTick);
+    this.forget(beat);
+    const obj = this.objects.get(resourceKey(beat.info))!.get(objectKey(beat.namespace, beat.name));
+    if (obj) this.announce(beat, obj, null);
+  }
+
+  /** Every heartbeat written up to now and ended (the kube-apiserver stops; the runtime tells the holders). */
+  endAllHeartbeats(): void {
+    for (const beat of [...this.heartbeatByStream.values()]) this.endHeartbeat(beat.stream, this.deps.now());
+  }
+
+  /** Standing heartbeats (for tests and benchmarks). */
+  get standingHeartbeats(): number {
+    return this.heartbeats.size;
+  }
+
+  /** Writes the periods of a standing heartbeat up to `upTo` that the store does not have yet. */
+  private applyHeartbeat(beat: Heartbeat, upTo: number): void {
+    const tick = lastStandingTick(beat.start, beat.period, upTo);
+    if (tick <= beat.applied) return;
+    beat.applied = tick;
+    const old = this.objects.get(resourceKey(beat.info))!.get(objectKey(beat.namespace, beat.name));
+    if (old) this.store(beat.info, stampHeartbeat(old, beat.stamp, tick, this.deps.epoch), old, 'MODIFIED');
+  }
+
+  private bringUpToDate(info: KindInfo, namespace: string | undefined, name: string): void {
+    const beat = this.heartbeats.get(`${resourceKey(info)}|${objectKey(namespace, name)}`);
+    if (beat) this.applyHeartbeat(beat, this.deps.now());
+  }
+
+  private bringKindUpToDate(info: KindInfo): void {
+    if (this.heartbeats.size === 0) return;
+    const now = this.deps.now();
+    for (const beat of this.heartbeatByStream.values()) if (info === ALL_KIND || beat.info === info) this.applyHeartbeat(beat, now);
+  }
+
+  /** The server ends a heartbeat (its object is gone, or a watcher wants every write): the holder is told. */
+  private dropHeartbeat(beat: Heartbeat): void {
+    this.applyHeartbeat(beat, this.deps.now());
+    this.forget(beat);
+    const obj = this.objects.get(resourceKey(beat.info))!.get(objectKey(beat.namespace, beat.name));
+    if (obj) this.announce(beat, obj, null);
+    this.endStream(beat.stream);
+  }
+
+  private endHeartbeatsOf(info: KindInfo): void {
+    if (this.heartbeats.size === 0) return;
+    for (const beat of [...this.heartbeatByStream.values()]) if (info === ALL_KIND || beat.info === info) this.dropHeartbeat(beat);
+  }
+
+  private forget(beat: Heartbeat): void {
+    this.heartbeats.delete(`${resourceKey(beat.info)}|${objectKey(beat.namespace, beat.name)}`);
+    this.heartbeatByStream.delete(beat.stream);
+    const n = this.heartbeatKinds.get(beat.info)! - 1;
+    if (n === 0) this.heartbeatKinds.delete(beat.info);
+    else this.heartbeatKinds.set(beat.info, n);
+  }
+
+  /** Tells the coalescing watchers of the object that a heartbeat stands (or no longer does). */
+  private announce(beat: Heartbeat, obj: KubeObject, standing: StandingHeartbeat | null): void {
+    for (const list of [this.watchers.get(resourceKey(beat.info)), this.watchers.get(ALL)]) {
+      if (!list) continue;
+      for (const w of list) if (w.coalesce && matches(w, obj)) this.emit(w.actor, w.watchId, { type: 'STANDING', object: obj, standing });
+    }
+  }
+
+  /** A new coalescing watch learns the heartbeats standing on what it watches. */
+  private tellStanding(w: Watcher): void {
+    if (this.heartbeats.size === 0) return;
+    const beats = [...this.heartbeatByStream.values()].sort((a, b) => a.stream - b.stream);
+    for (const beat of beats) {
+      if (w.resource !== ALL && w.resource !== resourceKey(beat.info)) continue;
+      const obj = this.objects.get(resourceKey(beat.info))!.get(objectKey(beat.namespace, beat.name));
+      if (obj && matches(w, obj)) this.emit(w.actor, w.watchId, { type: 'STANDING', object: obj, standing: { start: beat.start, period: beat.period, stamp: beat.stamp } });
+    }
+  }
 
   private publish(info: KindInfo, type: WatchEventType, obj: KubeObject, old: KubeObject | undefined): void {
     const resource = resourceKey(info);
@@ -461,15 +611,19 @@ export class ApiServer {
       labels: opts.labelSelector ? parseLabelSelector(opts.labelSelector) : everything,
       fields: opts.fieldSelector && info !== ALL_KIND ? parseFieldSelector(opts.fieldSelector, info.kind) : undefined,
       name: opts.fieldSelector ? exactName(opts.fieldSelector) : undefined,
+      coalesce: opts.coalesceHeartbeats === true,
     };
+    if (!w.coalesce) this.endHeartbeatsOf(info);
     const rv = opts.resourceVersion;
     const initial = !rv || rv === '0' ? this.initialEvents(info, w) : this.eventsSince(Number(rv), w);
     this.addWatcher(w);
     for (const ev of initial) this.emit(actor, w.watchId, ev);
+    if (w.coalesce) this.tellStanding(w);
     return { apiVersion: 'v1', kind: 'Status', metadata: { resourceVersion: String(this.rv) }, status: 'Success' } as KubeObject;
   }
 
   private initialEvents(info: KindInfo, w: Watcher): WatchEvent[] {
+    this.bringKindUpToDate(info);
     // A watch of one object by name (metadata.name=x) looks it up instead of scanning the kind.
     if (w.name !== undefined && info !== ALL_KIND) {
       const obj = this.objects.get(resourceKey(info))!.get(objectKey(w.namespace, w.name));
@@ -503,6 +657,7 @@ export class ApiServer {
     if (!list) this.watchers.set(w.resource, (list = []));
     list.push(w);
     this.watchById.set(`${w.actor}/${w.watchId}`, w);
+    if (!w.coalesce) this.strictWatches.set(w.resource, (this.strictWatches.get(w.resource) ?? 0) + 1);
   }
 
   private unwatch(watchId: string): KubeObject {
@@ -516,6 +671,7 @@ export class ApiServer {
     this.watchById.delete(`${actor}/${watchId}`);
     const list = this.watchers.get(w.resource)!;
     list.splice(list.indexOf(w), 1);
+    if (!w.coalesce) this.strictWatches.set(w.resource, this.strictWatches.get(w.resource)! - 1);
   }
 
   /** Removes every watch of an actor (its connection dropped). */

@@ -29,6 +29,12 @@ export const SYSTEM_MASTERS: UserInfo = { username: 'kubernetes-admin', groups: 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
 export interface WatchEvent<T = KubeObject> {
-  type: WatchEventType;
+  /**
+   * STANDING is kubesim's own: sent only to watches that asked for coalesced heartbeats (the
+   * system's informers), it says a standing heartbeat now renews the object every period
+   * (`standing`), or no longer does (`standing: null`). See api/heartbeats.ts.
+   */
+  type: WatchEventType | 'STANDING';
   object: T;
+  standing?: import('./heartbeats.ts').StandingHeartbeat | null;
 }

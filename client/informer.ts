@@ -4,6 +4,7 @@
 // (client-go tools/cache reflector.go, shared_informer.go).
 import type { ActorContext, Envelope } from '../runtime/index.ts';
 import type { KubeObject, WatchEvent } from '../api/types.ts';
+import type { StandingHeartbeat } from '../api/heartbeats.ts';
 import type { ApiClient, KindRef } from './client.ts';
 
 export interface InformerOptions {
@@ -44,6 +45,8 @@ export class Informer {
   private hasSynced = false;
   private readonly name: string;
   private readonly handlers: InformerHandlers[] = [];
+  /** Standing heartbeats on cached objects (STANDING watch events), by cache key. */
+  private readonly standing = new Map<string, StandingHeartbeat>();
 
   constructor(private readonly ctx: ActorContext, private readonly client: ApiClient, readonly opts: InformerOptions) {
     this.name = opts.name ?? (opts.kind === '*' ? '*' : `${opts.kind.apiVersion}/${opts.kind.kind}`);
@@ -87,6 +90,15 @@ export class Informer {
 
   get(namespace: string | undefined, name: string, kind?: string): KubeObject | undefined {
     return this.cache.get(this.opts.kind === '*' ? `${kind}/${namespace ?? ''}/${name}` : `${namespace ?? ''}/${name}`);
+  }
+
+  /**
+   * The standing heartbeat renewing a cached object, if one stands: the object's stamped time
+   * field is then, at any instant, the last period at or before it (lastStandingTick).
+   */
+  heartbeat(namespace: string | undefined, name: string, kind?: string): StandingHeartbeat | undefined {
+    if (this.standing.size === 0) return undefined;
+    return this.standing.get(this.opts.kind === '*' ? `${kind}/${namespace ?? ''}/${name}` : `${namespace ?? ''}/${name}`);
   }
 
   /** All cached objects, sorted by namespace and name (stable iteration for determinism). */
@@ -156,7 +168,10 @@ export class Informer {
   private startWatch(rv: string): void {
     const kind = this.opts.kind === '*' ? ALL_KINDS_REF : this.opts.kind;
     const handler = { event: (ev: WatchEvent) => this.onEvent(ev), closed: () => this.onClosed() };
-    const id = this.client.watch(kind, this.opts.namespace, { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, resourceVersion: rv }, handler, (err) => {
+    // The new watch re-announces the heartbeats that still stand.
+    this.standing.clear();
+    const opts = { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, resourceVersion: rv, coalesceHeartbeats: true };
+    const id = this.client.watch(kind, this.opts.namespace, opts, handler, (err) => {
       if (!err) return;
       if (this.watchId === id) this.watchId = undefined;
       this.scheduleRelist();
@@ -167,6 +182,7 @@ export class Informer {
   /** The server closed the watch: resume from the last version seen (410 then forces a re-list). */
   private onClosed(): void {
     this.watchId = undefined;
+    this.standing.clear();
     this.ctx.startTimer(`rewatch ${this.name}`, RELIST_BACKOFF_MS, { type: 'informer.relist', informer: this.name });
   }
 
@@ -189,10 +205,16 @@ export class Informer {
 
   private onEvent(ev: WatchEvent): void {
     if (ev.type === 'BOOKMARK' || ev.type === 'ERROR') return;
+    if (ev.type === 'STANDING') {
+      if (ev.standing) this.standing.set(this.keyOf(ev.object), ev.standing);
+      else this.standing.delete(this.keyOf(ev.object));
+      return;
+    }
     const obj = ev.object;
     this.lastRV = obj.metadata.resourceVersion ?? this.lastRV;
     const key = this.keyOf(obj);
     if (ev.type === 'DELETED') {
+      this.standing.delete(key);
       const old = this.cache.get(key);
       if (old) this.removeKey(key, obj);
       return;
