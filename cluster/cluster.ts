@@ -21,7 +21,7 @@ import { drain as runDrain, cordon as runCordon, type DrainOptions } from './dra
 import { Scheduler } from '../actors/scheduler/scheduler.ts';
 import { Kubelet, nodeActorId } from '../actors/node/kubelet.ts';
 import { NodeHost, type ImageService, type NodeSpec } from '../actors/node/host.ts';
-import { CONTAINER_CRASH } from '../actors/node/messages.ts';
+import { CONTAINER_CRASH, HOST_CHANGED } from '../actors/node/messages.ts';
 import { VolumeBackend } from '../actors/storage/backend.ts';
 import { StatefulSetController } from '../actors/controllers/statefulset.ts';
 import { DaemonSetController } from '../actors/controllers/daemonset.ts';
@@ -64,6 +64,13 @@ export interface ClusterOptions {
   zones?: string[];
   /** Replace built-in controllers by actor id (the model checker's planted bugs). */
   controllers?: Record<string, () => ActorLogic>;
+  /**
+   * Let idle periodic writes stand (Lease renewals, unchanged NodeStatus reports): one standing
+   * stream per node instead of a write per period, applied when anybody looks (api/heartbeats.ts).
+   * Default true; the model checker turns it off so that every renewal is a delivery it can
+   * reorder or drop.
+   */
+  standingHeartbeats?: boolean;
 }
 
 /** Defaults the CLI sets for scenarios it runs (`kubesim run --seed 7 --trace t.jsonl`). */
@@ -150,7 +157,7 @@ export class Cluster {
     this.epoch = o.epoch ?? DEFAULT_EPOCH;
     this.memoryTrace = o.trace === true ? new MemoryTraceSink() : undefined;
     this.sink = typeof o.trace === 'string' ? new FileTraceSink(o.trace) : typeof o.trace === 'object' ? o.trace : this.memoryTrace;
-    this.runtime = new Runtime({ seed: o.seed ?? 1, trace: this.sink });
+    this.runtime = new Runtime({ seed: o.seed ?? 1, trace: this.sink, standing: o.standingHeartbeats ?? true });
     this.runtime.input('cluster', { seed: this.runtime.seed, origin: o.origin ?? null });
     const uid = this.runtime.stream('apiserver/uid');
     const names = this.runtime.stream('apiserver/names').ids('bcdfghjklmnpqrstvwxz2456789', 5);
@@ -427,12 +434,14 @@ export class Cluster {
   breakContainerRuntime(node: string): void {
     this.runtime.input('break-runtime', { node });
     this.host(node).runtimeUp = false;
+    this.runtime.send('chaos', nodeActorId(node), { type: HOST_CHANGED });
   }
 
   /** Repairs the node's container runtime: the kubelet reports Ready again. */
   repairContainerRuntime(node: string): void {
     this.runtime.input('repair-runtime', { node });
     this.host(node).runtimeUp = true;
+    this.runtime.send('chaos', nodeActorId(node), { type: HOST_CHANGED });
   }
 
   /** Crashes the node's kubelet; its supervisor (systemd) restarts it; containers keep running. */
@@ -521,11 +530,7 @@ export class Cluster {
    * unsubscribe function. For observers such as the inspector: never write from the callback.
    */
   onStoreChange(listener: (change: { type: string; object: KubeObject; time: number; resourceVersion: number }) => void): () => void {
-    this.server.changeListeners.push(listener);
-    return () => {
-      const i = this.server.changeListeners.indexOf(listener);
-      if (i >= 0) this.server.changeListeners.splice(i, 1);
-    };
+    return this.server.addChangeListener(listener);
   }
 
   /** The API server (the store), for side-effect-free reads by checks and the inspector. */

@@ -2,6 +2,9 @@
 // Node, then two heartbeats — the Lease in kube-node-lease renewed every 10 s (retrying from
 // 200 ms doubling to 7 s when it fails) and the NodeStatus computed every 10 s and posted when
 // it changed or at least every 5 min — and whether the node is schedulable (cordon).
+// While nothing changes, both heartbeats can stand (Standing): one standing stream stands for
+// every renewal and every unchanged report (runtime ctx.openStanding, api/heartbeats.ts), and
+// the kubelet goes back to writing each period from the next one when the stream ends.
 // Pure: the kubelet wiring performs what it emits and reports results as events.
 import { assign, emit, setup } from 'xstate';
 
@@ -14,6 +17,9 @@ export const REGISTER_RETRY_MS = 1_000;
 
 export interface NodeMachineContext {
   leaseRetryMs: number;
+  /** Until the first renewal (or status check) after a standing stream ended. */
+  leaseResumeMs: number;
+  statusResumeMs: number;
 }
 
 export type NodeMachineEvent =
@@ -21,6 +27,10 @@ export type NodeMachineEvent =
   | { type: 'REGISTER_FAILED' }
   | { type: 'LEASE_RENEWED' }
   | { type: 'LEASE_FAILED' }
+  | { type: 'LEASE_STANDING' }
+  | { type: 'LEASE_STANDING_ENDED'; resumeIn: number }
+  | { type: 'STATUS_STANDING' }
+  | { type: 'STATUS_STANDING_ENDED'; resumeIn: number }
   | { type: 'RUNTIME_READY' }
   | { type: 'RUNTIME_DOWN' }
   | { type: 'CORDONED' }
@@ -32,18 +42,23 @@ export const nodeMachine = setup({
     leaseRenew: LEASE_RENEW_MS,
     leaseRetry: ({ context }) => context.leaseRetryMs,
     statusUpdate: NODE_STATUS_UPDATE_MS,
+    leaseResume: ({ context }) => context.leaseResumeMs,
+    statusResume: ({ context }) => context.statusResumeMs,
     registerRetry: REGISTER_RETRY_MS,
   },
   actions: {
     registerNode: emit({ type: 'kubelet', op: 'registerNode' } as any),
     renewLease: emit({ type: 'kubelet', op: 'renewLease' } as any),
     syncNodeStatus: emit({ type: 'kubelet', op: 'syncNodeStatus' } as any),
+    standLease: emit({ type: 'kubelet', op: 'standLease' } as any),
+    noteLeaseResume: assign({ leaseResumeMs: ({ event }) => (event as { resumeIn: number }).resumeIn }),
+    noteStatusResume: assign({ statusResumeMs: ({ event }) => (event as { resumeIn: number }).resumeIn }),
     resetLeaseRetry: assign({ leaseRetryMs: LEASE_RETRY_INITIAL_MS }),
     growLeaseRetry: assign({ leaseRetryMs: ({ context }) => Math.min(context.leaseRetryMs * 2, LEASE_RETRY_MAX_MS) }),
   },
 }).createMachine({
   id: 'node',
-  context: { leaseRetryMs: LEASE_RETRY_INITIAL_MS },
+  context: { leaseRetryMs: LEASE_RETRY_INITIAL_MS, leaseResumeMs: LEASE_RENEW_MS, statusResumeMs: NODE_STATUS_UPDATE_MS },
   initial: 'Registering',
   states: {
     Registering: {
@@ -72,14 +87,18 @@ export const nodeMachine = setup({
           initial: 'Renewing',
           states: {
             Renewing: { entry: 'renewLease', on: { LEASE_RENEWED: { target: 'Held', actions: 'resetLeaseRetry' }, LEASE_FAILED: 'Retrying' } },
-            Held: { after: { leaseRenew: 'Renewing' } },
+            Held: { entry: 'standLease', after: { leaseRenew: 'Renewing' }, on: { LEASE_STANDING: 'Standing' } },
+            Standing: { on: { LEASE_STANDING_ENDED: { target: 'Resuming', actions: 'noteLeaseResume' } } },
+            Resuming: { after: { leaseResume: 'Renewing' } },
             Retrying: { after: { leaseRetry: { target: 'Renewing', actions: 'growLeaseRetry' } } },
           },
         },
         Status: {
           initial: 'Waiting',
           states: {
-            Waiting: { after: { statusUpdate: { target: 'Waiting', reenter: true, actions: 'syncNodeStatus' } } },
+            Waiting: { after: { statusUpdate: { target: 'Waiting', reenter: true, actions: 'syncNodeStatus' } }, on: { STATUS_STANDING: 'Standing' } },
+            Standing: { on: { STATUS_STANDING_ENDED: { target: 'Resuming', actions: 'noteStatusResume' } } },
+            Resuming: { after: { statusResume: { target: 'Waiting', actions: 'syncNodeStatus' } } },
           },
         },
       },

@@ -204,7 +204,10 @@ const CASES: MachineCase[] = [
     name: 'node',
     machine: nodeMachine,
     inputs: [undefined],
-    events: () => ['REGISTERED', 'REGISTER_FAILED', 'LEASE_RENEWED', 'LEASE_FAILED', 'RUNTIME_READY', 'RUNTIME_DOWN', 'CORDONED', 'UNCORDONED'].map((type) => ({ type })),
+    events: () => [
+      ...['REGISTERED', 'REGISTER_FAILED', 'LEASE_RENEWED', 'LEASE_FAILED', 'LEASE_STANDING', 'STATUS_STANDING', 'RUNTIME_READY', 'RUNTIME_DOWN', 'CORDONED', 'UNCORDONED'].map((type) => ({ type })),
+      { type: 'LEASE_STANDING_ENDED', resumeIn: 3_000 }, { type: 'STATUS_STANDING_ENDED', resumeIn: 7_000 },
+    ],
     serialize: (snap) => JSON.stringify(snap.value),
   },
   {

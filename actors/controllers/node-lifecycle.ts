@@ -14,6 +14,7 @@ import { DEFAULT_EPOCH, formatTime, parseTime } from '../../api/time.ts';
 import { EventRecorder } from '../../client/events.ts';
 import type { Informer } from '../../client/informer.ts';
 import { Controller, controllerUser, type ReconcileResult } from './controller.ts';
+import { lastStandingTick } from '../../runtime/index.ts';
 import { updatePodCondition } from './controller-utils.ts';
 import {
   getZoneKey, PodsByNode, RateLimitedTimedQueue, recordNodeEvent, recordNodeStatusChange, requeueTimer, schedulePass,
@@ -71,8 +72,10 @@ interface NodeHealth {
   probeTimestamp: number;
   readyTransitionTimestamp: number;
   status: any;
-  /** The Lease's renewTime when last seen renewed. */
-  leaseRenewTime?: string;
+  /** The Lease's renewTime when last seen renewed (virtual ms). */
+  leaseRenewMs?: number;
+  /** The last report of a standing NodeStatus heartbeat seen (virtual ms). */
+  heartbeatTick?: number;
 }
 
 interface HealthResult {
@@ -102,6 +105,8 @@ export class NodeLifecycleController extends Controller {
   private readonly nodesToRetry = new Set<string>();
   private taintingTimer: { handle: number; due: number } | undefined;
   private readonly epoch: number;
+  /** Parsed Lease renewTimes, by the cached object. */
+  private readonly renewTimes = new WeakMap<KubeObject, number>();
 
   constructor(opts: NodeLifecycleOptions = {}) {
     super();
@@ -276,7 +281,7 @@ export class NodeLifecycleController extends Controller {
     this.client.updateStatus(updated, (r) => {
       if (r.ok) {
         const health = this.nodeHealth.get(name) ?? result.health;
-        this.nodeHealth.set(name, { status: updated.status, probeTimestamp: health.probeTimestamp, readyTransitionTimestamp: this.ctx.now(), leaseRenewTime: this.leases.get(NODE_LEASE_NAMESPACE, name)?.spec?.renewTime });
+        this.nodeHealth.set(name, { status: updated.status, probeTimestamp: health.probeTimestamp, readyTransitionTimestamp: this.ctx.now(), leaseRenewMs: this.leaseRenewMs(name) });
         this.afterHealthUpdate(updated, result.observed, result.current);
         return;
       }
@@ -315,18 +320,22 @@ export class NodeLifecycleController extends Controller {
       grace = NODE_MONITOR_GRACE_PERIOD_MS;
     }
     const saved = health ? getNodeCondition({ status: health.status } as KubeObject, 'Ready') : undefined;
-    const savedLease = health?.leaseRenewTime;
+    const savedLease = health?.leaseRenewMs;
+    // A standing NodeStatus heartbeat posts an unchanged report every period (api/heartbeats.ts).
+    const beat = this.nodes.heartbeat(undefined, name);
+    const beatTick = beat ? lastStandingTick(beat.start, beat.period, now - 1) : undefined;
+    const beaten = beatTick !== undefined && beatTick > (health?.heartbeatTick ?? -Infinity);
     // A fresh record (as upstream's new nodeHealthData) forgets the Lease it saw.
     const fresh = (transition: number): NodeHealth => ({ status: node.status, probeTimestamp: now, readyTransitionTimestamp: transition });
     if (!health) health = fresh(now);
     else if ((!saved && currentReady) || (saved && !currentReady)) health = fresh(now);
-    else if (saved && currentReady && (saved as any).lastHeartbeatTime !== (currentReady as any).lastHeartbeatTime) {
+    else if (saved && currentReady && ((saved as any).lastHeartbeatTime !== (currentReady as any).lastHeartbeatTime || beaten)) {
       health = fresh(saved.lastTransitionTime !== currentReady.lastTransitionTime ? now : health.readyTransitionTimestamp);
     }
-    const lease = this.leases.get(NODE_LEASE_NAMESPACE, name);
-    const renewTime: string | undefined = lease?.spec?.renewTime;
-    if (lease && (savedLease === undefined || timeOf(savedLease, this.epoch) < timeOf(renewTime, this.epoch))) {
-      health.leaseRenewTime = renewTime;
+    health.heartbeatTick = beatTick;
+    const renewMs = this.leaseRenewMs(name);
+    if (renewMs !== undefined && (savedLease === undefined || savedLease < renewMs)) {
+      health.leaseRenewMs = renewMs;
       health.probeTimestamp = now;
     }
     if (!(now > health.probeTimestamp + grace)) return { observed, current: currentReady, health };
@@ -334,6 +343,18 @@ export class NodeLifecycleController extends Controller {
     const current = getNodeCondition(update, 'Ready');
     if (deepEqual(current, observed)) return { observed, current, health };
     return { observed, current, update, health };
+  }
+
+  /** The node Lease's renewTime as the cache shows it now (a standing heartbeat included), in virtual ms. */
+  private leaseRenewMs(name: string): number | undefined {
+    const lease = this.leases.get(NODE_LEASE_NAMESPACE, name);
+    if (!lease) return undefined;
+    let t = this.renewTimes.get(lease);
+    if (t === undefined) this.renewTimes.set(lease, (t = timeOf(lease.spec?.renewTime, this.epoch)));
+    const beat = this.leases.heartbeat(NODE_LEASE_NAMESPACE, name);
+    // A period's write reaches the cache after that instant's monitor pass (a request, then a
+    // watch event): the pass at a period's instant still sees the one before.
+    return beat ? Math.max(t, lastStandingTick(beat.start, beat.period, this.ctx.now() - 1)) : t;
   }
 
   /** The node with Ready, MemoryPressure, DiskPressure and PIDPressure set to Unknown. */

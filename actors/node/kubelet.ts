@@ -3,7 +3,8 @@
 // 5 min), admits the pods bound to it, runs a pod worker per pod, writes their status
 // (status manager) and events, and deletes a terminated pod's object (grace 0).
 import { createActor, type AnyActorRef } from 'xstate';
-import type { ActorContext, ActorLogic, Envelope, ExitSignal } from '../../runtime/index.ts';
+import { lastStandingTick, type ActorContext, type ActorLogic, type Envelope, type ExitSignal, type StandingEnd } from '../../runtime/index.ts';
+import type { HeartbeatMessage } from '../../api/heartbeats.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { ApiClient } from '../../client/client.ts';
 import { Informer } from '../../client/informer.ts';
@@ -11,7 +12,7 @@ import { EventRecorder } from '../../client/events.ts';
 import { formatMicroTime, formatTime } from '../../api/time.ts';
 import { deepEqual } from '../../api/equal.ts';
 import { isPodTerminal, podMatchesNodeSelectorAndAffinity, podRequests, resourceList } from '../../api/podutil.ts';
-import { nodeMachine } from '../../machines/node.ts';
+import { LEASE_RENEW_MS, NODE_STATUS_UPDATE_MS, nodeMachine } from '../../machines/node.ts';
 import type { ProcessBehavior } from '../../cri/types.ts';
 import type { NodeHost } from './host.ts';
 import { PodWorker } from './pod-worker.ts';
@@ -56,6 +57,11 @@ export class Kubelet implements ActorLogic {
   private lastPostedStatus: any;
   private lastPostedAt = -Infinity;
   private registered = false;
+  /** When the status checks started: they run on this phase every 10 s. */
+  private statusPhase = 0;
+  /** The standing streams carrying the Lease renewals and the unchanged status reports, when they stand. */
+  private leaseStream: number | undefined;
+  private statusStream: number | undefined;
   private nodeUid: string | undefined;
   private failure: unknown;
 
@@ -89,6 +95,8 @@ export class Kubelet implements ActorLogic {
     const m = env.message;
     if (this.client.handle(env) || this.pods.handle(env) || this.self.handle(env)) return this.rethrow();
     switch (m.type) {
+      case '$STANDING_END': this.onStandingEnd(m as StandingEnd); break;
+      case msg.HOST_CHANGED: this.statusMayHaveChanged(); break;
       case msg.POD_STATUS: this.onPodStatus(m as any); break;
       case msg.POD_EVENT: this.onPodEvent(m as any); break;
       case msg.POD_TERMINATED: this.onPodTerminated(m.uid as string); break;
@@ -122,6 +130,57 @@ export class Kubelet implements ActorLogic {
     if (ev.op === 'registerNode') this.registerNode();
     else if (ev.op === 'renewLease') this.renewLease();
     else if (ev.op === 'syncNodeStatus') this.syncNodeStatus(false);
+    else if (ev.op === 'standLease') this.standLease();
+  }
+
+  /** Right after a renewal: let one standing stream stand for the renewals to come. */
+  private standLease(): void {
+    const stream = this.ctx.openStanding('kube-apiserver', this.heartbeat('Lease', 'renewTime'), LEASE_RENEW_MS);
+    if (stream === undefined) return;
+    this.leaseStream = stream;
+    this.node.send({ type: 'LEASE_STANDING' });
+  }
+
+  /** The status is unchanged and posted: one standing stream stands for the reports every nodeStatusReportFrequency. */
+  private standStatus(): void {
+    if (this.statusStream !== undefined) return;
+    const stream = this.ctx.openStanding('kube-apiserver', this.heartbeat('Node', 'conditionHeartbeats'), NODE_STATUS_REPORT_MS, this.lastPostedAt);
+    if (stream === undefined) return;
+    this.statusStream = stream;
+    this.node.send({ type: 'STATUS_STANDING' });
+  }
+
+  private heartbeat(kind: 'Lease' | 'Node', stamp: HeartbeatMessage['stamp']): HeartbeatMessage & { user: unknown } {
+    return kind === 'Lease'
+      ? { type: 'api.heartbeat', apiVersion: 'coordination.k8s.io/v1', kind, namespace: 'kube-node-lease', name: this.name, stamp, user: msg.nodeUser(this.name) }
+      : { type: 'api.heartbeat', apiVersion: 'v1', kind, name: this.name, stamp, user: msg.nodeUser(this.name) };
+  }
+
+  /** A standing stream ended (the API server closed it, a fault, a restart): write each period again from the next one. */
+  private onStandingEnd(m: StandingEnd): void {
+    const now = this.ctx.now();
+    if (m.stream === this.leaseStream) {
+      this.leaseStream = undefined;
+      this.node.send({ type: 'LEASE_STANDING_ENDED', resumeIn: m.lastTick + LEASE_RENEW_MS - now });
+    } else if (m.stream === this.statusStream) {
+      this.statusStream = undefined;
+      this.resumeStatusChecks(m.lastTick);
+    }
+  }
+
+  /** Something the NodeStatus reports may have changed: the checks every 10 s resume (from the next one). */
+  private statusMayHaveChanged(): void {
+    if (this.statusStream === undefined) return;
+    const stream = this.statusStream;
+    this.statusStream = undefined;
+    this.ctx.closeStanding(stream);
+    this.resumeStatusChecks(lastStandingTick(this.lastPostedAt, NODE_STATUS_REPORT_MS, this.ctx.now()));
+  }
+
+  private resumeStatusChecks(lastReport: number): void {
+    this.lastPostedAt = lastReport;
+    const since = this.ctx.now() - this.statusPhase;
+    this.node.send({ type: 'STATUS_STANDING_ENDED', resumeIn: NODE_STATUS_UPDATE_MS - (since % NODE_STATUS_UPDATE_MS) });
   }
 
   /** registerWithAPIServer: create the Node, or take over an existing one. */
@@ -146,6 +205,7 @@ export class Kubelet implements ActorLogic {
 
   private onRegistered(created: boolean): void {
     this.registered = true;
+    this.statusPhase = this.ctx.now();
     const ref = this.nodeRef();
     this.recorder.event(ref, 'Normal', 'Starting', 'Starting kubelet.');
     if (created) {
@@ -183,10 +243,12 @@ export class Kubelet implements ActorLogic {
     const now = this.ctx.now();
     const changed = !deepEqual(withoutHeartbeats(status), withoutHeartbeats(current));
     this.noteReadiness(status, current);
-    if (!force && !changed && now - this.lastPostedAt < NODE_STATUS_REPORT_MS) return;
+    if (!force && !changed && now - this.lastPostedAt < NODE_STATUS_REPORT_MS) return this.standStatus();
     this.lastPostedAt = now;
     this.lastPostedStatus = status;
-    this.client.patch({ apiVersion: 'v1', kind: 'Node' }, undefined, this.name, { status }, 'application/merge-patch+json', undefined, 'status');
+    this.client.patch({ apiVersion: 'v1', kind: 'Node' }, undefined, this.name, { status }, 'application/merge-patch+json', (r) => {
+      if (r.ok) this.standStatus();
+    }, 'status');
   }
 
   private nodeLabels(): Record<string, string> {
@@ -259,6 +321,8 @@ export class Kubelet implements ActorLogic {
   /** The Node object changed: cordon state for the node machine. */
   private onNodeObject(n: KubeObject): void {
     this.node.send({ type: n.spec?.unschedulable ? 'CORDONED' : 'UNCORDONED' });
+    // Another writer (the node controller's Unknown) changed what the kubelet reports.
+    if (this.statusStream !== undefined && !deepEqual(withoutHeartbeats(n.status), withoutHeartbeats(this.lastPostedStatus))) this.statusMayHaveChanged();
   }
 
   /** Node events name the node by its name as uid, as the kubelet's node reference does. */

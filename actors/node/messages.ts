@@ -6,6 +6,8 @@ export const POD_EVENT = 'kubelet.podEvent';
 export const POD_TERMINATED = 'kubelet.podTerminated';
 export const POD_DELETE = 'kubelet.podDelete';
 export const POD_UPDATE = 'kubelet.podUpdate';
+/** What the kubelet's NodeStatus reports changed on the host (an image pulled, the container runtime broke or was repaired). */
+export const HOST_CHANGED = 'kubelet.hostChanged';
 
 /** A fault: the container's process dies with this exit code (a segfault, an OOM kill from outside). */
 export const CONTAINER_CRASH = 'kubelet.containerCrash';

@@ -354,7 +354,10 @@ export class PodWorker implements ActorLogic {
     this.ctx.startTimer(`pull ${slot.name}`, end - now, () => {
       const at = this.ctx.now();
       if (result.ok) {
-        host.images.set(slot.imageRef, result.image.sizeBytes);
+        if (!host.images.has(slot.imageRef)) {
+          host.images.set(slot.imageRef, result.image.sizeBytes);
+          this.ctx.send(this.opts.kubelet, { type: msg.HOST_CHANGED });
+        }
         if (host.pullsInFlight.get(slot.imageRef) === end) host.pullsInFlight.delete(slot.imageRef);
         this.event('Normal', 'Pulled', pulledImageMessage(image, result.durationMs, result.image.sizeBytes, end - now), slot);
         slot.actor.send({ type: 'IMAGE_READY', at });
