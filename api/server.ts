@@ -70,6 +70,8 @@ interface Watcher {
   fields: FieldSelector | undefined;
   /** The watcher takes standing heartbeats as one STANDING event (the system's informers). */
   coalesce: boolean;
+  /** The node a pod watch is pinned to (spec.nodeName=x, a kubelet's watch): indexed, not scanned. */
+  nodeName?: string;
 }
 
 /** A standing heartbeat the server applies when somebody looks (api/heartbeats.ts). */
@@ -102,6 +104,8 @@ export type SubresourceHandler = (args: {
 export type WatchEmitter = (actor: string, watchId: string, event: WatchEvent) => void;
 
 const ALL = '*';
+/** The pods' resource key (group '' and resource pods). */
+const PODS = '/pods';
 
 export class ApiServer {
   private rv = 0;
@@ -109,6 +113,11 @@ export class ApiServer {
   private history: HistoryEntry[] = [];
   private historyHead = 0;
   private readonly watchers = new Map<string, Watcher[]>();
+  /**
+   * Pod watches pinned to one node, by node name: a pod write is offered to the watches of its
+   * old and new node only, not to every kubelet's (the watch cache's spec.nodeName index).
+   */
+  private readonly podWatchersByNode = new Map<string, Watcher[]>();
   private readonly watchById = new Map<string, Watcher>();
   readonly mutating: AdmissionPlugin[] = [];
   readonly validating: AdmissionPlugin[] = [];
@@ -573,6 +582,12 @@ export class ApiServer {
     this.history.push({ rv: this.rv, time: this.deps.now(), resource, type, object: obj, old });
     this.compact();
     this.fanOut(this.watchers.get(resource), type, obj, old);
+    if (resource === PODS && this.podWatchersByNode.size > 0) {
+      const node: string | undefined = obj.spec?.nodeName;
+      const before: string | undefined = old?.spec?.nodeName;
+      if (node) this.fanOut(this.podWatchersByNode.get(node), type, obj, old);
+      if (before && before !== node) this.fanOut(this.podWatchersByNode.get(before), type, obj, old);
+    }
     this.fanOut(this.watchers.get(ALL), type, obj, old);
   }
 
@@ -613,6 +628,7 @@ export class ApiServer {
       name: opts.fieldSelector ? exactName(opts.fieldSelector) : undefined,
       coalesce: opts.coalesceHeartbeats === true,
     };
+    if (w.resource === PODS && opts.fieldSelector) w.nodeName = exactNodeName(opts.fieldSelector);
     if (!w.coalesce) this.endHeartbeatsOf(info);
     const rv = opts.resourceVersion;
     const initial = !rv || rv === '0' ? this.initialEvents(info, w) : this.eventsSince(Number(rv), w);
@@ -653,8 +669,11 @@ export class ApiServer {
   }
 
   private addWatcher(w: Watcher): void {
-    let list = this.watchers.get(w.resource);
-    if (!list) this.watchers.set(w.resource, (list = []));
+    const byNode = w.nodeName !== undefined;
+    const index = byNode ? this.podWatchersByNode : this.watchers;
+    const slot = byNode ? w.nodeName! : w.resource;
+    let list = index.get(slot);
+    if (!list) index.set(slot, (list = []));
     list.push(w);
     this.watchById.set(`${w.actor}/${w.watchId}`, w);
     if (!w.coalesce) this.strictWatches.set(w.resource, (this.strictWatches.get(w.resource) ?? 0) + 1);
@@ -669,7 +688,7 @@ export class ApiServer {
     const w = this.watchById.get(`${actor}/${watchId}`);
     if (!w) return;
     this.watchById.delete(`${actor}/${watchId}`);
-    const list = this.watchers.get(w.resource)!;
+    const list = w.nodeName !== undefined ? this.podWatchersByNode.get(w.nodeName)! : this.watchers.get(w.resource)!;
     list.splice(list.indexOf(w), 1);
     if (!w.coalesce) this.strictWatches.set(w.resource, this.strictWatches.get(w.resource)! - 1);
   }
@@ -830,6 +849,12 @@ function hasResourceVersion(patch: unknown): boolean {
  */
 function shallowCopy(obj: KubeObject): KubeObject {
   return { ...obj, metadata: { ...obj.metadata } };
+}
+
+/** The node a pod field selector pins with `spec.nodeName=x` (or `==`, not empty), if it does. */
+function exactNodeName(fieldSelector: string): string | undefined {
+  const m = /(?:^|,)\s*spec\.nodeName\s*==?\s*([^,!=\s]+)\s*(?:,|$)/.exec(fieldSelector);
+  return m ? m[1] : undefined;
 }
 
 /** The name a field selector pins with `metadata.name=x` (or `==`), if it does. */

@@ -219,6 +219,22 @@ describe('watch', () => {
     c.patch('configmap', 'b', { metadata: { labels: { tier: 'front' } } }, { type: 'merge' });
     expect(seen).toEqual(['ADDED a', 'DELETED a', 'ADDED b']);
   });
+
+  it("a kubelet's watch (spec.nodeName=x) sees a pod from its binding there, its changes, and nothing of other nodes", async () => {
+    const c = await createCluster({ nodes: 2 });
+    const seen = new Set<string>();
+    c.watch('pods', (ev) => seen.add(`${ev.type} ${ev.object.metadata.name}`), { fieldSelector: 'spec.nodeName=node-1' });
+    const pod = (name: string, node: string): KubeObject => ({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name },
+      spec: { nodeSelector: { 'kubernetes.io/hostname': node }, containers: [{ name: 'c', image: 'nginx' }] },
+    });
+    c.create(pod('web', 'node-1'));
+    c.create(pod('db', 'node-2'));
+    await c.runUntil((x) => x.list('pods').every((p) => p.status?.phase === 'Running'));
+    c.delete('pod', 'web', { gracePeriodSeconds: 0 });
+    await c.runFor(0);
+    expect([...seen]).toEqual(['ADDED web', 'MODIFIED web', 'DELETED web']);
+  });
 });
 
 describe('selectors', () => {
