@@ -488,6 +488,12 @@ class SimulatedProcess implements ContainerProcess {
     if (!this.started || (this.exit && now >= this.exit.at)) return 0;
     return Math.round(curveAt(this.behavior.cpu, now - this.t0));
   }
+
+  cpuSteady(from: number, to: number): boolean {
+    if (!this.started || (this.exit && this.exit.at <= to && this.exit.at > from)) return false;
+    const points = this.behavior.cpu;
+    return !points || points.length === 0 || from - this.t0 >= points[points.length - 1][0];
+  }
 }
 
 const SHELL_NAMES = new Set(['sh', 'bash', 'ash', 'dash']);

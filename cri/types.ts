@@ -100,6 +100,8 @@ export interface ContainerProcess {
   hook(spec: ProbeSpec, now: number): ProbeResult & { durationMs: number };
   memoryBytes(now: number): number;
   cpuMillicores(now: number): number;
+  /** Whether cpuMillicores stays the same from `from` to `to` (lets a CPU counter skip its samples). */
+  cpuSteady?(from: number, to: number): boolean;
   readonly running: boolean;
 }
 

@@ -84,6 +84,12 @@ export function cumulativeCpu(process: ContainerProcess, startTime: number, now:
   }
   let t = c.at;
   let prev = process.cpuMillicores(t);
+  // A flat stretch of the curve: every sample's trapezoid is the same rectangle (integers, so
+  // the sum is exact either way).
+  if (t < now && process.cpuSteady?.(t, now)) {
+    c.total += prev * (now - t) * 1_000;
+    t = now;
+  }
   while (t < now) {
     const next = Math.min(now, t + CPU_SAMPLE_STEP_MS);
     const cur = process.cpuMillicores(next);
