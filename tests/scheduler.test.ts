@@ -459,6 +459,23 @@ describe('explainability', () => {
     expect(JSON.stringify(snap)).toContain('default/web');
   });
 
+  it('keeps every node verdict of the last 100 attempts; older ones keep the best five, the chosen node and one per rejection', async () => {
+    const nodes = [node('cp', { taints: [CONTROL_PLANE_TAINT] }), node('small', { cpu: '1' }), ...Array.from({ length: 8 }, (_, i) => node(`w${i}`))];
+    const c = await clusterWith(nodes);
+    for (let i = 0; i < 101; i++) c.create(pod(`p${i}`, { cpu: '2' }));
+    await c.runFor('10s');
+    const recent = scheduler(c).decision('default/p100')!;
+    expect(recent.nodes.map((v) => v.node).sort()).toEqual(nodes.map((n) => n.metadata.name).sort());
+    expect(recent.nodes.filter((v) => !v.rejectedBy).every((v) => v.scores!.length === recent.scorePlugins.length && v.total !== undefined)).toBe(true);
+    const old = scheduler(c).decision('default/p0')!;
+    const feasible = old.nodes.filter((v) => !v.rejectedBy);
+    expect(feasible.length).toBeLessThanOrEqual(6);
+    expect(feasible.some((v) => v.node === old.node)).toBe(true);
+    expect(old.nodes.filter((v) => v.rejectedBy).map((v) => v.rejectedBy).sort()).toEqual(['NodeResourcesFit', 'TaintToleration']);
+    // What the inspector shows is the JSON of a decision: the verdicts are part of it.
+    expect(JSON.parse(JSON.stringify(recent)).nodes).toHaveLength(10);
+  });
+
   it('the same seed gives the same placements (ties broken by the seeded stream)', async () => {
     // ARCHITECTURE.md: same scenario and seed, same trace.
     const run = async () => {

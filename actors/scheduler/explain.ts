@@ -37,6 +37,100 @@ export interface SchedulingDecision {
   preemption?: { nominatedNode?: string; victims: string[]; message?: string };
 }
 
+/**
+ * The verdicts of one attempt as the scheduler records them: a feasible node is its name and a
+ * column entry per score plugin (no object per node), a rejected node its NodeVerdict. The
+ * decision's `nodes` are built from it when somebody reads them; after FULL_DECISIONS newer
+ * attempts only a summary is kept. A 1,000-node cluster evaluates about 420 nodes per pod.
+ */
+export class VerdictLog {
+  private readonly order: Array<string | NodeVerdict> = [];
+  private feasible = 0;
+  private readonly columns: Float64Array[] = [];
+  private totals: Float64Array | undefined;
+
+  /** A node every filter passed. */
+  pass(node: string): void {
+    this.order.push(node);
+    this.feasible++;
+  }
+
+  reject(v: NodeVerdict): void {
+    this.order.push(v);
+  }
+
+  get evaluated(): number {
+    return this.order.length;
+  }
+
+  /** One score plugin's normalized scores, aligned with the feasible nodes in evaluation order. */
+  addScores(scores: ArrayLike<number>): void {
+    const col = new Float64Array(this.feasible);
+    for (let i = 0; i < this.feasible; i++) col[i] = scores[i];
+    this.columns.push(col);
+  }
+
+  setTotals(totals: ArrayLike<number>): void {
+    this.totals = Float64Array.from(totals);
+  }
+
+  /** Every node evaluated, in evaluation order. */
+  verdicts(): NodeVerdict[] {
+    let fi = 0;
+    return this.order.map((o) => (typeof o === 'string' ? this.feasibleVerdict(o, fi++) : o));
+  }
+
+  /** The chosen node, the `best` highest-scoring feasible ones and one rejected node per reason. */
+  summary(chosen: string | undefined, best: number): NodeVerdict[] {
+    const feasible: Array<{ node: string; i: number; at: number }> = [];
+    let fi = 0;
+    this.order.forEach((o, at) => {
+      if (typeof o === 'string') feasible.push({ node: o, i: fi++, at });
+    });
+    const total = (i: number) => this.totals?.[i] ?? 0;
+    feasible.sort((a, b) => total(b.i) - total(a.i) || (a.node < b.node ? -1 : 1));
+    const keep = new Set<number>(feasible.slice(0, best).map((f) => f.at));
+    for (const f of feasible) if (f.node === chosen) keep.add(f.at);
+    const reasons = new Set<string>();
+    this.order.forEach((o, at) => {
+      if (typeof o === 'string') {
+        if (o === chosen) keep.add(at);
+        return;
+      }
+      const key = `${o.rejectedBy}:${(o.reasons ?? []).join(',')}`;
+      if (reasons.has(key)) return;
+      reasons.add(key);
+      keep.add(at);
+    });
+    const byAt = new Map(feasible.map((f) => [f.at, f.i]));
+    const out: NodeVerdict[] = [];
+    this.order.forEach((o, at) => {
+      if (!keep.has(at)) return;
+      out.push(typeof o === 'string' ? this.feasibleVerdict(o, byAt.get(at)!) : o);
+    });
+    return out;
+  }
+
+  private feasibleVerdict(node: string, i: number): NodeVerdict {
+    if (!this.totals) return { node };
+    return { node, scores: this.columns.map((c) => c[i]), total: this.totals[i] };
+  }
+}
+
+/** Gives `d` a `nodes` built from `log` when first read (enumerable: JSON shows it). */
+export function attachVerdicts(d: SchedulingDecision, log: VerdictLog): void {
+  let built: NodeVerdict[] | undefined;
+  Object.defineProperty(d, 'nodes', {
+    enumerable: true, configurable: true,
+    get: () => (built ??= log.verdicts()),
+  });
+}
+
+/** Replaces a decision's verdicts by their summary (see VerdictLog.summary). */
+export function keepSummary(d: SchedulingDecision, log: VerdictLog, best: number): void {
+  Object.defineProperty(d, 'nodes', { value: log.summary(d.node, best), enumerable: true, configurable: true, writable: true });
+}
+
 /** Each filter plugin's result on a node: 'pass', its reasons, or 'not run' (after the first rejection). */
 export function filterResults(d: SchedulingDecision, v: NodeVerdict): Record<string, string> {
   const out: Record<string, string> = {};

@@ -6,7 +6,7 @@
 import type { RandomStream } from '../../runtime/index.ts';
 import type { NodeInfo, SchedulerCache } from './cache.ts';
 import { filterPlugins, runFilters, SCORE_PLUGINS, type CycleState, type FilterPlugin, type Status } from './plugins.ts';
-import type { NodeVerdict, SchedulingDecision } from './explain.ts';
+import type { SchedulingDecision, VerdictLog } from './explain.ts';
 
 /** minFeasibleNodesToFind and minFeasibleNodesPercentageToFind (schedule_one.go). */
 export const MIN_FEASIBLE_NODES_TO_FIND = 100;
@@ -68,36 +68,36 @@ export class SchedulingAlgorithm {
   ) {}
 
   /** schedulePod: filters, scores and picks a node; fills `decision` with every node's verdict. */
-  schedulePod(state: CycleState, decision: SchedulingDecision): ScheduleResult {
+  schedulePod(state: CycleState, decision: SchedulingDecision, log: VerdictLog): ScheduleResult {
     const cache = this.cache;
     if (cache.numNodes === 0) return { kind: 'NoNodes' };
     const plugins = filterPluginsFor(decision);
     const diagnosis: Diagnosis = { statuses: new Map(), unschedulablePlugins: new Set() };
-    let feasible = this.evaluateNominatedNode(state, plugins, decision);
-    if (feasible.length === 0) feasible = this.findNodesThatPassFilters(state, plugins, decision, diagnosis);
+    let feasible = this.evaluateNominatedNode(state, plugins, log);
+    if (feasible.length === 0) feasible = this.findNodesThatPassFilters(state, plugins, log, diagnosis);
     decision.feasibleNodes = feasible.length;
-    decision.evaluatedNodes = decision.nodes.length;
+    decision.evaluatedNodes = log.evaluated;
     if (feasible.length === 0) return { kind: 'FitError', diagnosis, numAllNodes: cache.numNodes };
     if (feasible.length === 1) return { kind: 'Scheduled', node: feasible[0].name };
-    const totals = this.prioritizeNodes(state, feasible, decision);
+    const totals = this.prioritizeNodes(state, feasible, decision, log);
     return { kind: 'Scheduled', node: this.selectHost(feasible, totals) };
   }
 
   /** The nominated node (after preemption) is tried first: it is likely the only one that fits. */
-  private evaluateNominatedNode(state: CycleState, plugins: FilterPlugin[], decision: SchedulingDecision): NodeInfo[] {
+  private evaluateNominatedNode(state: CycleState, plugins: FilterPlugin[], log: VerdictLog): NodeInfo[] {
     const name = state.pod.status?.nominatedNodeName;
     const n = name ? this.cache.nodes.get(name) : undefined;
     if (!n?.node) return [];
     const st = runFilters(state, n, plugins);
     if (!st) {
-      decision.nodes.push({ node: n.name });
+      log.pass(n.name);
       return [n];
     }
     return [];
   }
 
   /** findNodesThatPassFilters: round-robin from nextStartNodeIndex, stopping at numFeasibleNodesToFind. */
-  private findNodesThatPassFilters(state: CycleState, plugins: FilterPlugin[], decision: SchedulingDecision, diagnosis: Diagnosis): NodeInfo[] {
+  private findNodesThatPassFilters(state: CycleState, plugins: FilterPlugin[], log: VerdictLog, diagnosis: Diagnosis): NodeInfo[] {
     const nodes = this.cache.nodeList();
     const total = nodes.length;
     const want = numFeasibleNodesToFind(total, this.percentageOfNodesToScore);
@@ -109,39 +109,31 @@ export class SchedulingAlgorithm {
       const st = runFilters(state, n, plugins);
       if (!st) {
         feasible.push(n);
-        decision.nodes.push({ node: n.name });
+        log.pass(n.name);
         continue;
       }
       diagnosis.statuses.set(n.name, st);
       diagnosis.unschedulablePlugins.add(st.plugin);
-      decision.nodes.push({ node: n.name, rejectedBy: st.plugin, code: st.code, reasons: st.reasons });
+      log.reject({ node: n.name, rejectedBy: st.plugin, code: st.code, reasons: st.reasons });
     }
     this.nextStartNodeIndex = (this.nextStartNodeIndex + processed) % total;
     return feasible;
   }
 
   /** prioritizeNodes: PreScore (skipping plugins with nothing to say), Score, NormalizeScore, weights. */
-  private prioritizeNodes(state: CycleState, feasible: NodeInfo[], decision: SchedulingDecision): number[] {
+  private prioritizeNodes(state: CycleState, feasible: NodeInfo[], decision: SchedulingDecision, log: VerdictLog): number[] {
     const totals = new Array<number>(feasible.length).fill(0);
     const scores = new Array<number>(feasible.length);
-    const verdicts: NodeVerdict[] = [];
-    for (const v of decision.nodes) {
-      if (v.rejectedBy) continue;
-      v.scores = [];
-      verdicts.push(v);
-    }
     for (const plugin of SCORE_PLUGINS) {
       const pre = plugin.preScore(state, this.cache, feasible);
       if (pre === undefined) continue;
       for (let i = 0; i < feasible.length; i++) scores[i] = plugin.score(state, feasible[i], pre, this.cache);
       plugin.normalize?.(scores, feasible, pre);
       decision.scorePlugins.push({ name: plugin.name, weight: plugin.weight });
-      for (let i = 0; i < feasible.length; i++) {
-        verdicts[i].scores!.push(scores[i]);
-        totals[i] += scores[i] * plugin.weight;
-      }
+      log.addScores(scores);
+      for (let i = 0; i < feasible.length; i++) totals[i] += scores[i] * plugin.weight;
     }
-    for (let i = 0; i < feasible.length; i++) verdicts[i].total = totals[i];
+    log.setTotals(totals);
     return totals;
   }
 

@@ -16,7 +16,7 @@ import { SchedulingQueue, BACKOFF_FLUSH_MS, UNSCHEDULABLE_FLUSH_MS, type QueuedP
 import { SchedulingAlgorithm, fitErrorMessage } from './framework.ts';
 import { filterPlugins, mayHelp, nodeSchedulingPropertiesChanged, preFilter, REASON, type ClusterEvent } from './plugins.ts';
 import { preempt, type PreemptionResult } from './preemption.ts';
-import type { SchedulingDecision } from './explain.ts';
+import { VerdictLog, attachVerdicts, keepSummary, type SchedulingDecision } from './explain.ts';
 import { VolumeBinding, VOLUME_PLUGIN_NAMES, preFilterFitError } from './volume-binding.ts';
 
 export { explainPlacement, filterResults, type SchedulingDecision, type NodeVerdict } from './explain.ts';
@@ -56,6 +56,8 @@ export class Scheduler implements ActorLogic {
   private informers: Informer[] = [];
   private readonly decisions = new Map<string, SchedulingDecision>();
   private readonly fullDecisions: string[] = [];
+  /** The compact verdicts behind each kept decision (until it is summarised). */
+  private readonly logs = new WeakMap<SchedulingDecision, VerdictLog>();
   private workScheduled = false;
   private readonly stats = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, preemptions: 0 };
 
@@ -222,7 +224,7 @@ export class Scheduler implements ActorLogic {
       this.fail(p, pod, decision, { rejectedBy: new Set([volumeStatus.plugin]), message: preFilterFitError(this.cache.numNodes, volumeStatus), nominated: '' });
       return;
     }
-    const result = this.algorithm.schedulePod(state, decision);
+    const result = this.algorithm.schedulePod(state, decision, this.logs.get(decision)!);
     if (result.kind === 'Scheduled') {
       decision.outcome = 'Scheduled';
       decision.node = result.node;
@@ -243,11 +245,15 @@ export class Scheduler implements ActorLogic {
   }
 
   private newDecision(pod: KubeObject, p: QueuedPodInfo): SchedulingDecision {
-    return {
+    const d: SchedulingDecision = {
       pod: `${pod.metadata.namespace}/${pod.metadata.name}`, uid: p.uid, attempt: p.attempts, time: this.ctx.now(),
       outcome: 'Unschedulable', numAllNodes: this.cache.numNodes, evaluatedNodes: 0, feasibleNodes: 0,
       filterPlugins: [], scorePlugins: [], nodes: [],
     };
+    const log = new VerdictLog();
+    attachVerdicts(d, log);
+    this.logs.set(d, log);
+    return d;
   }
 
   /** Keeps the pod's last decision (at most DECISIONS_MAX pods) and logs its summary. */
@@ -258,7 +264,11 @@ export class Scheduler implements ActorLogic {
     this.fullDecisions.push(d.uid);
     if (this.fullDecisions.length > FULL_DECISIONS) {
       const old = this.decisions.get(this.fullDecisions.shift()!);
-      if (old) old.nodes = summariseVerdicts(old);
+      const log = old && this.logs.get(old);
+      if (old && log) {
+        keepSummary(old, log, SUMMARY_FEASIBLE);
+        this.logs.delete(old);
+      }
     }
     this.ctx.log('scheduling-decision', {
       pod: d.pod, attempt: d.attempt, outcome: d.outcome, node: d.node ?? null, message: d.message ?? null,
@@ -367,18 +377,3 @@ function truncateMessage(message: string): string {
   return message.slice(0, NOTE_LENGTH_LIMIT - suffix.length) + suffix;
 }
 
-/** The verdicts a summarised decision keeps: the chosen node, the best feasible ones, one per rejection reason. */
-function summariseVerdicts(d: SchedulingDecision): SchedulingDecision['nodes'] {
-  const feasible = d.nodes.filter((v) => !v.rejectedBy).sort((a, b) => (b.total ?? 0) - (a.total ?? 0) || (a.node < b.node ? -1 : 1));
-  const keep = new Set(feasible.slice(0, SUMMARY_FEASIBLE));
-  for (const v of d.nodes) if (v.node === d.node) keep.add(v);
-  const reasons = new Set<string>();
-  for (const v of d.nodes) {
-    if (!v.rejectedBy) continue;
-    const key = `${v.rejectedBy}:${(v.reasons ?? []).join(',')}`;
-    if (reasons.has(key)) continue;
-    reasons.add(key);
-    keep.add(v);
-  }
-  return d.nodes.filter((v) => keep.has(v));
-}
