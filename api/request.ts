@@ -22,6 +22,11 @@ export interface ListOptions {
    * instead of a MODIFIED event per period (api/heartbeats.ts). Other watches get every write.
    */
   coalesceHeartbeats?: boolean;
+  /**
+   * kubesim's own, for the every-kind pseudo-resource ('*'): resources to leave out (by plural
+   * name, any group), as the garbage collector ignores events (DefaultIgnoredResources).
+   */
+  excludeResources?: string[];
 }
 
 /** One API request. `kind` and `apiVersion` name the resource; `body` is the object to write. */

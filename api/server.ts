@@ -72,6 +72,8 @@ interface Watcher {
   coalesce: boolean;
   /** The node a pod watch is pinned to (spec.nodeName=x, a kubelet's watch): indexed, not scanned. */
   nodeName?: string;
+  /** Resource keys an every-kind watch leaves out (the garbage collector's ignored resources). */
+  exclude?: Set<string>;
 }
 
 /** A standing heartbeat the server applies when somebody looks (api/heartbeats.ts). */
@@ -158,7 +160,7 @@ export class ApiServer {
     switch (req.verb) {
       case 'create': return this.create(info, namespace, req, user);
       case 'get': return this.get(info, namespace, requireName(req));
-      case 'list': return this.list(info, namespace, req.listOptions?.labelSelector, req.listOptions?.fieldSelector);
+      case 'list': return this.list(info, namespace, req.listOptions?.labelSelector, req.listOptions?.fieldSelector, req.listOptions?.excludeResources);
       case 'update': return this.update(info, namespace, req.body as KubeObject, req.subresource ?? '', user, req.dryRun);
       case 'patch': return this.patch(info, namespace, requireName(req), req, user);
       case 'delete': return this.delete(info, namespace, requireName(req), req.deleteOptions ?? {}, user, req.dryRun);
@@ -195,12 +197,13 @@ export class ApiServer {
     return obj;
   }
 
-  list(info: KindInfo, namespace: string | undefined, labelSelector?: string, fieldSelector?: string): KubeObject {
+  list(info: KindInfo, namespace: string | undefined, labelSelector?: string, fieldSelector?: string, excludeResources?: string[]): KubeObject {
     const labels = labelSelector ? parseLabelSelector(labelSelector) : everything;
     const fields = fieldSelector && info !== ALL_KIND ? parseFieldSelector(fieldSelector, info.kind) : undefined;
     const items: KubeObject[] = [];
     this.bringKindUpToDate(info);
     for (const k of info === ALL_KIND ? ALL_KINDS : [info]) {
+      if (excludeResources?.includes(k.resource)) continue;
       const start = items.length;
       for (const obj of this.objects.get(resourceKey(k))!.values()) {
         if (namespace !== undefined && obj.metadata.namespace !== namespace) continue;
@@ -588,13 +591,14 @@ export class ApiServer {
       if (node) this.fanOut(this.podWatchersByNode.get(node), type, obj, old);
       if (before && before !== node) this.fanOut(this.podWatchersByNode.get(before), type, obj, old);
     }
-    this.fanOut(this.watchers.get(ALL), type, obj, old);
+    this.fanOut(this.watchers.get(ALL), type, obj, old, resource);
   }
 
-  private fanOut(list: Watcher[] | undefined, type: WatchEventType, obj: KubeObject, old: KubeObject | undefined): void {
+  private fanOut(list: Watcher[] | undefined, type: WatchEventType, obj: KubeObject, old: KubeObject | undefined, resource?: string): void {
     if (!list) return;
     for (let i = 0; i < list.length; i++) {
       const w = list[i];
+      if (resource !== undefined && w.exclude?.has(resource)) continue;
       const ev = filterEvent(w, type, obj, old);
       if (ev) this.emit(w.actor, w.watchId, ev);
     }
@@ -629,6 +633,7 @@ export class ApiServer {
       coalesce: opts.coalesceHeartbeats === true,
     };
     if (w.resource === PODS && opts.fieldSelector) w.nodeName = exactNodeName(opts.fieldSelector);
+    if (info === ALL_KIND && opts.excludeResources?.length) w.exclude = new Set(ALL_KINDS.filter((k) => opts.excludeResources!.includes(k.resource)).map(resourceKey));
     if (!w.coalesce) this.endHeartbeatsOf(info);
     const rv = opts.resourceVersion;
     const initial = !rv || rv === '0' ? this.initialEvents(info, w) : this.eventsSince(Number(rv), w);
@@ -648,6 +653,7 @@ export class ApiServer {
     const kinds = info === ALL_KIND ? ALL_KINDS : [info];
     const out: WatchEvent[] = [];
     for (const k of kinds) {
+      if (w.exclude?.has(resourceKey(k))) continue;
       const matched: KubeObject[] = [];
       for (const obj of this.objects.get(resourceKey(k))!.values()) if (matches(w, obj)) matched.push(obj);
       for (const obj of matched.sort(compareObjects)) out.push({ type: 'ADDED', object: obj });
@@ -661,7 +667,7 @@ export class ApiServer {
     const out: WatchEvent[] = [];
     for (let i = this.historyHead; i < this.history.length; i++) {
       const e = this.history[i];
-      if (e.rv <= rv || (w.resource !== ALL && e.resource !== w.resource)) continue;
+      if (e.rv <= rv || (w.resource !== ALL && e.resource !== w.resource) || w.exclude?.has(e.resource)) continue;
       const ev = filterEvent(w, e.type, e.object, e.old);
       if (ev) out.push(ev);
     }

@@ -16,6 +16,8 @@ export interface InformerOptions {
   resyncPeriod?: number;
   /** Name used in timer messages; unique within the actor. */
   name?: string;
+  /** With kind '*': resources (plural names) to leave out of the list and the watch. */
+  excludeResources?: string[];
 }
 
 export interface InformerHandlers {
@@ -153,7 +155,7 @@ export class Informer {
     if (this.watchId) this.client.unwatch(this.watchId);
     this.watchId = undefined;
     const kind = this.opts.kind === '*' ? ALL_KINDS_REF : this.opts.kind;
-    this.client.list(kind, this.opts.namespace, { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector }, (r) => {
+    this.client.list(kind, this.opts.namespace, { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, excludeResources: this.opts.excludeResources }, (r) => {
       if (!r.ok) {
         this.scheduleRelist();
         return;
@@ -170,7 +172,7 @@ export class Informer {
     const handler = { event: (ev: WatchEvent) => this.onEvent(ev), closed: () => this.onClosed() };
     // The new watch re-announces the heartbeats that still stand.
     this.standing.clear();
-    const opts = { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, resourceVersion: rv, coalesceHeartbeats: true };
+    const opts = { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector, resourceVersion: rv, coalesceHeartbeats: true, excludeResources: this.opts.excludeResources };
     const id = this.client.watch(kind, this.opts.namespace, opts, handler, (err) => {
       if (!err) return;
       if (this.watchId === id) this.watchId = undefined;

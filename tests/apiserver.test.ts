@@ -123,6 +123,19 @@ describe('deletion', () => {
     expect(c.list('configmaps').map((o) => o.metadata.name)).not.toContain('dep-2');
   });
 
+  it('the garbage collector ignores Events (upstream DefaultIgnoredResources): an owned Event outlives its owner', async () => {
+    const c = await createCluster({ nodes: 0 });
+    const owner = c.create(deployment('web'));
+    const ref = ownedBy(owner, 'x').metadata.ownerReferences;
+    c.create({ apiVersion: 'v1', kind: 'Event', metadata: { name: 'web.1', ownerReferences: ref }, involvedObject: { kind: 'Deployment', name: 'web' }, reason: 'Test', message: 'owned', type: 'Normal' } as KubeObject);
+    c.create(ownedBy(owner, 'dep'));
+    await c.runFor('1s');
+    c.delete('deployment', 'web');
+    await c.runFor('1m');
+    expect(c.find('configmap', 'dep')).toBeUndefined();
+    expect(c.find('event', 'web.1')).toBeDefined();
+  });
+
   it('Foreground propagation keeps the owner (foregroundDeletion finalizer) until blocking dependents are gone', async () => {
     // k8s-facts §13.2: Foreground
     const c = await createCluster({ nodes: 0 });

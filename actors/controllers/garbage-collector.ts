@@ -1,7 +1,7 @@
 // The garbage collector (pkg/controller/garbagecollector): deletes dependents whose owners are
 // gone (Background), deletes dependents before their owner (Foreground, the foregroundDeletion
 // finalizer), and removes owner references from dependents (Orphan, the orphan finalizer).
-// It reads an informer over every kind; owners are confirmed absent with a live GET, because
+// It reads an informer over every kind but events (its ignored resources); owners are confirmed absent with a live GET, because
 // the cache may lag (attemptToDeleteItem's isDangling).
 import type { KubeObject, OwnerReference } from '../../api/types.ts';
 import { Controller, controllerUser } from './controller.ts';
@@ -17,7 +17,8 @@ export class GarbageCollector extends Controller {
   private readonly byUid = new Map<string, KubeObject>();
 
   protected setup(): void {
-    this.all = this.informer({ kind: '*', name: 'gc-all' });
+    // Events are never owners or dependents the collector acts on (DefaultIgnoredResources).
+    this.all = this.informer({ kind: '*', name: 'gc-all', excludeResources: ['events'] });
     this.all.addHandlers({
       add: (o) => this.observe(o),
       update: (old, o) => {
