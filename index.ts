@@ -13,7 +13,7 @@ export * as runtime from './runtime/index.ts';
 
 // For custom controllers and actors: the API client, informers, event recorder and controller base.
 export { ApiClient, type KindRef, type ResultCallback, type WatchHandler } from './client/client.ts';
-export { Informer, type InformerOptions, type InformerHandlers } from './client/informer.ts';
+export { CacheInformer, type Informer, type InformerOptions, type InformerHandlers } from './client/informer.ts';
 export { EventRecorder } from './client/events.ts';
 export { Controller, controllerUser, type ReconcileResult } from './actors/controllers/controller.ts';
 export type { ApiRequest, ApiResult, DeleteOptions, ListOptions } from './api/request.ts';

@@ -18,7 +18,7 @@ import { newNotFound, newBadRequest, isStatusError, type Status } from '../api/e
 import { parseLabelSelector, type LabelSelector } from '../api/selectors.ts';
 import { formatTime } from '../api/time.ts';
 import { ApiClient } from '../client/client.ts';
-import { Informer } from '../client/informer.ts';
+import { CacheInformer, type Informer } from '../client/informer.ts';
 import { formatGoDuration } from '../cri/images.ts';
 import { nodeActorId } from './node/kubelet.ts';
 import {
@@ -78,8 +78,8 @@ export class MetricsServer implements ActorLogic {
   start(ctx: ActorContext): void {
     this.ctx = ctx;
     this.client = new ApiClient(ctx, METRICS_USER);
-    this.nodes = new Informer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Node' }, name: 'nodes' });
-    this.pods = new Informer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Pod' }, name: 'pods' });
+    this.nodes = new CacheInformer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Node' }, name: 'nodes' });
+    this.pods = new CacheInformer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Pod' }, name: 'pods' });
     this.nodes.start();
     this.pods.start();
     this.tick();

@@ -93,7 +93,7 @@ export class Execution implements CheckView {
   /** Boots the check's cluster, swaps controllers, runs setup. */
   static async start(def: CheckDefinition, opts: ExecutionOptions = {}): Promise<Execution> {
     // `controllers` replaces built-in controllers by actor id, under the controller manager's supervisor.
-    const cluster = new Cluster({ seed: def.seed ?? 1, nodes: def.nodes ?? 2, trace: opts.trace, origin: opts.origin, controllers: def.controllers, standingHeartbeats: false });
+    const cluster = new Cluster({ seed: def.seed ?? 1, nodes: def.nodes ?? 2, trace: opts.trace, origin: opts.origin, controllers: def.controllers, standingHeartbeats: false, sharedInformers: false });
     // The CLI keeps every cluster to close its trace at exit; executions are many and short-lived.
     const created = createdClusters();
     created.splice(created.indexOf(cluster), 1);

@@ -9,7 +9,7 @@
 // With symmetry on, node names (and their IPs) are renamed canonically before hashing: nodes are
 // ranked by a signature of what they hold, and node-i becomes $k by rank.
 import type { Runtime, QueuedEntry } from '../runtime/index.ts';
-import { Informer } from '../client/informer.ts';
+import { CacheInformer, type Informer } from '../client/informer.ts';
 import type { KubeObject } from '../api/types.ts';
 import { ValueHasher, combine, fmix, hashString, type Hash64, type StringCanon } from './hash.ts';
 import type { StoreReader } from './store.ts';
@@ -114,8 +114,8 @@ export class Fingerprinter {
       list = [];
       for (const k of Object.keys(logic)) {
         const v = logic[k];
-        if (v instanceof Informer) list.push(v);
-        else if (Array.isArray(v)) for (const x of v) if (x instanceof Informer && !list.includes(x)) list.push(x);
+        if (v instanceof CacheInformer) list.push(v);
+        else if (Array.isArray(v)) for (const x of v) if (x instanceof CacheInformer && !list.includes(x)) list.push(x);
       }
       if (list.length) this.informersOf.set(logic, list);
     }

@@ -32,7 +32,33 @@ const ALL_KINDS_REF: KindRef = { apiVersion: 'v1', kind: '*' };
 /** Back-off before re-listing after a failed list or watch (reflector's initial back-off). */
 export const RELIST_BACKOFF_MS = 1_000;
 
-export class Informer {
+/**
+ * What a component reads and hears of one resource (client-go's SharedIndexInformer): a cache
+ * with indexes, event handlers, and whether the first list has arrived. A CacheInformer is one;
+ * so is a view of an informer shared by the controllers of kube-controller-manager
+ * (client/shared-informers.ts).
+ */
+export interface Informer {
+  readonly opts: InformerOptions;
+  readonly synced: boolean;
+  readonly resourceVersion: string;
+  readonly size: number;
+  addHandlers(h: InformerHandlers): void;
+  /** Adds an index: `fn` names the index values of an object. */
+  addIndex(name: string, fn: (obj: KubeObject) => string[]): void;
+  hasIndex(name: string): boolean;
+  start(): void;
+  /** Handles the informer's own timer messages (resync, re-list); false when not its own. */
+  handle(env: Envelope): boolean;
+  get(namespace: string | undefined, name: string, kind?: string): KubeObject | undefined;
+  list(namespace?: string): KubeObject[];
+  byIndex(name: string, value: string): KubeObject[];
+  ownedBy(uid: string): KubeObject[];
+  heartbeat(namespace: string | undefined, name: string, kind?: string): StandingHeartbeat | undefined;
+}
+
+/** An informer with its own cache, list and watch (reflector.go + the indexer). */
+export class CacheInformer implements Informer {
   private readonly cache = new Map<string, KubeObject>();
   private readonly byNamespace = new Map<string, Set<string>>();
   private readonly byOwner = new Map<string, Set<string>>();
@@ -47,6 +73,7 @@ export class Informer {
   private hasSynced = false;
   private readonly name: string;
   private readonly handlers: InformerHandlers[] = [];
+  private readonly syncListeners: Array<() => void> = [];
   /** Standing heartbeats on cached objects (STANDING watch events), by cache key. */
   private readonly standing = new Map<string, StandingHeartbeat>();
 
@@ -56,6 +83,16 @@ export class Informer {
 
   addHandlers(h: InformerHandlers): void {
     this.handlers.push(h);
+  }
+
+  removeHandlers(h: InformerHandlers): void {
+    const i = this.handlers.indexOf(h);
+    if (i >= 0) this.handlers.splice(i, 1);
+  }
+
+  /** Called after every full list is applied (the first one makes the informer synced). */
+  onSynced(fn: () => void): void {
+    this.syncListeners.push(fn);
   }
 
   start(): void {
@@ -122,10 +159,17 @@ export class Informer {
     return keys;
   }
 
-  /** Adds an index (before start): `fn` names the index values of an object. */
+  /** Adds (or replaces) an index: `fn` names the index values of an object; cached objects are indexed at once. */
   addIndex(name: string, fn: (obj: KubeObject) => string[]): void {
     this.indexers.set(name, fn);
-    this.indexes.set(name, new Map());
+    const idx = new Map<string, Set<string>>();
+    this.indexes.set(name, idx);
+    for (const [key, obj] of this.cache) for (const v of fn(obj)) addTo(idx, v, key);
+  }
+
+  removeIndex(name: string): void {
+    this.indexers.delete(name);
+    this.indexes.delete(name);
   }
 
   hasIndex(name: string): boolean {
@@ -164,6 +208,7 @@ export class Informer {
       this.lastRV = r.object.metadata.resourceVersion ?? '';
       this.hasSynced = true;
       this.startWatch(this.lastRV);
+      for (const fn of this.syncListeners) fn();
     });
   }
 

@@ -1,7 +1,9 @@
 // The public API of a simulated cluster: boot it, apply manifests, read and change objects,
 // advance virtual time, inject faults. Scenarios, the CLI and tests use only this.
 // Every call goes through the runtime as a message from the `kubectl` client actor.
-import { Runtime, Supervisor, MemoryTraceSink, type ActorContext, type ActorLogic, type Envelope, type TraceSink, type FaultHook } from '../runtime/index.ts';
+import { Runtime, Supervisor, MemoryTraceSink, type ActorContext, type ActorLogic, type ChildSpec, type Envelope, type TraceSink, type FaultHook } from '../runtime/index.ts';
+import { Controller } from '../actors/controllers/controller.ts';
+import { SHARED_INFORMERS, SharedInformerFactory, SharedInformersActor } from '../client/shared-informers.ts';
 import { ApiServer } from '../api/server.ts';
 import { registerPriorityAdmission } from '../api/admission-priority.ts';
 import { ApiServerActor, DROP_CONNECTIONS } from '../actors/apiserver.ts';
@@ -71,6 +73,12 @@ export interface ClusterOptions {
    * reorder or drop.
    */
   standingHeartbeats?: boolean;
+  /**
+   * kube-controller-manager's controllers share one informer per resource (one list and watch,
+   * as upstream's shared informer factory). Default true; the model checker turns it off so that
+   * each controller hears each event in a delivery of its own, an interleaving it can choose.
+   */
+  sharedInformers?: boolean;
 }
 
 /** Defaults the CLI sets for scenarios it runs (`kubesim run --seed 7 --trace t.jsonl`). */
@@ -149,6 +157,7 @@ export class Cluster {
   private readonly nodeDefaults: { cpu: string; memory: string; pods: number; zones: string[] };
   private nodeCount = 0;
   private controllerOverrides: Record<string, () => ActorLogic> = {};
+  private sharedInformersOn = true;
 
   constructor(opts: ClusterOptions = {}) {
     // The CLI's --seed and --trace win over what a scenario asks for.
@@ -173,6 +182,7 @@ export class Cluster {
     this.kubectl = new KubectlActor();
     this.nodeDefaults = { cpu: o.nodeCpu ?? '4', memory: o.nodeMemory ?? '16Gi', pods: o.nodePods ?? 110, zones: o.zones ?? [] };
     this.controllerOverrides = o.controllers ?? {};
+    this.sharedInformersOn = o.sharedInformers ?? true;
     this.startActors();
     for (let i = 0; i < (o.nodes ?? 3); i++) this.addNode();
     this.runtime.runFor(0);
@@ -181,7 +191,18 @@ export class Cluster {
 
   private startActors(): void {
     const server = this.server;
-    const controllerManager = () => new Supervisor([
+    const controllerManager = () => {
+      const shared = this.sharedInformersOn ? new SharedInformerFactory() : undefined;
+      const share = (spec: ChildSpec): ChildSpec => (shared ? {
+        ...spec,
+        start: () => {
+          const logic = spec.start();
+          if (logic instanceof Controller) logic.sharedInformers = shared;
+          return logic;
+        },
+      } : spec);
+      const informers: ChildSpec[] = shared ? [{ id: SHARED_INFORMERS, type: 'informers', start: () => new SharedInformersActor(shared) }] : [];
+      return new Supervisor([...informers, ...[
       { id: 'garbage-collector', type: 'controller', start: () => new GarbageCollector() },
       { id: 'namespace-controller', type: 'controller', start: () => new NamespaceController() },
       { id: 'replicaset-controller', type: 'controller', start: () => new ReplicaSetController() },
@@ -197,8 +218,9 @@ export class Cluster {
       { id: 'cronjob-controller', type: 'controller', start: () => new CronJobController() },
       { id: 'ttl-after-finished-controller', type: 'controller', start: () => new TTLAfterFinishedController() },
       ...storageControllers(this.storage),
-    ].map((spec) => (this.controllerOverrides[spec.id] ? { ...spec, start: this.controllerOverrides[spec.id] } : spec)),
-    { strategy: 'oneForOne', intensity: 10, period: 60_000 });
+    ].map((spec) => share(this.controllerOverrides[spec.id] ? { ...spec, start: this.controllerOverrides[spec.id] } : spec))],
+      { strategy: 'oneForOne', intensity: 10, period: 60_000 });
+    };
     this.runtime.spawn({
       id: 'root', type: 'supervisor',
       start: () => new Supervisor([

@@ -154,7 +154,8 @@ describe('ReplicaSet controller', () => {
     let dropped: string | undefined;
     c.fault((env) => {
       const m: any = env.message;
-      if (dropped || env.to !== 'replicaset-controller' || m.type !== 'api.watch') return undefined;
+      // The controllers of kube-controller-manager hear pods through its shared informers.
+      if (dropped || env.to !== 'shared-informers' || m.type !== 'api.watch') return undefined;
       if (m.event?.type !== 'ADDED' || m.event.object.kind !== 'Pod') return undefined;
       dropped = m.event.object.metadata.name;
       return { action: 'drop', reason: 'test: lose one pod ADDED event' };

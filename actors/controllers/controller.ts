@@ -6,7 +6,8 @@ import type { ActorContext, ActorLogic, Envelope } from '../../runtime/index.ts'
 import type { UserInfo } from '../../api/types.ts';
 import type { ApiResult } from '../../api/request.ts';
 import { ApiClient, type ResultCallback } from '../../client/client.ts';
-import { Informer, type InformerOptions } from '../../client/informer.ts';
+import { CacheInformer, type Informer, type InformerOptions } from '../../client/informer.ts';
+import { HANDLER_ERROR, type SharedInformerFactory } from '../../client/shared-informers.ts';
 
 export interface ReconcileResult {
   /** Run again after this many virtual ms (requeueAfter). */
@@ -27,6 +28,11 @@ export abstract class Controller implements ActorLogic {
   private readonly queued = new Set<string>();
   private readonly failures = new Map<string, number>();
   private workScheduled = false;
+  /**
+   * kube-controller-manager's shared informers, when the controller runs there: its informers
+   * are views of them (one list and watch per resource for all the manager's controllers).
+   */
+  sharedInformers: SharedInformerFactory | undefined;
 
   /** The controller's identity (system:serviceaccount:kube-system:<name>-controller in upstream). */
   protected abstract readonly user: UserInfo;
@@ -49,7 +55,11 @@ export abstract class Controller implements ActorLogic {
     }
     for (const inf of this.informers) if (inf.handle(env)) return;
     const m = env.message;
-    if (m.type === 'controller.work') {
+    if (m.type === 'controller.synced') {
+      this.kickIfSynced();
+    } else if (m.type === HANDLER_ERROR) {
+      throw new Error(m.error as string);
+    } else if (m.type === 'controller.work') {
       this.workScheduled = false;
       // WaitForCacheSync: a work message from a crashed predecessor may arrive before the caches filled.
       if (!this.synced) return;
@@ -63,8 +73,13 @@ export abstract class Controller implements ActorLogic {
     return { queue: [...this.queue], failures: Object.fromEntries([...this.failures].sort()) };
   }
 
+  /** Stops hearing the shared informers (a crash or a stop). */
+  stop(): void {
+    for (const inf of this.informers) (inf as { close?: () => void }).close?.();
+  }
+
   protected informer(opts: InformerOptions): Informer {
-    const inf = new Informer(this.ctx, this.client, opts);
+    const inf = this.sharedInformers ? this.sharedInformers.view(this.ctx, opts) : new CacheInformer(this.ctx, this.client, opts);
     this.informers.push(inf);
     return inf;
   }

@@ -97,7 +97,8 @@ export class StatefulSetController extends Controller {
     return out;
   }
 
-  stop(): void {
+  override stop(): void {
+    super.stop();
     for (const m of this.machines.values()) m.stop();
   }
 

@@ -7,7 +7,7 @@ import { lastStandingTick, type ActorContext, type ActorLogic, type Envelope, ty
 import type { HeartbeatMessage } from '../../api/heartbeats.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { ApiClient } from '../../client/client.ts';
-import { Informer } from '../../client/informer.ts';
+import { CacheInformer, type Informer } from '../../client/informer.ts';
 import { EventRecorder } from '../../client/events.ts';
 import { formatMicroTime, formatTime } from '../../api/time.ts';
 import { deepEqual } from '../../api/equal.ts';
@@ -75,10 +75,10 @@ export class Kubelet implements ActorLogic {
     this.ctx = ctx;
     this.client = new ApiClient(ctx, msg.nodeUser(this.name), undefined, msg.KUBELET_REQUEST_TIMEOUT_MS);
     this.recorder = new EventRecorder(this.client, ctx.now, { component: 'kubelet', host: this.name }, ctx.random('events'));
-    this.pods = new Informer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Pod' }, fieldSelector: `spec.nodeName=${this.name}`, name: 'pods' });
+    this.pods = new CacheInformer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Pod' }, fieldSelector: `spec.nodeName=${this.name}`, name: 'pods' });
     this.pods.addHandlers({ add: (p) => this.syncPod(p), update: (_o, p) => this.syncPod(p), delete: (p) => this.podGone(p) });
     // The kubelet's node informer: its own Node object (labels for admission, cordon).
-    this.self = new Informer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Node' }, fieldSelector: `metadata.name=${this.name}`, name: 'node' });
+    this.self = new CacheInformer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Node' }, fieldSelector: `metadata.name=${this.name}`, name: 'node' });
     this.self.addHandlers({ add: (n) => this.onNodeObject(n), update: (_o, n) => this.onNodeObject(n) });
     const clock = {
       setTimeout: (fn: () => void, ms: number) => ctx.startTimer('heartbeat', ms, () => { fn(); this.rethrow(); }, { background: true }),

@@ -14,7 +14,7 @@
 import type { ActorContext } from '../../runtime/index.ts';
 import type { KubeObject } from '../../api/types.ts';
 import type { ApiClient } from '../../client/client.ts';
-import { Informer } from '../../client/informer.ts';
+import { CacheInformer, type Informer } from '../../client/informer.ts';
 import { VOLUME_FILTERS, type CycleState, type FilterPlugin, type Status } from './plugins.ts';
 import type { NodeInfo, SchedulerCache } from './cache.ts';
 import {
@@ -75,9 +75,9 @@ export class VolumeBinding {
 
   /** `onChange`: a claim, volume or class changed; pods rejected by the volume plugins may now fit. */
   constructor(private readonly ctx: ActorContext, private readonly client: ApiClient, onChange: () => void = () => {}) {
-    this.claims = new Informer(ctx, client, { kind: REF.pvc, name: 'scheduler-pvcs' });
-    this.volumes = new Informer(ctx, client, { kind: REF.pv, name: 'scheduler-pvs' });
-    this.classes = new Informer(ctx, client, { kind: REF.storageClass, name: 'scheduler-storageclasses' });
+    this.claims = new CacheInformer(ctx, client, { kind: REF.pvc, name: 'scheduler-pvcs' });
+    this.volumes = new CacheInformer(ctx, client, { kind: REF.pv, name: 'scheduler-pvs' });
+    this.classes = new CacheInformer(ctx, client, { kind: REF.storageClass, name: 'scheduler-storageclasses' });
     this.informers = [this.claims, this.volumes, this.classes];
     const changed = () => {
       for (const check of [...this.waits.values()]) check();

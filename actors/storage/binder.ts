@@ -70,7 +70,8 @@ export class PersistentVolumeController extends Controller {
     return { ...(super.snapshot() as object), volumes: states(this.pvActors), claims: states(this.pvcActors) };
   }
 
-  stop(): void {
+  override stop(): void {
+    super.stop();
     for (const a of [...this.pvActors.values(), ...this.pvcActors.values()]) a.stop();
   }
 
