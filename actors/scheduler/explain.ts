@@ -46,8 +46,8 @@ export interface SchedulingDecision {
 export class VerdictLog {
   private readonly order: Array<string | NodeVerdict> = [];
   private feasible = 0;
-  private readonly columns: Float64Array[] = [];
-  private totals: Float64Array | undefined;
+  private readonly columns: number[][] = [];
+  private totals: number[] | undefined;
 
   /** A node every filter passed. */
   pass(node: string): void {
@@ -64,14 +64,12 @@ export class VerdictLog {
   }
 
   /** One score plugin's normalized scores, aligned with the feasible nodes in evaluation order. */
-  addScores(scores: ArrayLike<number>): void {
-    const col = new Float64Array(this.feasible);
-    for (let i = 0; i < this.feasible; i++) col[i] = scores[i];
-    this.columns.push(col);
+  addScores(scores: number[]): void {
+    this.columns.push(scores.slice(0, this.feasible));
   }
 
-  setTotals(totals: ArrayLike<number>): void {
-    this.totals = Float64Array.from(totals);
+  setTotals(totals: number[]): void {
+    this.totals = totals;
   }
 
   /** Every node evaluated, in evaluation order. */
@@ -82,32 +80,37 @@ export class VerdictLog {
 
   /** The chosen node, the `best` highest-scoring feasible ones and one rejected node per reason. */
   summary(chosen: string | undefined, best: number): NodeVerdict[] {
-    const feasible: Array<{ node: string; i: number; at: number }> = [];
-    let fi = 0;
-    this.order.forEach((o, at) => {
-      if (typeof o === 'string') feasible.push({ node: o, i: fi++, at });
-    });
     const total = (i: number) => this.totals?.[i] ?? 0;
-    feasible.sort((a, b) => total(b.i) - total(a.i) || (a.node < b.node ? -1 : 1));
-    const keep = new Set<number>(feasible.slice(0, best).map((f) => f.at));
-    for (const f of feasible) if (f.node === chosen) keep.add(f.at);
+    const keep = new Map<number, number>();
+    const top: Array<{ at: number; i: number; node: string }> = [];
     const reasons = new Set<string>();
-    this.order.forEach((o, at) => {
-      if (typeof o === 'string') {
-        if (o === chosen) keep.add(at);
-        return;
+    let fi = 0;
+    for (let at = 0; at < this.order.length; at++) {
+      const o = this.order[at];
+      if (typeof o !== 'string') {
+        const key = `${o.rejectedBy}:${(o.reasons ?? []).join(',')}`;
+        if (!reasons.has(key)) {
+          reasons.add(key);
+          keep.set(at, -1);
+        }
+        continue;
       }
-      const key = `${o.rejectedBy}:${(o.reasons ?? []).join(',')}`;
-      if (reasons.has(key)) return;
-      reasons.add(key);
-      keep.add(at);
-    });
-    const byAt = new Map(feasible.map((f) => [f.at, f.i]));
+      const i = fi++;
+      if (o === chosen) keep.set(at, i);
+      // The best `best` so far, highest total first (ties by name), kept by insertion.
+      let k = top.length;
+      while (k > 0 && (total(i) > total(top[k - 1].i) || (total(i) === total(top[k - 1].i) && o < top[k - 1].node))) k--;
+      if (k < best) {
+        top.splice(k, 0, { at, i, node: o });
+        if (top.length > best) top.pop();
+      }
+    }
+    for (const t of top) keep.set(t.at, t.i);
     const out: NodeVerdict[] = [];
-    this.order.forEach((o, at) => {
-      if (!keep.has(at)) return;
-      out.push(typeof o === 'string' ? this.feasibleVerdict(o, byAt.get(at)!) : o);
-    });
+    for (const at of [...keep.keys()].sort((a, b) => a - b)) {
+      const o = this.order[at];
+      out.push(typeof o === 'string' ? this.feasibleVerdict(o, keep.get(at)!) : o);
+    }
     return out;
   }
 

@@ -281,6 +281,31 @@ function satisfyPodAffinity(s: CycleState, ip: InterPodState, n: NodeInfo): bool
  */
 export const VOLUME_FILTERS: FilterPlugin[] = [];
 
+/** Filter hooks that have something to check for this cycle (the volume filters with PVC volumes). */
+export const CYCLE_FILTER_HOOKS: Array<(s: CycleState) => boolean> = [];
+
+/**
+ * A cycle every filter passes on a plain node: no nodeName, node selector or affinity, host
+ * ports, nominated pods, extended resources, spread or pod (anti-)affinity constraints, volumes.
+ */
+export function plainCycle(s: CycleState): boolean {
+  return !s.pod.spec?.nodeName && !s.hasNodeConstraints && s.info.ports.length === 0 && s.nominated.size === 0
+    && !s.info.requests.other && !s.spread && !s.interPod && !CYCLE_FILTER_HOOKS.some((h) => h(s));
+}
+
+/**
+ * For a plain cycle: every filter passes this node (schedulable, untainted, the requests fit).
+ * False means "run the filters" (they give the exact verdict), not "rejected".
+ */
+export function passesPlainCycle(s: CycleState, n: NodeInfo): boolean {
+  if (n.unschedulable || n.taints.length > 0 || !n.node) return false;
+  const a = n.allocatable;
+  const used = n.requested;
+  const req = s.info.requests;
+  return n.pods.size < a.pods && req.cpu <= a.cpu - used.cpu && req.memory <= a.memory - used.memory
+    && req.ephemeralStorage <= a.ephemeralStorage - used.ephemeralStorage;
+}
+
 /** The Filter plugins in upstream order (read once per scheduling cycle). */
 export function filterPlugins(): FilterPlugin[] {
   return [

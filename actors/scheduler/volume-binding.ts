@@ -15,7 +15,7 @@ import type { ActorContext } from '../../runtime/index.ts';
 import type { KubeObject } from '../../api/types.ts';
 import type { ApiClient } from '../../client/client.ts';
 import { CacheInformer, type Informer } from '../../client/informer.ts';
-import { VOLUME_FILTERS, type CycleState, type FilterPlugin, type Status } from './plugins.ts';
+import { CYCLE_FILTER_HOOKS, VOLUME_FILTERS, type CycleState, type FilterPlugin, type Status } from './plugins.ts';
 import type { NodeInfo, SchedulerCache } from './cache.ts';
 import {
   ANN, REF, ZONE_LABEL, classAllowsNode, claimClass, copyOf, findMatchingVolume, hasAnnotation, isVolumeBoundToClaim,
@@ -252,6 +252,7 @@ export const volumeZoneFilter: FilterPlugin = { name: 'VolumeZone', filter: (s, 
 export function registerVolumeFilters(): void {
   if (VOLUME_FILTERS.some((p) => p.name === 'VolumeBinding')) return;
   VOLUME_FILTERS.push(volumeRestrictionsFilter, volumeBindingFilter, volumeZoneFilter);
+  CYCLE_FILTER_HOOKS.push((s) => cycleStates.has(s));
 }
 
 registerVolumeFilters();
