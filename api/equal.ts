@@ -26,8 +26,32 @@ export function clone<T>(v: T): T {
 /** Freezes a JSON value deeply, so shared stored objects cannot be mutated by readers. */
 export function deepFreeze<T>(v: T): T {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      const x = o[k];
+      if (typeof x === 'string') {
+        if (x.length <= INTERN_MAX_LENGTH && k !== 'resourceVersion') o[k] = intern(x);
+      } else if (x && typeof x === 'object') deepFreeze(x);
+    }
     Object.freeze(v);
-    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
   }
   return v;
+}
+
+/**
+ * Stored objects repeat the same short strings thousands of times (namespaces, kinds, node
+ * names, timestamps, "True", image names, uids in owner references and events), each a copy
+ * when it came through a clone or a patch. Freezing an object for the store also makes each
+ * of its short strings the one shared copy.
+ */
+const INTERN_MAX_LENGTH = 64;
+const INTERN_TABLE_MAX = 1_000_000;
+let internTable = new Map<string, string>();
+
+function intern(s: string): string {
+  const hit = internTable.get(s);
+  if (hit !== undefined) return hit;
+  if (internTable.size >= INTERN_TABLE_MAX) internTable = new Map();
+  internTable.set(s, s);
+  return s;
 }
