@@ -827,8 +827,14 @@ const ALL_KIND: KindInfo = {
 };
 
 function resourceKey(info: KindInfo): string {
-  return info === ALL_KIND ? ALL : `${info.group}/${info.resource}`;
+  if (info === ALL_KIND) return ALL;
+  let key = resourceKeys.get(info);
+  if (key === undefined) resourceKeys.set(info, (key = `${info.group}/${info.resource}`));
+  return key;
 }
+
+/** One key string per kind (history entries and watchers keep it). */
+const resourceKeys = new Map<KindInfo, string>();
 
 function objectKey(namespace: string | undefined, name: string): string {
   return namespace ? `${namespace}/${name}` : name;

@@ -5,8 +5,16 @@ export const DEFAULT_EPOCH = Date.UTC(2025, 0, 1, 0, 0, 0);
 
 /** metav1.Time: RFC 3339 with second precision, e.g. 2025-01-01T00:00:05Z. */
 export function formatTime(virtualMs: number, epoch = DEFAULT_EPOCH): string {
-  return new Date(epoch + virtualMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Many objects are stamped within the same second: one string serves them all.
+  const second = Math.floor((epoch + virtualMs) / 1000);
+  if (second === lastSecond) return lastTime;
+  lastSecond = second;
+  lastTime = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return lastTime;
 }
+
+let lastSecond = NaN;
+let lastTime = '';
 
 /** metav1.MicroTime: RFC 3339 with microseconds, e.g. 2025-01-01T00:00:05.120000Z. */
 export function formatMicroTime(virtualMs: number, epoch = DEFAULT_EPOCH): string {
