@@ -7,9 +7,14 @@ import type { ApiClient } from './client.ts';
 import type { RandomStream } from '../runtime/index.ts';
 
 export const EVENT_AGGREGATION_WINDOW_MS = 10 * 60_000;
+/** The recorder's cache of recent events is an LRU of this many (events_cache.go maxLruCacheEntries). */
+export const EVENT_CACHE_ENTRIES = 4096;
 
+/** What aggregation needs of an Event recorded earlier. */
 interface Seen {
-  event: KubeObject;
+  name: string;
+  namespace: string;
+  count: number;
   lastMs: number;
 }
 
@@ -31,12 +36,12 @@ export class EventRecorder {
     const now = this.now();
     const t = formatTime(now);
     const prior = this.seen.get(key);
+    if (prior) this.seen.delete(key);
     if (prior && now - prior.lastMs <= EVENT_AGGREGATION_WINDOW_MS) {
-      const updated: KubeObject = { ...prior.event, count: (prior.event.count ?? 1) + 1, lastTimestamp: t };
-      delete updated.metadata.resourceVersion;
-      prior.event = updated;
+      prior.count++;
       prior.lastMs = now;
-      this.client.patch({ apiVersion: 'v1', kind: 'Event' }, updated.metadata.namespace, updated.metadata.name!, { count: updated.count, lastTimestamp: t }, 'application/merge-patch+json');
+      this.seen.set(key, prior);
+      this.client.patch({ apiVersion: 'v1', kind: 'Event' }, prior.namespace, prior.name, { count: prior.count, lastTimestamp: t }, 'application/merge-patch+json');
       return;
     }
     const ev: KubeObject = {
@@ -45,7 +50,12 @@ export class EventRecorder {
       involvedObject: ref, reason, message, source: { ...this.source }, firstTimestamp: t, lastTimestamp: t,
       count: 1, type, eventTime: null, reportingComponent: this.source.component, reportingInstance: this.source.host ?? '',
     };
-    this.seen.set(key, { event: { ...ev, metadata: { ...ev.metadata } }, lastMs: now });
+    this.seen.set(key, { name: ev.metadata.name!, namespace: ev.metadata.namespace!, count: 1, lastMs: now });
+    // Least recently used first: drop what no longer aggregates, and beyond the LRU's size.
+    for (const [k, v] of this.seen) {
+      if (this.seen.size <= EVENT_CACHE_ENTRIES && now - v.lastMs <= EVENT_AGGREGATION_WINDOW_MS) break;
+      this.seen.delete(k);
+    }
     this.client.create(ev);
   }
 }

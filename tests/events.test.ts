@@ -5,7 +5,7 @@ import { ApiClient, EventRecorder, createCluster, type KubeObject } from 'kubesi
 import type { runtime } from 'kubesim';
 
 describe('events', () => {
-  it('the same event recorded three times within 10 minutes is one Event with count 3', async () => {
+  it('the same event recorded three times within 10 minutes is one Event with count 3; once more after 11 minutes, a new one', async () => {
     const c = await createCluster({ seed: 2, nodes: 0 });
     const target = c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' } });
     let recorder!: EventRecorder;
@@ -21,11 +21,13 @@ describe('events', () => {
       },
     };
     c.runtime.spawn({ id: 'demo', start: () => logic });
-    for (const at of [0, 10_000, 70_000]) c.runtime.send('test', 'demo', { type: 'record' }, { delay: at });
+    // The fourth comes 11 minutes after the third: outside the window, it is a new Event.
+    for (const at of [0, 10_000, 70_000, 730_000]) c.runtime.send('test', 'demo', { type: 'record' }, { delay: at });
     c.runtime.send('test', 'demo', { type: 'record-other' });
-    await c.runFor('2m');
+    await c.runFor('13m');
     const events = c.events();
-    expect(events).toHaveLength(1);
+    expect(events).toHaveLength(2);
+    expect(events.map((e) => e.count).sort()).toEqual([1, 3]);
     expect(events[0]).toMatchObject({
       type: 'Warning', reason: 'BackOff', count: 3, message: 'Back-off restarting failed container',
       firstTimestamp: '2025-01-01T00:00:00Z', lastTimestamp: '2025-01-01T00:01:10Z',
