@@ -35,6 +35,14 @@ export interface StandingHeartbeat {
   stamp: HeartbeatStamp;
 }
 
+/**
+ * The last period of a heartbeat started at `start` at or before `now` (`start` when none).
+ * The same arithmetic as the runtime's lastStandingTick: api/ takes nothing from runtime/.
+ */
+export function lastHeartbeatAt(start: number, period: number, now: number): number {
+  return now <= start ? start : start + Math.floor((now - start) / period) * period;
+}
+
 /** The object as the write of the period at `tick` leaves it (a copy; `old` is not touched). */
 export function stampHeartbeat(old: KubeObject, stamp: HeartbeatStamp, tick: number, epoch?: number): KubeObject {
   const next: KubeObject = { ...old, metadata: { ...old.metadata } };

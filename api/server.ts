@@ -16,8 +16,7 @@ import { applyPatch, applyMergePatchShared } from './patch.ts';
 import { clone, deepEqual, deepFreeze } from './equal.ts';
 import { formatTime } from './time.ts';
 import type { ApiRequest, DeleteOptions } from './request.ts';
-import { stampHeartbeat, type HeartbeatMessage, type HeartbeatStamp, type StandingHeartbeat } from './heartbeats.ts';
-import { lastStandingTick } from '../runtime/types.ts';
+import { lastHeartbeatAt, stampHeartbeat, type HeartbeatMessage, type HeartbeatStamp, type StandingHeartbeat } from './heartbeats.ts';
 
 /** Watch history kept for resuming watches (etcd keeps about 5 minutes). k8s-facts §13.5. */
 export const WATCH_HISTORY_MS = 5 * 60_000;
@@ -520,7 +519,7 @@ export class ApiServer {
 
   /** Writes the periods of a standing heartbeat up to `upTo` that the store does not have yet. */
   private applyHeartbeat(beat: Heartbeat, upTo: number): void {
-    const tick = lastStandingTick(beat.start, beat.period, upTo);
+    const tick = lastHeartbeatAt(beat.start, beat.period, upTo);
     if (tick <= beat.applied) return;
     beat.applied = tick;
     const old = this.objects.get(resourceKey(beat.info))!.get(objectKey(beat.namespace, beat.name));

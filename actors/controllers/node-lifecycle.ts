@@ -76,6 +76,13 @@ interface NodeHealth {
   leaseRenewMs?: number;
   /** The last report of a standing NodeStatus heartbeat seen (virtual ms). */
   heartbeatTick?: number;
+  /**
+   * The node object of the last pass when that pass found it Ready, untainted, with nothing to
+   * post or retry: while it stays the same object and its Lease keeps renewing, a pass changes
+   * nothing but probeTimestamp (steadyPass).
+   */
+  steadyNode?: KubeObject;
+  steadyReady?: PodCondition;
 }
 
 interface HealthResult {
@@ -270,11 +277,20 @@ export class NodeLifecycleController extends Controller {
    * node's Ready condition as it now stands, for the zone's disruption count.
    */
   private updateNode(node: KubeObject, attempt = 1): PodCondition | undefined {
+    const steady = this.steadyPass(node);
+    if (steady) return steady;
     const result = this.tryUpdateNodeHealth(node);
     const name = node.metadata.name!;
+    result.health.steadyNode = undefined;
     this.nodeHealth.set(name, result.health);
     if (!result.update) {
       this.afterHealthUpdate(node, result.observed, result.current);
+      const taints = node.spec?.taints as Taint[] | undefined;
+      if (result.observed.status === 'True' && result.current?.status === 'True' && !this.nodesToRetry.has(name)
+        && !taintExists(taints, UNREACHABLE_TAINT) && !taintExists(taints, NOT_READY_TAINT)) {
+        result.health.steadyNode = node;
+        result.health.steadyReady = result.current;
+      }
       return result.current;
     }
     const updated = result.update;
@@ -292,6 +308,26 @@ export class NodeLifecycleController extends Controller {
       });
     });
     return result.current;
+  }
+
+  /**
+   * The pass of a node that is the same Ready, untainted object as at the last pass, whose Lease
+   * renewed since (and whose standing NodeStatus report, if any, did not tick): the full steps
+   * would only move probeTimestamp to now. Returns its Ready condition, or undefined to take
+   * the full steps.
+   */
+  private steadyPass(node: KubeObject): PodCondition | undefined {
+    const name = node.metadata.name!;
+    const h = this.nodeHealth.get(name);
+    if (!h || h.steadyNode !== node || h.leaseRenewMs === undefined || this.nodesToRetry.has(name)) return undefined;
+    const now = this.ctx.now();
+    const renew = this.leaseRenewMs(name);
+    if (renew === undefined || renew <= h.leaseRenewMs) return undefined;
+    const beat = this.nodes.heartbeat(undefined, name);
+    if ((beat ? lastStandingTick(beat.start, beat.period, now - 1) : undefined) !== h.heartbeatTick) return undefined;
+    h.leaseRenewMs = renew;
+    h.probeTimestamp = now;
+    return h.steadyReady;
   }
 
   /**
