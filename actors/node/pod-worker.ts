@@ -79,11 +79,11 @@ export class PodWorker implements ActorLogic {
       this.initialized = true;
       this.startTime = this.pod.status?.startTime ? Date.parse(this.pod.status.startTime) - this.opts.epoch : ctx.now();
     }
-    this.createContainers(resumed);
     this.podActor = this.createMachine(podMachine, {
       initContainers: (this.pod.spec.initContainers ?? []).map((c: any) => ({ name: c.name, sidecar: c.restartPolicy === 'Always' })),
       hasVolumes: (this.pod.spec.volumes ?? []).length > 0, resumed,
     }, (ev) => this.onPodEmit(ev));
+    this.createContainers(resumed);
     for (const slot of this.slots.values()) slot.actor.start();
     this.podActor.start();
     if (resumed) this.resumeProcesses();
@@ -126,6 +126,11 @@ export class PodWorker implements ActorLogic {
 
   // ------------------------------------------------------------------ set-up
 
+  /**
+   * An XState actor on the runtime's clock. The container machines join the pod machine's actor
+   * system (XState's `parent` option) rather than each building one of their own (≈1.8 KB less a
+   * container); the worker still starts, stops and hears each of them itself.
+   */
   private createMachine(machine: any, input: unknown, onEmit: (ev: any) => void, part?: string): AnyActorRef {
     const ctx = this.ctx;
     const clock = {
@@ -143,8 +148,9 @@ export class PodWorker implements ActorLogic {
       last = text;
       ctx.traceState(part, value);
     } : undefined;
-    const actor = createActor(machine, { input, clock: clock as any, inspect });
+    const actor = createActor(machine, { input, clock: clock as any, parent: part ? this.podActor : undefined });
     const actorRef: AnyActorRef = actor;
+    if (inspect) actor.system.inspect(inspect);
     actor.on('*', (ev: any) => onEmit(ev));
     actor.subscribe({ error: (e: unknown) => { this.failure = e; } });
     return actor;
