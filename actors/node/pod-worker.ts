@@ -48,7 +48,8 @@ interface ContainerSlot {
 
 export class PodWorker implements ActorLogic {
   private ctx!: ActorContext;
-  private client!: ApiClient;
+  /** Made on first use: most pods never read a ConfigMap, Secret or claim. */
+  private apiClient: ApiClient | undefined;
   private pod: KubeObject;
   private podActor!: AnyActorRef;
   private readonly slots = new Map<string, ContainerSlot>();
@@ -67,9 +68,12 @@ export class PodWorker implements ActorLogic {
 
   // ------------------------------------------------------------------ lifecycle
 
+  private get client(): ApiClient {
+    return (this.apiClient ??= new ApiClient(this.ctx, msg.nodeUser(this.opts.host.spec.name), undefined, msg.KUBELET_REQUEST_TIMEOUT_MS));
+  }
+
   start(ctx: ActorContext): void {
     this.ctx = ctx;
-    this.client = new ApiClient(ctx, msg.nodeUser(this.opts.host.spec.name), undefined, msg.KUBELET_REQUEST_TIMEOUT_MS);
     const uid = this.pod.metadata.uid!;
     const existing = this.opts.host.sandboxes.get(uid);
     const resumed = existing !== undefined && this.opts.admission === undefined;
@@ -92,7 +96,7 @@ export class PodWorker implements ActorLogic {
   }
 
   receive(env: Envelope): void {
-    if (this.client.handle(env)) return this.rethrow();
+    if (this.apiClient?.handle(env)) return this.rethrow();
     const m = env.message;
     if (m.type === msg.POD_DELETE) this.onDelete(m as unknown as msg.PodDelete);
     else if (m.type === msg.POD_UPDATE) this.pod = (m as unknown as msg.PodUpdate).pod;
