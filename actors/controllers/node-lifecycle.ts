@@ -312,8 +312,8 @@ export class NodeLifecycleController extends Controller {
 
   /**
    * The pass of a node that is the same Ready, untainted object as at the last pass, whose Lease
-   * renewed since (and whose standing NodeStatus report, if any, did not tick): the full steps
-   * would only move probeTimestamp to now. Returns its Ready condition, or undefined to take
+   * renewed since or is still within the grace period (and whose standing NodeStatus report, if
+   * any, did not tick): the full steps would at most move probeTimestamp to now. Returns its Ready condition, or undefined to take
    * the full steps.
    */
   private steadyPass(node: KubeObject): PodCondition | undefined {
@@ -322,11 +322,15 @@ export class NodeLifecycleController extends Controller {
     if (!h || h.steadyNode !== node || h.leaseRenewMs === undefined || this.nodesToRetry.has(name)) return undefined;
     const now = this.ctx.now();
     const renew = this.leaseRenewMs(name);
-    if (renew === undefined || renew <= h.leaseRenewMs) return undefined;
+    if (renew === undefined || renew < h.leaseRenewMs) return undefined;
+    // Not renewed since the last pass: nothing moves while the probe is within the grace period.
+    if (renew === h.leaseRenewMs && now > h.probeTimestamp + NODE_MONITOR_GRACE_PERIOD_MS) return undefined;
     const beat = this.nodes.heartbeat(undefined, name);
     if ((beat ? lastStandingTick(beat.start, beat.period, now - 1) : undefined) !== h.heartbeatTick) return undefined;
-    h.leaseRenewMs = renew;
-    h.probeTimestamp = now;
+    if (renew > h.leaseRenewMs) {
+      h.leaseRenewMs = renew;
+      h.probeTimestamp = now;
+    }
     return h.steadyReady;
   }
 
