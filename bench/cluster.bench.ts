@@ -66,6 +66,7 @@ async function settled(c: Cluster, what: string): Promise<void> {
 
 /** A 1,000-node cluster with no workload: its hour is heartbeats, health checks and metrics scrapes only. */
 export async function heartbeatsOnly(nodes: number): Promise<void> {
+  gc();
   const c = await createCluster({ seed: 1, nodes, nodePods: 110 });
   await c.runFor('2m');
   await settled(c, `${nodes}-node cluster, no workload (heartbeats only)`);

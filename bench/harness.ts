@@ -1,4 +1,5 @@
 // Tiny benchmark harness: warm-up, then the best and median of several timed runs, with GC first.
+import { createdClusters } from '../cluster/cluster.ts';
 
 export interface Figure {
   name: string;
@@ -8,6 +9,9 @@ export interface Figure {
 }
 
 export function gc(): void {
+  // Clusters register themselves for the CLI (to close their traces at exit): a benchmark's
+  // earlier clusters must not stay reachable while the next one is measured.
+  createdClusters().splice(0);
   (globalThis as any).gc?.();
 }
 
