@@ -94,6 +94,33 @@ describe('standing heartbeats', () => {
     expect(times[0]).toEqual(times[1]);
   });
 
+  it('a deleted Lease is recreated at the next renewal, and a labelled Node keeps its heartbeats, as with a write per period', async () => {
+    const seen: unknown[] = [];
+    for (const c of await both()) {
+      await c.runFor('2m3s');
+      c.delete('lease', 'node-2', { namespace: 'kube-node-lease' });
+      c.patch('node', 'node-3', { metadata: { labels: { tier: 'gold' } } }, { type: 'merge' });
+      const gone = c.now();
+      await c.runUntil((x) => x.find('lease', 'node-2', 'kube-node-lease') !== undefined, { timeout: '1m' });
+      const back = c.now() - gone;
+      await c.runFor('6m');
+      seen.push([back, heartbeats(c), c.get('node', 'node-3').metadata.labels.tier]);
+    }
+    expect(seen[0]).toEqual(seen[1]);
+    expect((seen[0] as number[])[0]).toBeLessThanOrEqual(10_000);
+  });
+
+  it('a crashed kube-apiserver ends the streams (written up to the crash); after its restart they stand again', async () => {
+    const [standing, eager] = await both();
+    for (const c of [standing, eager]) {
+      await c.runFor('3m7s');
+      c.crash('kube-apiserver');
+      await c.runFor('2m');
+    }
+    expect(heartbeats(standing)).toEqual(heartbeats(eager));
+    expect(standing.apiServer.standingHeartbeats).toBe(6);
+  });
+
   it('a watch on Leases gets a MODIFIED event per renewal; when it ends the heartbeats stand again', async () => {
     const [standing] = await both();
     await standing.runFor('1m');
