@@ -104,7 +104,7 @@ describe('standing heartbeats', () => {
       await c.runUntil((x) => x.find('lease', 'node-2', 'kube-node-lease') !== undefined, { timeout: '1m' });
       const back = c.now() - gone;
       await c.runFor('6m');
-      seen.push([back, heartbeats(c), c.get('node', 'node-3').metadata.labels.tier]);
+      seen.push([back, heartbeats(c), c.get('node', 'node-3').metadata.labels?.tier]);
     }
     expect(seen[0]).toEqual(seen[1]);
     expect((seen[0] as number[])[0]).toBeLessThanOrEqual(10_000);
