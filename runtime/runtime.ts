@@ -24,6 +24,9 @@ export const LIMITS = {
   maxDuplicates: 16,
 };
 
+/** Cancelled entries the heap may hold before it is purged of them (when they are also most of it). */
+const PURGE_CANCELLED_MIN = 4096;
+
 /** Entries taken out of order (stepEntry, dropEntry, delayEntry) before the heap is purged of them. */
 const MAX_TAKEN_OUT_OF_ORDER = 16;
 
@@ -138,6 +141,8 @@ export class Runtime {
   /** Standing streams by the actors at either end. */
   private readonly standingOf = new Map<string, Set<number>>();
   private standingId = 0;
+  /** Entries cancelled in place and still in the heap (an estimate: purges reset it). */
+  private cancelledInQueue = 0;
   /** Entries the model checker took out of order (left cancelled in the heap until purged). */
   private takenOutOfOrder = 0;
   readonly scope: AssertionScope;
@@ -629,12 +634,19 @@ export class Runtime {
     if (e.cancelled) return;
     e.cancelled = true;
     if (!e.background) this.foreground--;
+    // Cancelled entries leave the heap when they reach its top; when they are most of it
+    // (cancelled XState timers of settled pods), drop them all at once.
+    if (++this.cancelledInQueue > PURGE_CANCELLED_MIN && this.cancelledInQueue * 2 > this.queue.size) {
+      this.queue.filter((x) => !x.cancelled);
+      this.cancelledInQueue = 0;
+    }
   }
 
   private peekLive(): QueueEntry | undefined {
     let top = this.queue.peek();
     while (top && top.cancelled) {
       this.queue.pop();
+      if (this.cancelledInQueue > 0) this.cancelledInQueue--;
       top = this.queue.peek();
     }
     return top;

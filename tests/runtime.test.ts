@@ -325,3 +325,19 @@ describe('runtime: standing periodic streams', () => {
     expect(sender.ctx.openStanding('receiver', { type: 'renew' }, 10_000)).toBeUndefined();
   });
 });
+
+describe('runtime: cancelled timers', () => {
+  it('after most of 20,000 timers are cancelled (the queue is purged of them), the rest fire in (time, sequence) order', () => {
+    const rt = new Runtime({ seed: 5 });
+    const fired: number[] = [];
+    let ctx!: ActorContext;
+    rt.spawn({ id: 'a', start: () => ({ start: (c: ActorContext) => { ctx = c; }, receive: () => {} }) });
+    const handles: number[] = [];
+    // Due times repeat (i % 97), so order among equal times is by sequence number.
+    for (let i = 0; i < 20_000; i++) handles.push(ctx.startTimer(`t${i}`, (i % 97) * 10, () => fired.push(i)));
+    for (let i = 0; i < 20_000; i++) if (i % 10 !== 0) ctx.cancelTimer(handles[i]);
+    rt.runFor(1_000);
+    const expected = Array.from({ length: 2_000 }, (_, k) => k * 10).sort((x, y) => (x % 97) - (y % 97) || x - y);
+    expect(fired).toEqual(expected);
+  });
+});
