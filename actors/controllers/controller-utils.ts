@@ -4,6 +4,7 @@ import type { Informer } from '../../client/informer.ts';
 import type { KubeObject, OwnerReference } from '../../api/types.ts';
 import type { PodCondition } from '../../api/podutil.ts';
 import type { Status } from '../../api/errors.ts';
+import { labelSelectorFromMeta, type LabelSelector } from '../../api/selectors.ts';
 
 /** PodKey: `<namespace>/<name>`, the key expectations and workqueues use. */
 export function podKey(pod: KubeObject): string {
@@ -79,4 +80,32 @@ export function claimCandidates(informer: Informer, owner: KubeObject): KubeObje
   if (orphans.length === 0) return owned;
   const seen = new Set(owned);
   return owned.concat(orphans.filter((o) => !seen.has(o))).sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0));
+}
+
+/** An owner's spec.selector as a LabelSelector (undefined when it does not parse). */
+export function selectorOf(owner: KubeObject): LabelSelector | undefined {
+  try {
+    return labelSelectorFromMeta(owner.spec?.selector);
+  } catch {
+    return undefined;
+  }
+}
+
+/** resolveControllerRef: the cached owner of `kind` that the reference names, if its UID matches. */
+export function resolveControllerRef(owners: Informer, kind: string, namespace: string, ref: { kind: string; name: string; uid: string }): KubeObject | undefined {
+  if (ref.kind !== kind) return undefined;
+  const owner = owners.get(namespace, ref.name);
+  return owner && owner.metadata.uid === ref.uid ? owner : undefined;
+}
+
+/**
+ * The owners in `obj`'s namespace whose non-empty selector matches its labels (GetPodReplicaSets,
+ * GetPodDaemonSets, getDeploymentsForReplicaSet, GetPodStatefulSets, getPodJobs).
+ */
+export function ownersSelecting(owners: Informer, obj: KubeObject, selector: (owner: KubeObject) => LabelSelector | undefined = selectorOf): KubeObject[] {
+  if (!obj.metadata.labels || Object.keys(obj.metadata.labels).length === 0) return [];
+  return owners.list(obj.metadata.namespace).filter((o) => {
+    const sel = selector(o);
+    return sel !== undefined && !sel.empty && sel.matches(obj.metadata.labels);
+  });
 }

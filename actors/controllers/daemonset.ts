@@ -9,7 +9,6 @@
 // at once (as the workqueue guarantees) and an event during a sync re-queues it afterwards.
 import type { KubeObject } from '../../api/types.ts';
 import type { ApiResult } from '../../api/request.ts';
-import { labelSelectorFromMeta, type LabelSelector } from '../../api/selectors.ts';
 import { clone, deepEqual } from '../../api/equal.ts';
 import { isPodReady, isPodTerminal } from '../../api/podutil.ts';
 import { EventRecorder } from '../../client/events.ts';
@@ -18,7 +17,7 @@ import { KeyedSync } from './keyed-sync.ts';
 import { Controller, controllerUser } from './controller.ts';
 import { ControllerExpectations } from './expectations.ts';
 import { PodControllerRefManager, recheckDeletionTimestamp } from './controller-ref.ts';
-import { claimCandidates, indexOrphans, getControllerOf, hasStatusCause, itemBackoffMs, newControllerRef, resyncPeriod, splitKey } from './controller-utils.ts';
+import { claimCandidates, indexOrphans, getControllerOf, hasStatusCause, itemBackoffMs, newControllerRef, resyncPeriod, splitKey, resolveControllerRef, ownersSelecting, selectorOf } from './controller-utils.ts';
 import { slowStartBatch, SLOW_START_INITIAL_BATCH_SIZE } from './replicaset.ts';
 import {
   CONTROLLER_REVISION_KIND, claimControllerRevisions, computeHash, deleteControllerRevision, maxRevision, updateControllerRevision,
@@ -211,18 +210,12 @@ export class DaemonSetController extends Controller {
 
   /** resolveControllerRef: the cached DaemonSet the reference names, if its UID matches. */
   private resolveControllerRef(namespace: string, ref: { kind: string; name: string; uid: string }): KubeObject | undefined {
-    if (ref.kind !== 'DaemonSet') return undefined;
-    const ds = this.dsInformer.get(namespace, ref.name);
-    return ds && ds.metadata.uid === ref.uid ? ds : undefined;
+    return resolveControllerRef(this.dsInformer, 'DaemonSet', namespace, ref);
   }
 
   /** GetPodDaemonSets / GetHistoryDaemonSets: DaemonSets of the namespace whose non-empty selector matches. */
   private getDaemonSetsMatching(obj: KubeObject): KubeObject[] {
-    if (!obj.metadata.labels || Object.keys(obj.metadata.labels).length === 0) return [];
-    return this.dsInformer.list(obj.metadata.namespace).filter((ds) => {
-      const sel = selectorOf(ds);
-      return sel !== undefined && !sel.empty && sel.matches(obj.metadata.labels);
-    });
+    return ownersSelecting(this.dsInformer, obj);
   }
 
   // ------------------------------------------------------------------ the work queue
@@ -595,11 +588,4 @@ function keyOf(o: KubeObject): string {
 }
 
 /** The DaemonSet's selector; undefined when it cannot be parsed. */
-function selectorOf(ds: KubeObject): LabelSelector | undefined {
-  try {
-    return labelSelectorFromMeta(ds.spec?.selector);
-  } catch {
-    return undefined;
-  }
-}
 

@@ -21,7 +21,7 @@ import type { Informer } from '../../client/informer.ts';
 import { deploymentMachine, stateName, type DeploymentMachineEvent } from '../../machines/deployment.ts';
 import { Controller, controllerUser } from './controller.ts';
 import { recheckDeletionTimestamp } from './controller-ref.ts';
-import { claimCandidates, indexOrphans, getControllerOf, hasStatusCause, itemBackoffMs, newControllerRef, resyncPeriod, splitKey } from './controller-utils.ts';
+import { claimCandidates, indexOrphans, getControllerOf, hasStatusCause, itemBackoffMs, newControllerRef, resyncPeriod, splitKey, resolveControllerRef, ownersSelecting, selectorOf } from './controller-utils.ts';
 import { KeyedSync, type SyncDone } from './keyed-sync.ts';
 import { claimReplicaSets } from './deployment-claim.ts';
 import {
@@ -171,18 +171,12 @@ export class DeploymentController extends Controller {
   }
 
   private resolveControllerRef(namespace: string, ref: { kind: string; name: string; uid: string }): KubeObject | undefined {
-    if (ref.kind !== 'Deployment') return undefined;
-    const d = this.dInformer.get(namespace, ref.name);
-    return d && d.metadata.uid === ref.uid ? d : undefined;
+    return resolveControllerRef(this.dInformer, 'Deployment', namespace, ref);
   }
 
   /** getDeploymentsForReplicaSet: Deployments whose (non-empty) selector matches the ReplicaSet. */
   private getDeploymentsForReplicaSet(rs: KubeObject): KubeObject[] {
-    if (!rs.metadata.labels || Object.keys(rs.metadata.labels).length === 0) return [];
-    return this.dInformer.list(rs.metadata.namespace).filter((d) => {
-      const sel = selectorOf(d);
-      return sel !== undefined && !sel.empty && sel.matches(rs.metadata.labels);
-    });
+    return ownersSelecting(this.dInformer, rs);
   }
 
   // ------------------------------------------------------------------ the work queue
@@ -857,10 +851,3 @@ function keyOf(o: KubeObject): string {
   return `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
 
-function selectorOf(o: KubeObject): LabelSelector | undefined {
-  try {
-    return labelSelectorFromMeta(o.spec?.selector);
-  } catch {
-    return undefined;
-  }
-}

@@ -19,7 +19,7 @@ import { jobLifecycleEvent, jobMachine } from '../../machines/job.ts';
 import { Controller, controllerUser } from './controller.ts';
 import { ControllerExpectations } from './expectations.ts';
 import { PodControllerRefManager, recheckDeletionTimestamp } from './controller-ref.ts';
-import { claimCandidates, indexOrphans, getControllerOf, hasStatusCause, newControllerRef, podKey, resyncPeriod, splitKey } from './controller-utils.ts';
+import { claimCandidates, indexOrphans, getControllerOf, hasStatusCause, newControllerRef, podKey, resyncPeriod, splitKey, resolveControllerRef, ownersSelecting } from './controller-utils.ts';
 import { slowStartBatch } from './replicaset.ts';
 import { KeyedSync, jobApiBackoffMs, parallel, type SyncDone } from './keyed-sync.ts';
 import {
@@ -206,18 +206,12 @@ export class JobController extends Controller {
   }
 
   private resolveControllerRef(namespace: string, ref: { kind: string; name: string; uid: string }): KubeObject | undefined {
-    if (ref.kind !== 'Job') return undefined;
-    const job = this.jobInformer.get(namespace, ref.name);
-    return job && job.metadata.uid === ref.uid ? job : undefined;
+    return resolveControllerRef(this.jobInformer, 'Job', namespace, ref);
   }
 
   /** getPodJobs: Jobs in the pod's namespace whose selector matches it. */
   private getPodJobs(pod: KubeObject): KubeObject[] {
-    if (!pod.metadata.labels || Object.keys(pod.metadata.labels).length === 0) return [];
-    return this.jobInformer.list(pod.metadata.namespace).filter((j) => {
-      const sel = jobSelector(j);
-      return sel !== undefined && !sel.empty && sel.matches(pod.metadata.labels);
-    });
+    return ownersSelecting(this.jobInformer, pod, jobSelector);
   }
 
   /** cleanupPodFinalizers: a finished or deleted Job's pods that still carry the finalizer. */

@@ -8,7 +8,7 @@
 import type { KubeObject } from '../../api/types.ts';
 import type { ApiResult } from '../../api/request.ts';
 import { isPodActive, isPodAvailable, isPodReady, type PodCondition } from '../../api/podutil.ts';
-import { labelSelectorFromMeta, type LabelSelector } from '../../api/selectors.ts';
+import type { LabelSelector } from '../../api/selectors.ts';
 import { deepEqual, clone } from '../../api/equal.ts';
 import { formatTime } from '../../api/time.ts';
 import { EventRecorder } from '../../client/events.ts';
@@ -18,7 +18,7 @@ import { Controller, controllerUser } from './controller.ts';
 import { ControllerExpectations } from './expectations.ts';
 import { PodControllerRefManager, recheckDeletionTimestamp } from './controller-ref.ts';
 import { getPodsToDelete } from './pod-ranking.ts';
-import { claimCandidates, indexOrphans, getControllerOf, hasStatusCause, itemBackoffMs, newControllerRef, podKey, resyncPeriod, splitKey } from './controller-utils.ts';
+import { claimCandidates, indexOrphans, getControllerOf, hasStatusCause, itemBackoffMs, newControllerRef, podKey, resyncPeriod, splitKey, resolveControllerRef, ownersSelecting, selectorOf } from './controller-utils.ts';
 
 /** BurstReplicas: at most this many creates or deletes per sync. */
 export const BURST_REPLICAS = 500;
@@ -135,18 +135,12 @@ export class ReplicaSetController extends Controller {
 
   /** resolveControllerRef: the cached ReplicaSet the reference names, if its UID matches. */
   private resolveControllerRef(namespace: string, ref: { kind: string; name: string; uid: string }): KubeObject | undefined {
-    if (ref.kind !== 'ReplicaSet') return undefined;
-    const rs = this.rsInformer.get(namespace, ref.name);
-    return rs && rs.metadata.uid === ref.uid ? rs : undefined;
+    return resolveControllerRef(this.rsInformer, 'ReplicaSet', namespace, ref);
   }
 
   /** GetPodReplicaSets: ReplicaSets in the pod's namespace whose (non-empty) selector matches it. */
   private getPodReplicaSets(pod: KubeObject): KubeObject[] {
-    if (!pod.metadata.labels || Object.keys(pod.metadata.labels).length === 0) return [];
-    return this.rsInformer.list(pod.metadata.namespace).filter((rs) => {
-      const sel = selectorOf(rs);
-      return sel !== undefined && !sel.empty && sel.matches(pod.metadata.labels);
-    });
+    return ownersSelecting(this.rsInformer, pod);
   }
 
   // ------------------------------------------------------------------ the work queue
@@ -434,10 +428,3 @@ function keyOf(o: KubeObject): string {
 }
 
 /** The ReplicaSet's selector; undefined when it cannot be parsed (the sync then does nothing). */
-function selectorOf(rs: KubeObject): LabelSelector | undefined {
-  try {
-    return labelSelectorFromMeta(rs.spec?.selector);
-  } catch {
-    return undefined;
-  }
-}

@@ -11,7 +11,7 @@
 import { createActor, type Actor } from 'xstate';
 import type { KubeObject } from '../../api/types.ts';
 import type { ApiResult } from '../../api/request.ts';
-import { labelSelectorFromMeta, type LabelSelector } from '../../api/selectors.ts';
+import type { LabelSelector } from '../../api/selectors.ts';
 import { deepEqual } from '../../api/equal.ts';
 import { isPodReady } from '../../api/podutil.ts';
 import { EventRecorder } from '../../client/events.ts';
@@ -20,7 +20,7 @@ import { statefulSetMachine, stateName, type PerformEmitted } from '../../machin
 import { KeyedSync } from './keyed-sync.ts';
 import { Controller, controllerUser } from './controller.ts';
 import { PodControllerRefManager, recheckDeletionTimestamp } from './controller-ref.ts';
-import { ORPHAN_INDEX, getControllerOf, indexOrphans, itemBackoffMs, resyncPeriod, splitKey } from './controller-utils.ts';
+import { ORPHAN_INDEX, getControllerOf, indexOrphans, itemBackoffMs, resyncPeriod, splitKey, resolveControllerRef, ownersSelecting, selectorOf } from './controller-utils.ts';
 import {
   claimControllerRevisions, createControllerRevision, deleteControllerRevision, equalRevision, findEqualRevisions, listControllerRevisions,
   nextRevision, sortControllerRevisions, updateControllerRevision,
@@ -145,18 +145,12 @@ export class StatefulSetController extends Controller {
   }
 
   private resolveControllerRef(namespace: string, ref: { kind: string; name: string; uid: string }): KubeObject | undefined {
-    if (ref.kind !== 'StatefulSet') return undefined;
-    const set = this.setInformer.get(namespace, ref.name);
-    return set && set.metadata.uid === ref.uid ? set : undefined;
+    return resolveControllerRef(this.setInformer, 'StatefulSet', namespace, ref);
   }
 
   /** GetPodStatefulSets: sets of the pod's namespace whose selector matches its labels. */
   private getPodStatefulSets(pod: KubeObject): KubeObject[] {
-    if (!pod.metadata.labels || Object.keys(pod.metadata.labels).length === 0) return [];
-    return this.setInformer.list(pod.metadata.namespace).filter((s) => {
-      const sel = selectorOf(s);
-      return sel !== undefined && !sel.empty && sel.matches(pod.metadata.labels);
-    });
+    return ownersSelecting(this.setInformer, pod);
   }
 
   // ------------------------------------------------------------------ the work queue
@@ -473,10 +467,3 @@ function keyOf(o: KubeObject): string {
   return `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
 
-function selectorOf(set: KubeObject): LabelSelector | undefined {
-  try {
-    return labelSelectorFromMeta(set.spec?.selector);
-  } catch {
-    return undefined;
-  }
-}
