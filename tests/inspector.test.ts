@@ -61,6 +61,16 @@ function timelineOf(messages: ServerMessage[]): Timeline {
 }
 
 /** Scrubs with the page's own range input (Playwright sets its value and fires input). */
+/** Waits until the live map shows `n` pods Running, then pauses the run. */
+async function untilRunningThenPause(page: Page, n: number): Promise<void> {
+  await page.waitForFunction((want) => {
+    const s = (window as any).__inspector.mapSummary();
+    return s.nodes.flatMap((x: any) => x.pods).filter((p: string) => p.endsWith(' Running')).length >= want;
+  }, n, { timeout: 30_000 });
+  await page.click('#pause');
+  await page.waitForFunction(() => document.body.dataset.paused === 'true');
+}
+
 async function scrubTo(page: Page, t: number): Promise<void> {
   await page.locator('#scrubber').fill(String(t));
   await page.waitForFunction((want) => document.body.dataset.viewTime === String(want), t);
@@ -80,12 +90,7 @@ describe('kubesim inspect', () => {
     servers.push(server);
     const page = await open(server.url);
     // The live view follows the run until the ReplicaSet has its 5 pods Running.
-    await page.waitForFunction(() => {
-      const s = (window as any).__inspector.mapSummary();
-      return s.nodes.flatMap((n: any) => n.pods).filter((p: string) => p.endsWith(' Running')).length >= 5;
-    }, null, { timeout: 30_000 });
-    await page.click('#pause');
-    await page.waitForFunction(() => document.body.dataset.paused === 'true');
+    await untilRunningThenPause(page, 5);
     const s = await summary(page);
     expect(s.nodes.map((n) => n.name)).toEqual(['node-1', 'node-2', 'node-3']);
     const runtime = timelineOf(server.messages);
@@ -212,12 +217,7 @@ describe('kubesim inspect', () => {
     await page.click('#play');
     await page.waitForFunction(() => document.body.dataset.paused === 'false');
     // The live view follows: the ReplicaSet's pods appear and turn Running on the map.
-    await page.waitForFunction(() => {
-      const s = (window as any).__inspector.mapSummary();
-      return s.nodes.flatMap((n: any) => n.pods).filter((p: string) => p.endsWith(' Running')).length >= 5;
-    }, null, { timeout: 30_000 });
-    await page.click('#pause');
-    await page.waitForFunction(() => document.body.dataset.paused === 'true');
+    await untilRunningThenPause(page, 5);
     const s1 = Number(await page.evaluate(() => document.body.dataset.steps));
     expect(s1).toBeGreaterThan(s0 + 3);
     await page.click('#step');
