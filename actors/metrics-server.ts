@@ -305,20 +305,20 @@ export function formatNanoCores(n: number): string {
 
 /** A whole number in DecimalSI canonical form: 2000 → 2k. */
 export function decimalSI(n: number): string {
-  let i = 0;
-  while (n !== 0 && n % 1000 === 0 && i < DECIMAL.length - 1) {
-    n /= 1000;
-    i++;
-  }
-  return `${n}${DECIMAL[i]}`;
+  return canonical(n, 1000, DECIMAL);
 }
 
 /** A memory quantity in BinarySI canonical form: 1048576 → 1Mi, 1000 → 1000. */
 export function formatBytes(n: number): string {
+  return canonical(n, 1024, BINARY);
+}
+
+/** The largest suffix that divides `n` exactly (Quantity's canonical form). */
+function canonical(n: number, base: number, suffixes: readonly string[]): string {
   let i = 0;
-  while (n !== 0 && n % 1024 === 0 && i < BINARY.length - 1) {
-    n /= 1024;
+  while (n !== 0 && n % base === 0 && i < suffixes.length - 1) {
+    n /= base;
     i++;
   }
-  return `${n}${BINARY[i]}`;
+  return `${n}${suffixes[i]}`;
 }

@@ -33,12 +33,8 @@ export class PVCProtectionController extends Controller {
     const [ns, name] = key.split('/');
     const pvc = this.claims.get(ns, name);
     if (!pvc) return;
-    const has = (pvc.metadata.finalizers ?? []).includes(FINALIZER.pvcProtection);
-    if (!pvc.metadata.deletionTimestamp) {
-      if (!has) this.client.update(withFinalizer(pvc, FINALIZER.pvcProtection, true), this.onWrite(key));
-      return;
-    }
-    if (has && !this.isBeingUsed(pvc)) this.client.update(withFinalizer(pvc, FINALIZER.pvcProtection, false), this.onWrite(key));
+    const update = protect(pvc, FINALIZER.pvcProtection, () => !this.isBeingUsed(pvc));
+    if (update) this.client.update(update, this.onWrite(key));
   }
 
   /** podUsesPVC: a scheduled pod (whatever its phase) with a volume naming the claim. */
@@ -60,11 +56,17 @@ export class PVProtectionController extends Controller {
   protected reconcile(key: string): void {
     const pv = this.volumes.get(undefined, key);
     if (!pv) return;
-    const has = (pv.metadata.finalizers ?? []).includes(FINALIZER.pvProtection);
-    if (!pv.metadata.deletionTimestamp) {
-      if (!has) this.client.update(withFinalizer(pv, FINALIZER.pvProtection, true), this.onWrite(key));
-      return;
-    }
-    if (has && pv.status?.phase !== 'Bound') this.client.update(withFinalizer(pv, FINALIZER.pvProtection, false), this.onWrite(key));
+    const update = protect(pv, FINALIZER.pvProtection, () => pv.status?.phase !== 'Bound');
+    if (update) this.client.update(update, this.onWrite(key));
   }
+}
+
+/**
+ * Both protection controllers' step: a live object gets the finalizer; a deleted one loses it
+ * once `releasable()`. Returns the object to write, or undefined when nothing changes.
+ */
+function protect(obj: KubeObject, finalizer: string, releasable: () => boolean): KubeObject | undefined {
+  const has = (obj.metadata.finalizers ?? []).includes(finalizer);
+  if (!obj.metadata.deletionTimestamp) return has ? undefined : withFinalizer(obj, finalizer, true);
+  return has && releasable() ? withFinalizer(obj, finalizer, false) : undefined;
 }
