@@ -55,6 +55,8 @@ export interface Informer {
   byIndex(name: string, value: string): KubeObject[];
   ownedBy(uid: string): KubeObject[];
   heartbeat(namespace: string | undefined, name: string, kind?: string): StandingHeartbeat | undefined;
+  /** The owner stopped: a shared informer's view stops hearing it (an own cache just goes with its actor). */
+  close?(): void;
 }
 
 /** An informer with its own cache, list and watch (reflector.go + the indexer). */

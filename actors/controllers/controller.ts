@@ -75,7 +75,7 @@ export abstract class Controller implements ActorLogic {
 
   /** Stops hearing the shared informers (a crash or a stop). */
   stop(): void {
-    for (const inf of this.informers) (inf as { close?: () => void }).close?.();
+    for (const inf of this.informers) inf.close?.();
   }
 
   protected informer(opts: InformerOptions): Informer {
