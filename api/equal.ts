@@ -9,49 +9,47 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
+  // Keys whose value is undefined do not count (as if absent). No key arrays: this runs on
+  // every status write and informer update.
   const ao = a as Record<string, unknown>;
   const bo = b as Record<string, unknown>;
-  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined);
-  const bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
-  if (ak.length !== bk.length) return false;
-  for (const k of ak) if (!deepEqual(ao[k], bo[k])) return false;
-  return true;
+  let defined = 0;
+  for (const k in ao) {
+    const x = ao[k];
+    if (x === undefined) continue;
+    defined++;
+    if (!deepEqual(x, bo[k])) return false;
+  }
+  for (const k in bo) if (bo[k] !== undefined) defined--;
+  return defined === 0;
 }
 
 /** A deep copy of a JSON value (objects from outside the store are copied in). */
 export function clone<T>(v: T): T {
-  return v === undefined ? v : structuredClone(v);
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = clone(v[i]);
+    return out as T;
+  }
+  const proto = Object.getPrototypeOf(v);
+  // Anything but a plain object (a Map, a Date) keeps structuredClone's semantics.
+  if (proto !== Object.prototype && proto !== null) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  const o = v as Record<string, unknown>;
+  for (const k in o) out[k] = clone(o[k]);
+  return out as T;
 }
 
 /** Freezes a JSON value deeply, so shared stored objects cannot be mutated by readers. */
 export function deepFreeze<T>(v: T): T {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {
     const o = v as Record<string, unknown>;
-    for (const k of Object.keys(o)) {
+    for (const k in o) {
       const x = o[k];
-      if (typeof x === 'string') {
-        if (x.length <= INTERN_MAX_LENGTH && k !== 'resourceVersion') o[k] = intern(x);
-      } else if (x && typeof x === 'object') deepFreeze(x);
+      if (x && typeof x === 'object') deepFreeze(x);
     }
     Object.freeze(v);
   }
   return v;
-}
-
-/**
- * Stored objects repeat the same short strings thousands of times (namespaces, kinds, node
- * names, timestamps, "True", image names, uids in owner references and events), each a copy
- * when it came through a clone or a patch. Freezing an object for the store also makes each
- * of its short strings the one shared copy.
- */
-const INTERN_MAX_LENGTH = 64;
-const INTERN_TABLE_MAX = 1_000_000;
-let internTable = new Map<string, string>();
-
-function intern(s: string): string {
-  const hit = internTable.get(s);
-  if (hit !== undefined) return hit;
-  if (internTable.size >= INTERN_TABLE_MAX) internTable = new Map();
-  internTable.set(s, s);
-  return s;
 }

@@ -51,6 +51,19 @@ describe('pod start-up', () => {
     expect(ev.slice(2)).toEqual(['Created: Created container: nginx', 'Started: Started container nginx']);
   });
 
+  it('the status manager writes each new pod status once, however many times the pod worker reports it', async () => {
+    // status_manager.go: a status equal to the one held for the pod is ignored, even before
+    // the kubelet's informer has seen the previous write come back.
+    const c = await createCluster({ seed: 1, trace: true });
+    c.create(pod('web', { containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] }));
+    await c.runFor('1m');
+    const writes = c.traceLines().map((l) => JSON.parse(l)).filter((r) => r.kind === 'deliver' && r.to === 'kube-apiserver'
+      && r.msg.request?.subresource === 'status' && r.msg.request?.name === 'web');
+    // Pending (ContainerCreating), PodReadyToStartContainers, Running and Ready.
+    expect(writes.map((r) => r.msg.request.body.status.phase)).toEqual(['Pending', 'Pending', 'Running']);
+    expect(c.get('pod', 'web').status.phase).toBe('Running');
+  });
+
   it('a second pod with the same image on the node finds it already present', async () => {
     const c = await createCluster({ seed: 1 });
     c.create(pod('a', { containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] }));

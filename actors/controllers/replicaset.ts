@@ -346,14 +346,14 @@ export interface ReplicaSetStatus {
  */
 export function calculateStatus(rs: KubeObject, filteredPods: KubeObject[], manageErr: string | undefined, nowMs: number): ReplicaSetStatus {
   const newStatus: ReplicaSetStatus = clone(rs.status ?? {});
-  const templateLabels: Record<string, string> = rs.spec?.template?.metadata?.labels ?? {};
+  const templateLabels = Object.entries(rs.spec?.template?.metadata?.labels ?? {});
   const minReady = rs.spec?.minReadySeconds ?? 0;
   let fullyLabeled = 0;
   let ready = 0;
   let available = 0;
   for (const pod of filteredPods) {
     const labels = pod.metadata.labels ?? {};
-    if (Object.entries(templateLabels).every(([k, v]) => labels[k] === v)) fullyLabeled++;
+    if (templateLabels.every(([k, v]) => labels[k] === v)) fullyLabeled++;
     if (isPodReady(pod)) {
       ready++;
       if (isPodAvailable(pod, minReady, nowMs)) available++;

@@ -51,7 +51,7 @@ export class Kubelet implements ActorLogic {
   private node!: AnyActorRef;
   private readonly workers = new Map<string, string>();
   /** Requests of the pods admitted here (for admission of the next one). */
-  private readonly admitted = new Map<string, { cpu: number; memory: number }>();
+  private readonly admitted = new Map<string, { cpu: number; memory: number; namespace: string; name: string }>();
   private readonly statuses = new Map<string, { uid: string; namespace: string; name: string; status: any }>();
   private readonly pendingStatus = new Set<string>();
   private lastPostedStatus: any;
@@ -97,7 +97,7 @@ export class Kubelet implements ActorLogic {
     switch (m.type) {
       case '$STANDING_END': this.onStandingEnd(m as StandingEnd); break;
       case msg.HOST_CHANGED: this.statusMayHaveChanged(); break;
-      case msg.POD_STATUS: this.onPodStatus(m as any); break;
+      case msg.POD_STATUS: this.onWorkerStatus(m as any); break;
       case msg.POD_EVENT: this.onPodEvent(m as any); break;
       case msg.POD_TERMINATED: this.onPodTerminated(m.uid as string); break;
       case 'kubelet.flushStatus': this.flushPodStatuses(); break;
@@ -375,8 +375,8 @@ export class Kubelet implements ActorLogic {
     const used = { cpu: 0, memory: 0, pods: 0 };
     for (const [uid, r] of this.admitted) {
       if (uid === pod.metadata.uid || !this.workers.has(uid)) continue;
-      const other = this.podByUid(uid);
-      if (other && isPodTerminal(other)) continue;
+      const other = this.pods.get(r.namespace, r.name);
+      if (other && other.metadata.uid === uid && isPodTerminal(other)) continue;
       used.cpu += r.cpu;
       used.memory += r.memory;
       used.pods++;
@@ -388,8 +388,19 @@ export class Kubelet implements ActorLogic {
     if (used.pods + 1 > s.pods) return reject('pods', 1, used.pods, s.pods);
     if (req.cpu > 0 && used.cpu + req.cpu > alloc.cpu) return reject('cpu', req.cpu, used.cpu, alloc.cpu);
     if (req.memory > 0 && used.memory + req.memory > alloc.memory) return reject('memory', req.memory, used.memory, alloc.memory);
-    this.admitted.set(pod.metadata.uid!, req);
+    this.admitted.set(pod.metadata.uid!, { cpu: req.cpu, memory: req.memory, namespace: pod.metadata.namespace!, name: pod.metadata.name! });
     return { ok: true };
+  }
+
+  /**
+   * A status from a pod worker. The status manager ignores one equal to the status it already
+   * holds for the pod (status_manager.go updateStatusInternal, "Ignoring same status for pod"):
+   * its informer may not have seen the previous write yet, so comparing there would send it twice.
+   */
+  private onWorkerStatus(m: { uid: string; namespace: string; name: string; status: any }): void {
+    const held = this.statuses.get(m.uid);
+    if (held && deepEqual(held.status, m.status)) return;
+    this.onPodStatus(m);
   }
 
   private onPodStatus(m: { uid: string; namespace: string; name: string; status: any }): void {
@@ -437,14 +448,6 @@ export class Kubelet implements ActorLogic {
   private podGone(pod: KubeObject): void {
     const worker = this.workers.get(pod.metadata.uid!);
     if (worker) this.ctx.send(worker, { type: msg.POD_DELETE, graceMs: 0 });
-  }
-
-  private podByUid(uid: string): KubeObject | undefined {
-    const id = this.workers.get(uid);
-    if (!id) return undefined;
-    const [, , , ns, name] = id.split('/');
-    const p = this.pods.get(ns, name);
-    return p && p.metadata.uid === uid ? p : undefined;
   }
 
   private onWorkerExit(exit: ExitSignal): void {

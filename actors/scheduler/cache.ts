@@ -207,6 +207,14 @@ export class SchedulerCache {
 
   /** AddPod/UpdatePod for an assigned pod seen by the informer (confirms an assumed one). */
   addOrUpdatePod(pod: KubeObject): PodInfo {
+    const held = this.pods.get(pod.metadata.uid!);
+    // A status write (the kubelet's) leaves what the cache derives from the pod as it was: the
+    // stored object shares the unchanged spec and labels with its previous version.
+    if (held && !held.assumed && held.pod.spec === pod.spec && held.pod.metadata.labels === pod.metadata.labels
+      && held.nodeName === (pod.spec?.nodeName ?? '') && held.startTime === podStartTime(pod)) {
+      held.pod = pod;
+      return held;
+    }
     const info = newPodInfo(pod);
     this.removePod(info.uid);
     this.insert(info);
@@ -293,7 +301,6 @@ export function newPodInfo(pod: KubeObject, nodeName = pod.spec?.nodeName ?? '')
   const requests = podRequests(pod);
   const [nonZeroCpu, nonZeroMemory] = nonZeroRequests(pod);
   const aff = pod.spec?.affinity ?? {};
-  const start = pod.status?.startTime ?? pod.metadata.creationTimestamp;
   return {
     uid: pod.metadata.uid ?? `${pod.metadata.namespace}/${pod.metadata.name}`,
     namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name ?? '', pod, nodeName,
@@ -303,9 +310,15 @@ export function newPodInfo(pod: KubeObject, nodeName = pod.spec?.nodeName ?? '')
     requiredAntiAffinity: affinityTerms(pod, aff.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution),
     preferredAffinity: weightedTerms(pod, aff.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
     preferredAntiAffinity: weightedTerms(pod, aff.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution),
-    startTime: start ? safeTime(start) : 0,
+    startTime: podStartTime(pod),
     assumed: false,
   };
+}
+
+/** GetPodStartTime: status.startTime, else the creation time (preemption orders victims by it). */
+function podStartTime(pod: KubeObject): number {
+  const start = pod.status?.startTime ?? pod.metadata.creationTimestamp;
+  return start ? safeTime(start) : 0;
 }
 
 function safeTime(t: string): number {

@@ -8,6 +8,7 @@ import type { ActorContext, ActorLogic, Envelope } from '../../runtime/index.ts'
 import type { KubeObject, UserInfo } from '../../api/types.ts';
 import { isPodTerminal, getPodCondition } from '../../api/podutil.ts';
 import { formatTime } from '../../api/time.ts';
+import { deepEqual } from '../../api/equal.ts';
 import { ApiClient } from '../../client/client.ts';
 import { CacheInformer, type Informer } from '../../client/informer.ts';
 import { EventRecorder } from '../../client/events.ts';
@@ -172,7 +173,7 @@ export class Scheduler implements ActorLogic {
       const wasAssigned = Boolean(old.spec?.nodeName);
       this.cache.addOrUpdatePod(pod);
       if (!wasAssigned) this.moveAll({ type: 'AssignedPodAdd', pod });
-      else if (JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(pod.metadata.labels ?? {})) this.moveAll({ type: 'AssignedPodUpdate', old, pod });
+      else if (old.metadata.labels !== pod.metadata.labels && !deepEqual(old.metadata.labels ?? {}, pod.metadata.labels ?? {})) this.moveAll({ type: 'AssignedPodUpdate', old, pod });
       return;
     }
     if (isPodTerminal(pod) || pod.metadata.deletionTimestamp || !this.responsibleFor(pod)) {
