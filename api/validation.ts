@@ -424,8 +424,17 @@ function parseQuantityText(s: string): ParsedQuantity | QuantityFailure {
  */
 export function parseQuantity(s: string | number): number {
   if (typeof s === 'number') return s;
-  return parseQuantityText(String(s)).value;
+  const hit = quantityValues.get(s);
+  if (hit !== undefined) return hit;
+  const v = parseQuantityText(String(s)).value;
+  if (quantityValues.size >= QUANTITY_MEMO_MAX) quantityValues.clear();
+  quantityValues.set(s, v);
+  return v;
 }
+
+/** The same few quantities ("100m", "128Mi", a node's capacity) are read on every pod and node. */
+const QUANTITY_MEMO_MAX = 4096;
+const quantityValues = new Map<string, number>();
 
 /** The parse error upstream gives for a malformed quantity, or null when it parses. */
 export function quantityError(s: string | number): string | null {

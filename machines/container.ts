@@ -123,6 +123,7 @@ export const containerMachine = setup({
     isInBackOff: ({ context }) => restartWanted(context) && backoffRemaining(context) > 0,
     isStarted: ({ context }) => context.started,
     noStartupProbe: ({ context }) => !context.probes.startup,
+    noProbes: ({ context }) => !context.probes.startup && !context.probes.liveness && !context.probes.readiness,
     noLivenessProbe: ({ context }) => !context.probes.liveness,
     noReadinessProbe: ({ context }) => !context.probes.readiness,
     startupSucceeded: ({ context }) => context.counters.startup.failures === 0,
@@ -211,8 +212,10 @@ export const containerMachine = setup({
   },
 }).createMachine({
   id: 'container',
+  // Fields listed one by one: a spread of the input plus a dozen more makes V8 build the object
+  // the slow way, a tenth of an actor's creation.
   context: ({ input }) => ({
-    ...input, now: 0, restartCount: 0, backoff: undefined, pullBackoffMs: PULL_BACKOFF_INITIAL_MS, message: undefined,
+    name: input.name, kind: input.kind, podRestartPolicy: input.podRestartPolicy, probes: input.probes, resume: input.resume, now: 0, restartCount: 0, backoff: undefined, pullBackoffMs: PULL_BACKOFF_INITIAL_MS, message: undefined,
     startedAt: undefined, termination: undefined, lastTermination: undefined, started: false, ready: false,
     counters: zero(), killReason: undefined,
   }),
@@ -241,7 +244,14 @@ export const containerMachine = setup({
         Creating: {
           entry: 'runContainer',
           on: {
-            STARTED: { target: '#container.Running', actions: ['noteTime', 'recordStart'] },
+            STARTED: [
+              // No probes: straight to the settled state (what the eventless steps below would reach).
+              {
+                guard: 'noProbes', target: ['#container.Running.Startup.Started', '#container.Running.Liveness.Off', '#container.Running.Readiness.Off'],
+                actions: ['noteTime', 'recordStart', 'markStarted', 'statusChanged'],
+              },
+              { target: '#container.Running', actions: ['noteTime', 'recordStart'] },
+            ],
             CONFIG_ERROR: { target: 'CreateContainerConfigError', actions: ['noteTime', 'recordMessage'] },
             RUN_FAILED: { target: 'RunContainerError', actions: ['noteTime', 'recordMessage'] },
           },

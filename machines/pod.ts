@@ -68,7 +68,7 @@ export const podMachine = setup({
   },
 }).createMachine({
   id: 'pod',
-  context: ({ input }) => ({ ...input, initIndex: 0, rejectReason: undefined, rejectMessage: undefined, graceMs: 0, volumeMessage: undefined }),
+  context: ({ input }) => ({ initContainers: input.initContainers, hasVolumes: input.hasVolumes, resumed: input.resumed, initIndex: 0, rejectReason: undefined, rejectMessage: undefined, graceMs: 0, volumeMessage: undefined }),
   initial: 'Pending',
   on: { DELETE: { target: '.Terminating', actions: 'recordGrace' } },
   states: {

@@ -52,7 +52,12 @@ export class Kubelet implements ActorLogic {
   private readonly workers = new Map<string, string>();
   /** Requests of the pods admitted here (for admission of the next one). */
   private readonly admitted = new Map<string, { cpu: number; memory: number; namespace: string; name: string }>();
-  private readonly statuses = new Map<string, { uid: string; namespace: string; name: string; status: any }>();
+  private readonly statuses = new Map<string, msg.PodStatusReport>();
+  /** What the pod workers call: the status manager and the event recorder (see KubeletPort). */
+  private readonly port: msg.KubeletPort = {
+    setPodStatus: (r) => this.onWorkerStatus(r),
+    podEvent: (r) => this.onPodEvent(r),
+  };
   private readonly pendingStatus = new Set<string>();
   private lastPostedStatus: any;
   private lastPostedAt = -Infinity;
@@ -97,8 +102,6 @@ export class Kubelet implements ActorLogic {
     switch (m.type) {
       case '$STANDING_END': this.onStandingEnd(m as StandingEnd); break;
       case msg.HOST_CHANGED: this.statusMayHaveChanged(); break;
-      case msg.POD_STATUS: this.onWorkerStatus(m as any); break;
-      case msg.POD_EVENT: this.onPodEvent(m as any); break;
       case msg.POD_TERMINATED: this.onPodTerminated(m.uid as string); break;
       case 'kubelet.flushStatus': this.flushPodStatuses(); break;
       case RESOURCE_METRICS_REQUEST: serveResourceMetrics(this.ctx, env, this.opts.host, this.pods.list()); break;
@@ -358,7 +361,7 @@ export class Kubelet implements ActorLogic {
     const id = `${this.ctx.self}/pod/${pod.metadata.namespace}/${pod.metadata.name}`;
     const resumed = this.opts.host.sandboxes.has(uid);
     const admission = resumed ? undefined : this.admit(pod);
-    const opts = { pod, host: this.opts.host, kubelet: this.ctx.self, epoch: this.opts.epoch, admission, behaviorFor: this.opts.behaviorFor };
+    const opts = { pod, host: this.opts.host, kubelet: this.ctx.self, epoch: this.opts.epoch, admission, behaviorFor: this.opts.behaviorFor, port: this.port };
     this.workers.set(uid, id);
     this.ctx.spawn({ id, type: 'pod', restart: 'temporary', start: () => new PodWorker(opts) });
   }
@@ -373,10 +376,11 @@ export class Kubelet implements ActorLogic {
     const alloc = resourceList({ cpu: s.cpu, memory: s.memory, pods: s.pods });
     alloc.memory -= EVICTION_HARD_MEMORY;
     const used = { cpu: 0, memory: 0, pods: 0 };
-    for (const [uid, r] of this.admitted) {
-      if (uid === pod.metadata.uid || !this.workers.has(uid)) continue;
-      const other = this.pods.get(r.namespace, r.name);
-      if (other && other.metadata.uid === uid && isPodTerminal(other)) continue;
+    const uid = pod.metadata.uid;
+    for (const [other, r] of this.admitted) {
+      if (other === uid || !this.workers.has(other)) continue;
+      const cached = this.pods.get(r.namespace, r.name);
+      if (cached && cached.metadata.uid === other && isPodTerminal(cached)) continue;
       used.cpu += r.cpu;
       used.memory += r.memory;
       used.pods++;
@@ -397,13 +401,13 @@ export class Kubelet implements ActorLogic {
    * holds for the pod (status_manager.go updateStatusInternal, "Ignoring same status for pod"):
    * its informer may not have seen the previous write yet, so comparing there would send it twice.
    */
-  private onWorkerStatus(m: { uid: string; namespace: string; name: string; status: any }): void {
+  private onWorkerStatus(m: msg.PodStatusReport): void {
     const held = this.statuses.get(m.uid);
     if (held && deepEqual(held.status, m.status)) return;
     this.onPodStatus(m);
   }
 
-  private onPodStatus(m: { uid: string; namespace: string; name: string; status: any }): void {
+  private onPodStatus(m: msg.PodStatusReport): void {
     this.statuses.set(m.uid, m);
     if (this.pendingStatus.size === 0) this.ctx.send(this.ctx.self, { type: 'kubelet.flushStatus' });
     this.pendingStatus.add(m.uid);
@@ -423,7 +427,7 @@ export class Kubelet implements ActorLogic {
     this.pendingStatus.clear();
   }
 
-  private onPodEvent(m: { uid: string; namespace: string; name: string; eventType: 'Normal' | 'Warning'; reason: string; message: string }): void {
+  private onPodEvent(m: msg.PodEventReport): void {
     const ref: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: m.name, namespace: m.namespace, uid: m.uid } };
     this.recorder.event(ref, m.eventType, m.reason, m.message);
   }

@@ -1,8 +1,7 @@
-// Messages between a kubelet and its pod workers, and the node identity.
+// Messages between a kubelet and its pod workers, what a pod worker reports to its kubelet, and
+// the node identity.
 import type { KubeObject, UserInfo } from '../../api/types.ts';
 
-export const POD_STATUS = 'kubelet.podStatus';
-export const POD_EVENT = 'kubelet.podEvent';
 export const POD_TERMINATED = 'kubelet.podTerminated';
 export const POD_DELETE = 'kubelet.podDelete';
 export const POD_UPDATE = 'kubelet.podUpdate';
@@ -11,6 +10,35 @@ export const HOST_CHANGED = 'kubelet.hostChanged';
 
 /** A fault: the container's process dies with this exit code (a segfault, an OOM kill from outside). */
 export const CONTAINER_CRASH = 'kubelet.containerCrash';
+
+/** A pod's status as its worker computed it (status manager SetPodStatus). */
+export interface PodStatusReport {
+  uid: string;
+  namespace: string;
+  name: string;
+  status: any;
+}
+
+/** An event about a pod (or one of its containers) for the kubelet's recorder. */
+export interface PodEventReport {
+  uid: string;
+  namespace: string;
+  name: string;
+  eventType: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  fieldPath?: string;
+}
+
+/**
+ * The kubelet's status manager and event recorder as its pod workers call them. Pod workers are
+ * goroutines of the kubelet and call these directly, in the worker's own step; the status
+ * manager's write to the API server is still a separate step (kubelet.flushStatus).
+ */
+export interface KubeletPort {
+  setPodStatus(r: PodStatusReport): void;
+  podEvent(r: PodEventReport): void;
+}
 
 export interface ContainerCrash {
   type: typeof CONTAINER_CRASH;

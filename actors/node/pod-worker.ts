@@ -33,6 +33,8 @@ export interface PodWorkerOptions {
   admission: { ok: true } | { ok: false; reason: string; message: string } | undefined;
   /** Behaviour a scenario attached to a pod's containers. */
   behaviorFor: (pod: KubeObject, container: any) => ProcessBehavior | undefined;
+  /** The kubelet's status manager and event recorder. */
+  port: msg.KubeletPort;
 }
 
 interface ContainerSlot {
@@ -556,7 +558,7 @@ export class PodWorker implements ActorLogic {
     if (machinePhase !== 'Terminating' && machinePhase !== 'Terminated' && status.phase !== machinePhase) {
       this.defer(() => this.sendPod({ type: 'PHASE', phase: status.phase }));
     }
-    this.ctx.send(this.opts.kubelet, { type: msg.POD_STATUS, uid: this.sandbox.uid, namespace: this.pod.metadata.namespace, name: this.pod.metadata.name, status });
+    this.opts.port.setPodStatus({ uid: this.sandbox.uid, namespace: this.pod.metadata.namespace!, name: this.pod.metadata.name!, status });
   }
 
   private imageID(slot: ContainerSlot): string {
@@ -567,7 +569,7 @@ export class PodWorker implements ActorLogic {
 
   private event(type: 'Normal' | 'Warning', reason: string, message: string, slot?: ContainerSlot): void {
     const fieldPath = slot ? `spec.${slot.kind === 'app' ? 'containers' : 'initContainers'}{${slot.name}}` : undefined;
-    this.ctx.send(this.opts.kubelet, { type: msg.POD_EVENT, uid: this.sandbox.uid, namespace: this.pod.metadata.namespace, name: this.pod.metadata.name, eventType: type, reason, message, fieldPath });
+    this.opts.port.podEvent({ uid: this.sandbox.uid, namespace: this.pod.metadata.namespace!, name: this.pod.metadata.name!, eventType: type, reason, message, fieldPath });
   }
 
   /** Sends to the pod machine while it runs (it stops by itself in its final state, Terminated). */
