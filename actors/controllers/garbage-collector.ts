@@ -1,25 +1,29 @@
 // The garbage collector (pkg/controller/garbagecollector): deletes dependents whose owners are
 // gone (Background), deletes dependents before their owner (Foreground, the foregroundDeletion
 // finalizer), and removes owner references from dependents (Orphan, the orphan finalizer).
-// It reads an informer over every kind but events (its ignored resources); owners are confirmed absent with a live GET, because
-// the cache may lag (attemptToDeleteItem's isDangling).
+// Its graph builder reads pods through the manager's shared pod informer and every other kind
+// but events (its ignored resources) through one informer over all kinds, as upstream's monitors
+// take each resource's informer from the shared factory. Owners are confirmed absent with a live
+// GET, because the cache may lag (attemptToDeleteItem's isDangling).
 import type { KubeObject, OwnerReference } from '../../api/types.ts';
+import { deepEqual } from '../../api/equal.ts';
 import { Controller, controllerUser } from './controller.ts';
-import type { Informer } from '../../client/informer.ts';
+import type { Informer, InformerHandlers } from '../../client/informer.ts';
 
 const FOREGROUND = 'foregroundDeletion';
+const POD_KIND = { apiVersion: 'v1', kind: 'Pod' };
 const ORPHAN = 'orphan';
 
 export class GarbageCollector extends Controller {
   protected readonly user = controllerUser('generic-garbage-collector');
-  private all!: Informer;
+  /** Pods (the shared pod informer) and every other kind but events. */
+  private pods!: Informer;
+  private rest!: Informer;
   /** uid → cache key, for finding owners. */
   private readonly byUid = new Map<string, KubeObject>();
 
   protected setup(): void {
-    // Events are never owners or dependents the collector acts on (DefaultIgnoredResources).
-    this.all = this.informer({ kind: '*', name: 'gc-all', excludeResources: ['events'] });
-    this.all.addHandlers({
+    const handlers: InformerHandlers = {
       add: (o) => this.observe(o),
       update: (old, o) => {
         // The graph builder reacts to changes of the owner graph only (GraphBuilder.processGraphChanges).
@@ -27,7 +31,19 @@ export class GarbageCollector extends Controller {
         else this.byUid.set(o.metadata.uid!, o);
       },
       delete: (o) => this.forgetObject(o),
-    });
+    };
+    this.pods = this.informer({ kind: POD_KIND, name: 'gc-pods' });
+    // Events are never owners or dependents the collector acts on (DefaultIgnoredResources).
+    this.rest = this.informer({ kind: '*', name: 'gc-all', excludeResources: ['events', 'pods'] });
+    this.rest.addHandlers(handlers);
+    this.pods.addHandlers(handlers);
+  }
+
+  /** Dependents of `uid` of every kind (other kinds first, then pods, each sorted by key). */
+  private ownedBy(uid: string): KubeObject[] {
+    const pods = this.pods.ownedBy(uid);
+    const rest = this.rest.ownedBy(uid);
+    return pods.length === 0 ? rest : rest.length === 0 ? pods : [...rest, ...pods];
   }
 
   private observe(o: KubeObject): void {
@@ -38,7 +54,7 @@ export class GarbageCollector extends Controller {
 
   private forgetObject(o: KubeObject): void {
     this.byUid.delete(o.metadata.uid!);
-    for (const d of this.all.ownedBy(o.metadata.uid!)) this.enqueue(keyOf(d));
+    for (const d of this.ownedBy(o.metadata.uid!)) this.enqueue(keyOf(d));
     for (const ref of o.metadata.ownerReferences ?? []) {
       const owner = this.byUid.get(ref.uid);
       if (owner) this.enqueue(keyOf(owner));
@@ -55,7 +71,7 @@ export class GarbageCollector extends Controller {
 
   /** Foreground: delete every dependent; drop the finalizer once no blocking dependent remains. */
   private processDeletingDependents(key: string, owner: KubeObject): void {
-    const dependents = this.all.ownedBy(owner.metadata.uid!);
+    const dependents = this.ownedBy(owner.metadata.uid!);
     let blocking = 0;
     for (const d of dependents) {
       const ref = refTo(d, owner.metadata.uid!)!;
@@ -69,7 +85,7 @@ export class GarbageCollector extends Controller {
   /** Orphan: remove the owner reference from each dependent, then the finalizer. */
   private orphanDependents(key: string, owner: KubeObject): void {
     const uid = owner.metadata.uid!;
-    const dependents = this.all.ownedBy(uid);
+    const dependents = this.ownedBy(uid);
     if (dependents.length === 0) {
       this.removeFinalizer(key, owner, ORPHAN);
       return;
@@ -126,7 +142,7 @@ export class GarbageCollector extends Controller {
 
   private lookup(key: string): KubeObject | undefined {
     const [kind, ns, name] = splitKey(key);
-    return this.all.get(ns || undefined, name, kind);
+    return kind === 'Pod' ? this.pods.get(ns || undefined, name) : this.rest.get(ns || undefined, name, kind);
   }
 }
 
@@ -134,9 +150,10 @@ export class GarbageCollector extends Controller {
 function graphChanged(a: KubeObject, b: KubeObject): boolean {
   const ma = a.metadata;
   const mb = b.metadata;
+  // A status write shares the metadata's arrays with the previous version: compare those first.
   return ma.deletionTimestamp !== mb.deletionTimestamp
-    || JSON.stringify(ma.ownerReferences ?? null) !== JSON.stringify(mb.ownerReferences ?? null)
-    || JSON.stringify(ma.finalizers ?? null) !== JSON.stringify(mb.finalizers ?? null);
+    || (ma.ownerReferences !== mb.ownerReferences && !deepEqual(ma.ownerReferences ?? null, mb.ownerReferences ?? null))
+    || (ma.finalizers !== mb.finalizers && !deepEqual(ma.finalizers ?? null, mb.finalizers ?? null));
 }
 
 function keyOf(o: KubeObject): string {
