@@ -335,4 +335,18 @@ describe('nodes and kubelet faults', () => {
     expect(after.state.running.startedAt).toBe(before.state.running.startedAt);
     expect(c.get('pod', 'web').status.phase).toBe('Running');
   });
+
+  it('a restarted kubelet counts the pods it finds running when it admits the next one', async () => {
+    // canAdmitPod sums the requests of every active pod on the node, old or new.
+    const c = await createCluster({ seed: 1, nodeCpu: '2' });
+    const busy = { name: 'c', image: 'nginx:1.14.2', resources: { requests: { cpu: '1500m' } } };
+    c.create(pod('first', { containers: [busy] }));
+    await c.runFor('30s');
+    c.crashKubelet('node-1');
+    await c.runFor('30s');
+    c.create(pod('second', { containers: [busy] }));
+    await c.runFor('30s');
+    expect(c.get('pod', 'first').status.phase).toBe('Running');
+    expect(c.get('pod', 'second').status).toMatchObject({ phase: 'Failed', reason: 'OutOfcpu' });
+  });
 });

@@ -51,7 +51,7 @@ export class Kubelet implements ActorLogic {
   private node!: AnyActorRef;
   private readonly workers = new Map<string, string>();
   /** Requests of the pods admitted here (for admission of the next one). */
-  private readonly admitted = new Map<string, { cpu: number; memory: number; namespace: string; name: string }>();
+  private readonly admitted = new Map<string, { cpu: number; memory: number; terminal: boolean }>();
   private readonly statuses = new Map<string, msg.PodStatusReport>();
   /** What the pod workers call: the status manager and the event recorder (see KubeletPort). */
   private readonly port: msg.KubeletPort = {
@@ -342,6 +342,9 @@ export class Kubelet implements ActorLogic {
     const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
     if (worker) {
       this.ctx.send(worker, { type: msg.POD_UPDATE, pod });
+      // A pod the API shows terminal no longer counts against admission.
+      const admitted = this.admitted.get(uid);
+      if (admitted) admitted.terminal = isPodTerminal(pod);
       // The status manager keeps the API's copy equal to the kubelet's (another writer, e.g.
       // the node controller's MarkPodsNotReady, may have changed it).
       const mine = this.statuses.get(uid);
@@ -361,6 +364,8 @@ export class Kubelet implements ActorLogic {
     const id = `${this.ctx.self}/pod/${pod.metadata.namespace}/${pod.metadata.name}`;
     const resumed = this.opts.host.sandboxes.has(uid);
     const admission = resumed ? undefined : this.admit(pod);
+    // A pod found running after a restart counts against the next admissions as before.
+    if (resumed) this.admitted.set(uid, { ...podRequestsOf(pod), terminal: isPodTerminal(pod) });
     const opts = { pod, host: this.opts.host, kubelet: this.ctx.self, epoch: this.opts.epoch, admission, behaviorFor: this.opts.behaviorFor, port: this.port };
     this.workers.set(uid, id);
     this.ctx.spawn({ id, type: 'pod', restart: 'temporary', start: () => new PodWorker(opts) });
@@ -378,21 +383,19 @@ export class Kubelet implements ActorLogic {
     const used = { cpu: 0, memory: 0, pods: 0 };
     const uid = pod.metadata.uid;
     for (const [other, r] of this.admitted) {
-      if (other === uid || !this.workers.has(other)) continue;
-      const cached = this.pods.get(r.namespace, r.name);
-      if (cached && cached.metadata.uid === other && isPodTerminal(cached)) continue;
+      if (other === uid || r.terminal || !this.workers.has(other)) continue;
       used.cpu += r.cpu;
       used.memory += r.memory;
       used.pods++;
     }
-    const req = podRequests(pod);
+    const req = podRequestsOf(pod);
     const reject = (res: string, requested: number, u: number, cap: number): Admission => ({
-      ok: false, reason: `Out${res}`, message: `Pod was rejected: Node didn't have enough resource: ${res}, requested: ${requested}, used: ${u}, capacity: ${cap}`,
+      ok: false, reason: `OutOf${res}`, message: `Pod was rejected: Node didn't have enough resource: ${res}, requested: ${requested}, used: ${u}, capacity: ${cap}`,
     });
     if (used.pods + 1 > s.pods) return reject('pods', 1, used.pods, s.pods);
     if (req.cpu > 0 && used.cpu + req.cpu > alloc.cpu) return reject('cpu', req.cpu, used.cpu, alloc.cpu);
     if (req.memory > 0 && used.memory + req.memory > alloc.memory) return reject('memory', req.memory, used.memory, alloc.memory);
-    this.admitted.set(pod.metadata.uid!, { cpu: req.cpu, memory: req.memory, namespace: pod.metadata.namespace!, name: pod.metadata.name! });
+    this.admitted.set(pod.metadata.uid!, { ...req, terminal: false });
     return { ok: true };
   }
 
@@ -470,6 +473,12 @@ export class Kubelet implements ActorLogic {
       throw f instanceof Error ? f : new Error(String(f));
     }
   }
+}
+
+/** The cpu (millicores) and memory (bytes) a pod requests, as admission counts them. */
+function podRequestsOf(pod: KubeObject): { cpu: number; memory: number } {
+  const r = podRequests(pod);
+  return { cpu: r.cpu, memory: r.memory };
 }
 
 /** Conditions the kubelet owns; others (PodScheduled, DisruptionTarget, readiness gates) are kept. */
