@@ -50,8 +50,9 @@ export class Kubelet implements ActorLogic {
   private self!: Informer;
   private node!: AnyActorRef;
   private readonly workers = new Map<string, string>();
-  /** Requests of the pods admitted here (for admission of the next one). */
-  private readonly admitted = new Map<string, { cpu: number; memory: number; terminal: boolean }>();
+  /** Requests of the active pods admitted here, and their sums (for admission of the next one). */
+  private readonly admitted = new Map<string, { cpu: number; memory: number }>();
+  private readonly used = { cpu: 0, memory: 0, pods: 0 };
   private readonly statuses = new Map<string, msg.PodStatusReport>();
   /** What the pod workers call: the status manager and the event recorder (see KubeletPort). */
   private readonly port: msg.KubeletPort = {
@@ -343,8 +344,7 @@ export class Kubelet implements ActorLogic {
     if (worker) {
       this.ctx.send(worker, { type: msg.POD_UPDATE, pod });
       // A pod the API shows terminal no longer counts against admission.
-      const admitted = this.admitted.get(uid);
-      if (admitted) admitted.terminal = isPodTerminal(pod);
+      if (isPodTerminal(pod)) this.release(uid);
       // The status manager keeps the API's copy equal to the kubelet's (another writer, e.g.
       // the node controller's MarkPodsNotReady, may have changed it).
       const mine = this.statuses.get(uid);
@@ -365,7 +365,7 @@ export class Kubelet implements ActorLogic {
     const resumed = this.opts.host.sandboxes.has(uid);
     const admission = resumed ? undefined : this.admit(pod);
     // A pod found running after a restart counts against the next admissions as before.
-    if (resumed) this.admitted.set(uid, { ...podRequestsOf(pod), terminal: isPodTerminal(pod) });
+    if (resumed && !isPodTerminal(pod)) this.count(uid, podRequestsOf(pod));
     const opts = { pod, host: this.opts.host, kubelet: this.ctx.self, epoch: this.opts.epoch, admission, behaviorFor: this.opts.behaviorFor, port: this.port };
     this.workers.set(uid, id);
     this.ctx.spawn({ id, type: 'pod', restart: 'temporary', start: () => new PodWorker(opts) });
@@ -380,14 +380,7 @@ export class Kubelet implements ActorLogic {
     const s = this.opts.host.spec;
     const alloc = resourceList({ cpu: s.cpu, memory: s.memory, pods: s.pods });
     alloc.memory -= EVICTION_HARD_MEMORY;
-    const used = { cpu: 0, memory: 0, pods: 0 };
-    const uid = pod.metadata.uid;
-    for (const [other, r] of this.admitted) {
-      if (other === uid || r.terminal || !this.workers.has(other)) continue;
-      used.cpu += r.cpu;
-      used.memory += r.memory;
-      used.pods++;
-    }
+    const used = this.used;
     const req = podRequestsOf(pod);
     const reject = (res: string, requested: number, u: number, cap: number): Admission => ({
       ok: false, reason: `OutOf${res}`, message: `Pod was rejected: Node didn't have enough resource: ${res}, requested: ${requested}, used: ${u}, capacity: ${cap}`,
@@ -395,8 +388,26 @@ export class Kubelet implements ActorLogic {
     if (used.pods + 1 > s.pods) return reject('pods', 1, used.pods, s.pods);
     if (req.cpu > 0 && used.cpu + req.cpu > alloc.cpu) return reject('cpu', req.cpu, used.cpu, alloc.cpu);
     if (req.memory > 0 && used.memory + req.memory > alloc.memory) return reject('memory', req.memory, used.memory, alloc.memory);
-    this.admitted.set(pod.metadata.uid!, { ...req, terminal: false });
+    this.count(pod.metadata.uid!, req);
     return { ok: true };
+  }
+
+  /** An admitted pod counts until it is terminal or its worker is gone. */
+  private count(uid: string, req: { cpu: number; memory: number }): void {
+    this.release(uid);
+    this.admitted.set(uid, req);
+    this.used.cpu += req.cpu;
+    this.used.memory += req.memory;
+    this.used.pods++;
+  }
+
+  private release(uid: string): void {
+    const r = this.admitted.get(uid);
+    if (!r) return;
+    this.admitted.delete(uid);
+    this.used.cpu -= r.cpu;
+    this.used.memory -= r.memory;
+    this.used.pods--;
   }
 
   /**
@@ -442,7 +453,7 @@ export class Kubelet implements ActorLogic {
     const pod = this.pods.list().find((p) => p.metadata.uid === uid);
     this.opts.host.sandboxes.delete(uid);
     this.workers.delete(uid);
-    this.admitted.delete(uid);
+    this.release(uid);
     if (workerId) this.ctx.stopChild(workerId);
     if (pod) this.forceDelete(pod);
   }
@@ -461,6 +472,7 @@ export class Kubelet implements ActorLogic {
     for (const [uid, id] of [...this.workers]) {
       if (id !== exit.child) continue;
       this.workers.delete(uid);
+      this.release(uid);
       const pod = this.pods.list().find((p) => p.metadata.uid === uid);
       if (pod && !exit.normal) this.syncPod(pod);
     }
