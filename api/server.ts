@@ -13,7 +13,7 @@ import { applyDefaults, defaultTolerationSeconds } from './defaults.ts';
 import { validateCreate, validateStatusUpdate, validateUpdate } from './validation.ts';
 import { everything, parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from './selectors.ts';
 import { applyPatch, applyMergePatchShared } from './patch.ts';
-import { clone, deepEqual, deepFreeze } from './equal.ts';
+import { clone, deepEqual, deepFreeze, flatten } from './equal.ts';
 import { formatTime } from './time.ts';
 import type { ApiRequest, DeleteOptions } from './request.ts';
 import { lastHeartbeatAt, stampHeartbeat, type HeartbeatMessage, type HeartbeatStamp, type StandingHeartbeat } from './heartbeats.ts';
@@ -247,7 +247,7 @@ export class ApiServer {
     } else {
       delete obj.metadata.namespace;
     }
-    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = obj.metadata.generateName + this.deps.nameSuffix();
+    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = flatten(obj.metadata.generateName + this.deps.nameSuffix());
     // FillObjectMetaSystemFields comes before the strategy's PrepareForCreate (a Job's selector uses the uid).
     const uid = this.deps.uid();
     obj.metadata.uid = uid;

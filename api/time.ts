@@ -1,4 +1,5 @@
 // Kubernetes timestamps from the virtual clock. Virtual time 0 is the cluster's epoch.
+import { flatten } from './equal.ts';
 
 /** The default epoch: virtual time 0 is this instant (UTC). */
 export const DEFAULT_EPOCH = Date.UTC(2025, 0, 1, 0, 0, 0);
@@ -9,7 +10,7 @@ export function formatTime(virtualMs: number, epoch = DEFAULT_EPOCH): string {
   const second = Math.floor((epoch + virtualMs) / 1000);
   if (second === lastSecond) return lastTime;
   lastSecond = second;
-  lastTime = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  lastTime = flatten(new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
   return lastTime;
 }
 
@@ -18,7 +19,7 @@ let lastTime = '';
 
 /** metav1.MicroTime: RFC 3339 with microseconds, e.g. 2025-01-01T00:00:05.120000Z. */
 export function formatMicroTime(virtualMs: number, epoch = DEFAULT_EPOCH): string {
-  return new Date(epoch + Math.floor(virtualMs)).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  return flatten(new Date(epoch + Math.floor(virtualMs)).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z'));
 }
 
 /** Virtual ms of a metav1.Time or MicroTime string. */

@@ -5,6 +5,7 @@ import type { KubeObject } from '../api/types.ts';
 import { formatTime } from '../api/time.ts';
 import type { ApiClient } from './client.ts';
 import type { RandomStream } from '../runtime/index.ts';
+import { flatten } from '../api/equal.ts';
 
 export const EVENT_AGGREGATION_WINDOW_MS = 10 * 60_000;
 /** The recorder's cache of recent events is an LRU of this many (events_cache.go maxLruCacheEntries). */
@@ -46,7 +47,7 @@ export class EventRecorder {
     }
     const ev: KubeObject = {
       apiVersion: 'v1', kind: 'Event',
-      metadata: { name: `${ref.name}.${eventSuffix(now, this.random)}`, namespace: ref.namespace ?? 'default' },
+      metadata: { name: flatten(`${ref.name}.${eventSuffix(now, this.random)}`), namespace: ref.namespace ?? 'default' },
       involvedObject: ref, reason, message, source: { ...this.source }, firstTimestamp: t, lastTimestamp: t,
       count: 1, type, eventTime: null, reportingComponent: this.source.component, reportingInstance: this.source.host ?? '',
     };

@@ -6,6 +6,7 @@ import type { ActorContext, Envelope } from '../runtime/index.ts';
 import type { KubeObject, WatchEvent } from '../api/types.ts';
 import type { StandingHeartbeat } from '../api/heartbeats.ts';
 import type { ApiClient, KindRef } from './client.ts';
+import { flatten } from '../api/equal.ts';
 
 export interface InformerOptions {
   kind: KindRef | '*';
@@ -194,7 +195,7 @@ export class CacheInformer implements Informer {
 
   private keyOf(obj: KubeObject): string {
     const base = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
-    return this.opts.kind === '*' ? `${obj.kind}/${base}` : base;
+    return flatten(this.opts.kind === '*' ? `${obj.kind}/${base}` : base);
   }
 
   private relist(): void {

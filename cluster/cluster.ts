@@ -44,6 +44,7 @@ import { loadManifests, parseManifests, type ManifestDoc } from './manifests.ts'
 import { parseLastApplied, threeWayPatch, withLastApplied } from './apply.ts';
 import { parseDuration } from './duration.ts';
 import { FileTraceSink } from './trace-file.ts';
+import { flatten } from '../api/equal.ts';
 
 export interface ClusterOptions {
   /** The run's seed: same seed, same run. Default 1. */
@@ -698,7 +699,7 @@ export function uuidFrom(b: Uint8Array): string {
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  return flatten(`${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`);
 }
 
 export { groupResource };

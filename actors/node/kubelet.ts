@@ -10,7 +10,7 @@ import { ApiClient } from '../../client/client.ts';
 import { CacheInformer, type Informer } from '../../client/informer.ts';
 import { EventRecorder } from '../../client/events.ts';
 import { formatMicroTime, formatTime } from '../../api/time.ts';
-import { deepEqual } from '../../api/equal.ts';
+import { deepEqual, flatten } from '../../api/equal.ts';
 import { isPodTerminal, podMatchesNodeSelectorAndAffinity, podRequests, resourceList } from '../../api/podutil.ts';
 import { LEASE_RENEW_MS, NODE_STATUS_UPDATE_MS, nodeMachine } from '../../machines/node.ts';
 import type { ProcessBehavior } from '../../cri/types.ts';
@@ -361,7 +361,7 @@ export class Kubelet implements ActorLogic {
 
   private startWorker(pod: KubeObject): void {
     const uid = pod.metadata.uid!;
-    const id = `${this.ctx.self}/pod/${pod.metadata.namespace}/${pod.metadata.name}`;
+    const id = flatten(`${this.ctx.self}/pod/${pod.metadata.namespace}/${pod.metadata.name}`);
     const resumed = this.opts.host.sandboxes.has(uid);
     const admission = resumed ? undefined : this.admit(pod);
     // A pod found running after a restart counts against the next admissions as before.

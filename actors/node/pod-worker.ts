@@ -20,6 +20,7 @@ import { computePodStatus, topState, type ContainerView } from './pod-status.ts'
 import { buildEnvironment, environmentRefs } from './environment.ts';
 import * as msg from './messages.ts';
 import { mountClaim, unmountClaim, type ClaimMount } from '../storage/mount.ts';
+import { flatten } from '../../api/equal.ts';
 
 /** Time to create and start a container once its image is present. */
 export const CONTAINER_CREATE_MS = 100;
@@ -414,7 +415,7 @@ export class PodWorker implements ActorLogic {
   private startProcess(slot: ContainerSlot, env: Record<string, string>): void {
     const host = this.opts.host;
     const rnd = this.ctx.random('containers');
-    slot.record.id = `containerd://${hex(rnd, 64)}`;
+    slot.record.id = flatten(`containerd://${hex(rnd, 64)}`);
     const image = host.imageService.inspect(slot.spec.image);
     if (!image) {
       return this.defer(() => slot.actor.send({ type: 'RUN_FAILED', at: this.ctx.now(), message: `failed to create containerd container: image "${slot.spec.image}" not found` }));
@@ -564,7 +565,7 @@ export class PodWorker implements ActorLogic {
   private imageID(slot: ContainerSlot): string {
     if (!this.opts.host.images.has(slot.imageRef)) return '';
     const info = this.opts.host.imageService.inspect(slot.spec.image);
-    return info ? `${info.repository}@${info.digest}` : '';
+    return info ? flatten(`${info.repository}@${info.digest}`) : '';
   }
 
   private event(type: 'Normal' | 'Warning', reason: string, message: string, slot?: ContainerSlot): void {
