@@ -592,30 +592,9 @@ export class Runtime {
   // ---------------------------------------------------------------- internals
 
   private contextFor(cell: Cell): ActorContext {
-    const id = cell.id;
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context's `tracing` getter reads the runtime
-    const rt = this;
-    return {
-      self: id,
-      incarnation: cell.incarnation,
-      now: () => this.clock,
-      send: (to, message, opts) => this.send(id, to, message, opts),
-      startTimer: (name, delay, message, opts) => this.startTimer(id, name, delay, message, opts),
-      cancelTimer: (handle) => this.cancelTimer(id, handle),
-      openStanding: (to, message, period, since) => this.openStanding(id, to, message, period, since),
-      closeStanding: (stream) => this.closeStanding(id, stream),
-      random: (stream) => this.random.stream(`${id}/${stream}`),
-      spawn: (spec) => {
-        this.spawn(spec, id);
-      },
-      stopChild: (child) => this.stop(child, 'shutdown', { notify: false }),
-      log: (kind, data) => this.record('log', () => ({ actor: id, what: kind, ...data })),
-      get tracing() {
-        return rt.tracingOn;
-      },
-      traceState: (part, value) => this.record('state', () => ({ actor: `${id}#${part}`, value })),
-    };
+    return new CellContext(this, cell.id, cell.incarnation);
   }
+
 
   private decide(env: Envelope): FaultDecision | undefined {
     for (let i = 0; i < this.faultHooks.length; i++) {
@@ -775,4 +754,62 @@ export class Runtime {
 function errorText(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
+}
+
+/**
+ * An actor's handle on the runtime. One small object per actor with its methods on the prototype
+ * (a 30,000-pod cluster has as many actors); `now` is an own function so it can be passed around.
+ */
+class CellContext implements ActorContext {
+  readonly now: () => number;
+
+  constructor(private readonly rt: Runtime, readonly self: string, readonly incarnation: number) {
+    this.now = () => rt.now();
+  }
+
+  send(to: string, message: Message, opts?: SendOptions): void {
+    this.rt.send(this.self, to, message, opts);
+  }
+
+  startTimer(name: string, delay: number, message: Message | (() => void), opts?: TimerOptions): number {
+    return this.rt.startTimer(this.self, name, delay, message, opts);
+  }
+
+  cancelTimer(handle: number): void {
+    this.rt.cancelTimer(this.self, handle);
+  }
+
+  openStanding(to: string, message: Message, period: number, since?: number): number | undefined {
+    return this.rt.openStanding(this.self, to, message, period, since);
+  }
+
+  closeStanding(stream: number): void {
+    this.rt.closeStanding(this.self, stream);
+  }
+
+  random(stream: string): RandomStream {
+    return this.rt.random.stream(`${this.self}/${stream}`);
+  }
+
+  spawn(spec: ChildSpec): void {
+    this.rt.spawn(spec, this.self);
+  }
+
+  stopChild(child: string): void {
+    this.rt.stop(child, 'shutdown', { notify: false });
+  }
+
+  log(kind: string, data: Record<string, unknown>): void {
+    const actor = this.self;
+    this.rt.record('log', () => ({ actor, what: kind, ...data }));
+  }
+
+  get tracing(): boolean {
+    return this.rt.tracing;
+  }
+
+  traceState(part: string, value: unknown): void {
+    const self = this.self;
+    this.rt.record('state', () => ({ actor: `${self}#${part}`, value }));
+  }
 }

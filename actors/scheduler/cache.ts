@@ -68,6 +68,16 @@ export class NodeInfo {
   unschedulable = false;
   /** normalized image name → size in bytes */
   images = new Map<string, number>();
+  /**
+   * What the plain-pod check reads, kept on the NodeInfo itself so a scheduling cycle over
+   * hundreds of nodes touches one object per node: a node is there, schedulable and untainted;
+   * what is left of cpu, memory, ephemeral storage and pods.
+   */
+  open = false;
+  freeCpu = 0;
+  freeMemory = 0;
+  freeEphemeralStorage = 0;
+  freePods = 0;
 
   constructor(readonly name: string) {}
 
@@ -78,6 +88,13 @@ export class NodeInfo {
     this.taints = node.spec?.taints ?? [];
     this.unschedulable = Boolean(node.spec?.unschedulable);
     this.images = nodeImages(node);
+    this.refreshFree();
+  }
+
+  /** The node object is gone (its pods may still be cached). */
+  clearNode(): void {
+    this.node = undefined;
+    this.open = false;
   }
 
   addPod(p: PodInfo): void {
@@ -93,6 +110,16 @@ export class NodeInfo {
     return p;
   }
 
+  private refreshFree(): void {
+    const a = this.allocatable;
+    const r = this.requested;
+    this.open = this.node !== undefined && !this.unschedulable && this.taints.length === 0;
+    this.freeCpu = a.cpu - r.cpu;
+    this.freeMemory = a.memory - r.memory;
+    this.freeEphemeralStorage = a.ephemeralStorage - r.ephemeralStorage;
+    this.freePods = a.pods - this.pods.size;
+  }
+
   /** A copy whose pod set and sums can be changed freely (preemption's dry run). */
   clone(): NodeInfo {
     const c = new NodeInfo(this.name);
@@ -103,6 +130,7 @@ export class NodeInfo {
     c.unschedulable = this.unschedulable;
     c.images = this.images;
     for (const p of this.pods.values()) c.addPod(p);
+    c.refreshFree();
     return c;
   }
 
@@ -133,6 +161,7 @@ export class NodeInfo {
       else ips.set(hp.ip, n);
       if (ips.size === 0) this.usedPorts.delete(key);
     }
+    this.refreshFree();
   }
 }
 
@@ -193,7 +222,7 @@ export class SchedulerCache {
     const ni = this.nodes.get(name);
     if (!ni?.node) return;
     this.countImages(ni, -1);
-    ni.node = undefined;
+    ni.clearNode();
     this.nodeCount--;
     if (ni.pods.size === 0) this.nodes.delete(name);
     this.order = undefined;

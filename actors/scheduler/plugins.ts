@@ -298,12 +298,8 @@ export function plainCycle(s: CycleState): boolean {
  * False means "run the filters" (they give the exact verdict), not "rejected".
  */
 export function passesPlainCycle(s: CycleState, n: NodeInfo): boolean {
-  if (n.unschedulable || n.taints.length > 0 || !n.node) return false;
-  const a = n.allocatable;
-  const used = n.requested;
   const req = s.info.requests;
-  return n.pods.size < a.pods && req.cpu <= a.cpu - used.cpu && req.memory <= a.memory - used.memory
-    && req.ephemeralStorage <= a.ephemeralStorage - used.ephemeralStorage;
+  return n.open && n.freePods > 0 && req.cpu <= n.freeCpu && req.memory <= n.freeMemory && req.ephemeralStorage <= n.freeEphemeralStorage;
 }
 
 /** The Filter plugins in upstream order (read once per scheduling cycle). */
