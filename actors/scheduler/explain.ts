@@ -129,9 +129,9 @@ export function attachVerdicts(d: SchedulingDecision, log: VerdictLog): void {
   });
 }
 
-/** Replaces a decision's verdicts by their summary (see VerdictLog.summary). */
-export function keepSummary(d: SchedulingDecision, log: VerdictLog, best: number): void {
-  Object.defineProperty(d, 'nodes', { value: log.summary(d.node, best), enumerable: true, configurable: true, writable: true });
+/** Replaces a decision's verdicts by their summary (VerdictLog.summary). */
+export function keepSummary(d: SchedulingDecision, summary: NodeVerdict[]): void {
+  Object.defineProperty(d, 'nodes', { value: summary, enumerable: true, configurable: true, writable: true });
 }
 
 /** Each filter plugin's result on a node: 'pass', its reasons, or 'not run' (after the first rejection). */

@@ -27,14 +27,19 @@ export interface QueuedPodInfo {
   /** Filter plugins that rejected the pod in its last attempt (empty after an error). */
   unschedulablePlugins: Set<string>;
   seq: number;
+  /** Its slot in the heap it is in (internal to the queue). */
+  heapIndex?: number;
 }
 
 type Where = 'active' | 'backoff' | 'unschedulable' | 'gated' | 'inflight';
 
-/** A binary heap with removal by uid. */
+/**
+ * A binary heap with removal by uid. An item's position lives on the item (it is in one heap at
+ * a time), so a sift moves array slots and numbers, not map entries.
+ */
 class KeyedHeap {
   private readonly items: QueuedPodInfo[] = [];
-  private readonly index = new Map<string, number>();
+  private readonly byUid = new Map<string, QueuedPodInfo>();
   constructor(private readonly less: (a: QueuedPodInfo, b: QueuedPodInfo) => boolean) {}
 
   get size(): number {
@@ -44,9 +49,9 @@ class KeyedHeap {
     return this.items[0];
   }
   push(p: QueuedPodInfo): void {
-    this.items.push(p);
-    this.index.set(p.uid, this.items.length - 1);
-    this.up(this.items.length - 1);
+    this.byUid.set(p.uid, p);
+    this.place(p, this.items.length);
+    this.up(p.heapIndex!);
   }
   pop(): QueuedPodInfo | undefined {
     const top = this.items[0];
@@ -54,10 +59,9 @@ class KeyedHeap {
     return top;
   }
   remove(uid: string): QueuedPodInfo | undefined {
-    const i = this.index.get(uid);
-    if (i === undefined) return undefined;
-    const p = this.items[i];
-    this.removeAt(i);
+    const p = this.byUid.get(uid);
+    if (p === undefined) return undefined;
+    this.removeAt(p.heapIndex!);
     return p;
   }
   /** Items in heap order (for inspection; not sorted). */
@@ -65,43 +69,46 @@ class KeyedHeap {
     return this.items;
   }
   private removeAt(i: number): void {
-    const removed = this.items[i];
-    const last = this.items.pop()!;
-    this.index.delete(removed.uid);
-    if (i < this.items.length) {
-      this.items[i] = last;
-      this.index.set(last.uid, i);
+    const it = this.items;
+    const removed = it[i];
+    const last = it.pop()!;
+    this.byUid.delete(removed.uid);
+    removed.heapIndex = undefined;
+    if (i < it.length) {
+      this.place(last, i);
       this.down(i);
-      this.up(i);
+      this.up(last.heapIndex!);
     }
+  }
+  private place(p: QueuedPodInfo, i: number): void {
+    this.items[i] = p;
+    p.heapIndex = i;
   }
   private up(i: number): void {
     const it = this.items;
+    const p = it[i];
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(it[i], it[parent])) break;
-      this.swap(i, parent);
+      if (!this.less(p, it[parent])) break;
+      this.place(it[parent], i);
       i = parent;
     }
+    this.place(p, i);
   }
   private down(i: number): void {
     const it = this.items;
+    const p = it[i];
+    const n = it.length;
     for (;;) {
       const l = 2 * i + 1;
+      if (l >= n) break;
       const r = l + 1;
-      let m = i;
-      if (l < it.length && this.less(it[l], it[m])) m = l;
-      if (r < it.length && this.less(it[r], it[m])) m = r;
-      if (m === i) return;
-      this.swap(i, m);
+      const m = r < n && this.less(it[r], it[l]) ? r : l;
+      if (!this.less(it[m], p)) break;
+      this.place(it[m], i);
       i = m;
     }
-  }
-  private swap(a: number, b: number): void {
-    const it = this.items;
-    [it[a], it[b]] = [it[b], it[a]];
-    this.index.set(it[a].uid, a);
-    this.index.set(it[b].uid, b);
+    this.place(p, i);
   }
 }
 

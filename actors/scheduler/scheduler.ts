@@ -17,7 +17,7 @@ import { SchedulingQueue, BACKOFF_FLUSH_MS, UNSCHEDULABLE_FLUSH_MS, type QueuedP
 import { SchedulingAlgorithm, fitErrorMessage } from './framework.ts';
 import { filterPlugins, mayHelp, nodeSchedulingPropertiesChanged, preFilter, REASON, type ClusterEvent } from './plugins.ts';
 import { preempt, type PreemptionResult } from './preemption.ts';
-import { VerdictLog, attachVerdicts, keepSummary, type SchedulingDecision } from './explain.ts';
+import { VerdictLog, attachVerdicts, keepSummary, type NodeVerdict, type SchedulingDecision } from './explain.ts';
 import { VolumeBinding, VOLUME_PLUGIN_NAMES, preFilterFitError } from './volume-binding.ts';
 
 export { explainPlacement, filterResults, type SchedulingDecision, type NodeVerdict } from './explain.ts';
@@ -59,6 +59,8 @@ export class Scheduler implements ActorLogic {
   private readonly fullDecisions: string[] = [];
   /** The compact verdicts behind each kept decision (until it is summarised). */
   private readonly logs = new WeakMap<SchedulingDecision, VerdictLog>();
+  /** Their summaries (VerdictLog.summary), taken when recorded. */
+  private readonly summaries = new WeakMap<SchedulingDecision, NodeVerdict[]>();
   private workScheduled = false;
   private readonly stats = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, preemptions: 0 };
 
@@ -262,13 +264,18 @@ export class Scheduler implements ActorLogic {
     this.decisions.delete(d.uid);
     this.decisions.set(d.uid, d);
     if (this.decisions.size > DECISIONS_MAX) this.decisions.delete(this.decisions.keys().next().value!);
+    // The summary is taken now, while the attempt's verdicts are still in the processor's cache;
+    // it replaces them once FULL_DECISIONS newer attempts are kept.
+    const log = this.logs.get(d);
+    if (log) this.summaries.set(d, log.summary(d.node, SUMMARY_FEASIBLE));
     this.fullDecisions.push(d.uid);
     if (this.fullDecisions.length > FULL_DECISIONS) {
       const old = this.decisions.get(this.fullDecisions.shift()!);
-      const log = old && this.logs.get(old);
-      if (old && log) {
-        keepSummary(old, log, SUMMARY_FEASIBLE);
+      const summary = old && this.summaries.get(old);
+      if (old && summary) {
+        keepSummary(old, summary);
         this.logs.delete(old);
+        this.summaries.delete(old);
       }
     }
     this.ctx.log('scheduling-decision', {
