@@ -65,6 +65,8 @@ export class CacheInformer implements Informer {
   private readonly cache = new Map<string, KubeObject>();
   private readonly byNamespace = new Map<string, Set<string>>();
   private readonly byOwner = new Map<string, Set<string>>();
+  /** byOwner's keys sorted, per owner, until its dependents change (a ReplicaSet's sync reads them). */
+  private readonly ownedSorted = new Map<string, string[]>();
   /** Custom indexes (client-go Indexers): index name → value → keys. */
   private readonly indexers = new Map<string, (obj: KubeObject) => string[]>();
   private readonly indexes = new Map<string, Map<string, Set<string>>>();
@@ -186,7 +188,16 @@ export class CacheInformer implements Informer {
 
   /** Objects that have an ownerReference to `uid` (the controller-ref index). */
   ownedBy(uid: string): KubeObject[] {
-    return [...(this.byOwner.get(uid) ?? [])].sort().map((k) => this.cache.get(k)!);
+    let keys = this.ownedSorted.get(uid);
+    if (!keys) {
+      const set = this.byOwner.get(uid);
+      if (!set) return [];
+      keys = [...set].sort();
+      this.ownedSorted.set(uid, keys);
+    }
+    const out = new Array<KubeObject>(keys.length);
+    for (let i = 0; i < keys.length; i++) out[i] = this.cache.get(keys[i])!;
+    return out;
   }
 
   get size(): number {
@@ -304,7 +315,7 @@ export class CacheInformer implements Informer {
 
   private index(key: string, obj: KubeObject): void {
     addTo(this.byNamespace, obj.metadata.namespace ?? '', key);
-    for (const ref of obj.metadata.ownerReferences ?? []) addTo(this.byOwner, ref.uid, key);
+    for (const ref of obj.metadata.ownerReferences ?? []) this.addOwned(ref.uid, key);
     for (const [name, fn] of this.indexers) for (const v of fn(obj)) addTo(this.indexes.get(name)!, v, key);
   }
 
@@ -319,8 +330,8 @@ export class CacheInformer implements Informer {
     const oldRefs = old.metadata.ownerReferences;
     const refs = obj.metadata.ownerReferences;
     if (oldRefs !== refs && !sameOwners(oldRefs, refs)) {
-      for (const ref of oldRefs ?? []) removeFrom(this.byOwner, ref.uid, key);
-      for (const ref of refs ?? []) addTo(this.byOwner, ref.uid, key);
+      for (const ref of oldRefs ?? []) this.removeOwned(ref.uid, key);
+      for (const ref of refs ?? []) this.addOwned(ref.uid, key);
     }
     for (const [name, fn] of this.indexers) {
       const before = fn(old);
@@ -332,9 +343,19 @@ export class CacheInformer implements Informer {
     }
   }
 
+  private addOwned(owner: string, key: string): void {
+    addTo(this.byOwner, owner, key);
+    this.ownedSorted.delete(owner);
+  }
+
+  private removeOwned(owner: string, key: string): void {
+    removeFrom(this.byOwner, owner, key);
+    this.ownedSorted.delete(owner);
+  }
+
   private unindex(key: string, obj: KubeObject): void {
     removeFrom(this.byNamespace, obj.metadata.namespace ?? '', key);
-    for (const ref of obj.metadata.ownerReferences ?? []) removeFrom(this.byOwner, ref.uid, key);
+    for (const ref of obj.metadata.ownerReferences ?? []) this.removeOwned(ref.uid, key);
     for (const [name, fn] of this.indexers) for (const v of fn(obj)) removeFrom(this.indexes.get(name)!, v, key);
   }
 }
