@@ -134,7 +134,7 @@ export class SchedulingAlgorithm {
     for (const plugin of SCORE_PLUGINS) {
       const pre = plugin.preScore(state, this.cache, feasible);
       if (pre === undefined) continue;
-      for (let i = 0; i < feasible.length; i++) scores[i] = plugin.score(state, feasible[i], pre, this.cache);
+      plugin.scoreAll(state, feasible, pre, this.cache, scores);
       plugin.normalize?.(scores, feasible, pre);
       decision.scorePlugins.push({ name: plugin.name, weight: plugin.weight });
       log.addScores(scores);

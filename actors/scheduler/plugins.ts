@@ -441,7 +441,12 @@ export interface ScorePlugin {
   weight: number;
   /** PreScore: per-cycle state, or undefined to skip the plugin for this pod. */
   preScore(s: CycleState, cache: SchedulerCache, nodes: NodeInfo[]): unknown;
-  score(s: CycleState, n: NodeInfo, pre: unknown, cache: SchedulerCache): number;
+  /**
+   * Score: each node's raw score into `out`. Every plugin runs its own loop, so the per-node
+   * code is one call site per plugin that the compiler can inline (the feasible nodes are
+   * hundreds per pod in a large cluster).
+   */
+  scoreAll(s: CycleState, nodes: NodeInfo[], pre: unknown, cache: SchedulerCache, out: number[]): void;
   normalize?(scores: number[], nodes: NodeInfo[], pre: unknown): void;
 }
 
@@ -463,13 +468,17 @@ export function defaultNormalizeScore(scores: number[], reverse: boolean): void 
 const taintTolerationScore: ScorePlugin = {
   name: 'TaintToleration', weight: 3,
   preScore: (s) => s.tolerations.filter((t) => !t.effect || t.effect === 'PreferNoSchedule'),
-  score: (_s, n, pre) => {
-    let count = 0;
-    for (const t of n.taints) if (t.effect === 'PreferNoSchedule' && !tolerated(pre as Toleration[], t)) count++;
-    return count;
+  scoreAll: (_s, nodes, pre, _cache, out) => {
+    for (let i = 0; i < nodes.length; i++) out[i] = untoleratedPreferNoSchedule(nodes[i], pre as Toleration[]);
   },
   normalize: (scores) => defaultNormalizeScore(scores, true),
 };
+
+function untoleratedPreferNoSchedule(n: NodeInfo, tolerations: Toleration[]): number {
+  let count = 0;
+  for (const t of n.taints) if (t.effect === 'PreferNoSchedule' && !tolerated(tolerations, t)) count++;
+  return count;
+}
 
 function tolerated(tolerations: Toleration[], taint: Taint): boolean {
   for (const t of tolerations) if (toleratesTaint(t, taint)) return true;
@@ -483,24 +492,32 @@ const nodeAffinityScore: ScorePlugin = {
     const terms = s.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
     return terms.length ? terms : undefined;
   },
-  score: (_s, n, pre) => {
-    let sum = 0;
-    for (const t of pre as any[]) if (t.weight && nodeSelectorTermMatches(t.preference ?? {}, n.node!)) sum += t.weight;
-    return sum;
+  scoreAll: (_s, nodes, pre, _cache, out) => {
+    for (let i = 0; i < nodes.length; i++) out[i] = preferredTermsWeight(nodes[i], pre as any[]);
   },
   normalize: (scores) => defaultNormalizeScore(scores, false),
 };
+
+function preferredTermsWeight(n: NodeInfo, terms: any[]): number {
+  let sum = 0;
+  for (const t of terms) if (t.weight && nodeSelectorTermMatches(t.preference ?? {}, n.node!)) sum += t.weight;
+  return sum;
+}
 
 /** NodeResourcesFit score, LeastAllocated: (allocatable − requested) × 100 / allocatable, cpu and memory weight 1. */
 const leastAllocatedScore: ScorePlugin = {
   name: 'NodeResourcesFit', weight: 1,
   preScore: () => true,
-  score: (s, n) => {
-    const cpu = leastAllocated(n.nonZeroCpu + s.info.nonZeroCpu, n.allocatable.cpu);
-    const mem = leastAllocated(n.nonZeroMemory + s.info.nonZeroMemory, n.allocatable.memory);
-    return Math.trunc((cpu + mem) / 2);
+  scoreAll: (s, nodes, _pre, _cache, out) => {
+    for (let i = 0; i < nodes.length; i++) out[i] = leastAllocatedScoreOf(s, nodes[i]);
   },
 };
+
+function leastAllocatedScoreOf(s: CycleState, n: NodeInfo): number {
+  const cpu = leastAllocated(n.nonZeroCpu + s.info.nonZeroCpu, n.allocatable.cpu);
+  const mem = leastAllocated(n.nonZeroMemory + s.info.nonZeroMemory, n.allocatable.memory);
+  return Math.trunc((cpu + mem) / 2);
+}
 
 function leastAllocated(requested: number, capacity: number): number {
   if (capacity === 0 || requested > capacity) return 0;
@@ -511,13 +528,17 @@ function leastAllocated(requested: number, capacity: number): number {
 const balancedAllocationScore: ScorePlugin = {
   name: 'NodeResourcesBalancedAllocation', weight: 1,
   preScore: (s) => (s.info.requests.cpu === 0 && s.info.requests.memory === 0 ? undefined : true),
-  score: (s, n) => {
-    const cpu = fraction(n.requested.cpu + s.info.requests.cpu, n.allocatable.cpu);
-    const mem = fraction(n.requested.memory + s.info.requests.memory, n.allocatable.memory);
-    const std = Math.abs(cpu - mem) / 2;
-    return Math.trunc((1 - std) * MAX_NODE_SCORE);
+  scoreAll: (s, nodes, _pre, _cache, out) => {
+    for (let i = 0; i < nodes.length; i++) out[i] = balancedAllocationOf(s, nodes[i]);
   },
 };
+
+function balancedAllocationOf(s: CycleState, n: NodeInfo): number {
+  const cpu = fraction(n.requested.cpu + s.info.requests.cpu, n.allocatable.cpu);
+  const mem = fraction(n.requested.memory + s.info.requests.memory, n.allocatable.memory);
+  const std = Math.abs(cpu - mem) / 2;
+  return Math.trunc((1 - std) * MAX_NODE_SCORE);
+}
 
 function fraction(used: number, capacity: number): number {
   return capacity > 0 ? Math.min(1, used / capacity) : 0;
@@ -534,22 +555,37 @@ const imageLocalityScore: ScorePlugin = {
     const images = [...(s.pod.spec?.initContainers ?? []), ...(s.pod.spec?.containers ?? [])].map((c: any) => normalizeImageName(c.image ?? ''));
     return images.length ? images : undefined;
   },
-  score: (_s, n, pre, cache) => {
-    const images = pre as string[];
-    let sum = 0;
-    for (const img of images) {
-      const size = n.images.get(img);
-      if (size !== undefined) sum += size * ((cache.imageNodes.get(img) ?? 0) / Math.max(1, cache.numNodes));
-    }
-    const max = IMAGE_MAX_CONTAINER_THRESHOLD * images.length;
-    const clamped = Math.min(Math.max(sum, IMAGE_MIN_THRESHOLD), max);
-    return Math.trunc((MAX_NODE_SCORE * (clamped - IMAGE_MIN_THRESHOLD)) / (max - IMAGE_MIN_THRESHOLD));
+  scoreAll: (_s, nodes, pre, cache, out) => {
+    for (let i = 0; i < nodes.length; i++) out[i] = imageLocalityOf(nodes[i], pre as string[], cache);
   },
 };
+
+function imageLocalityOf(n: NodeInfo, images: string[], cache: SchedulerCache): number {
+  let sum = 0;
+  for (const img of images) {
+    const size = n.images.get(img);
+    if (size !== undefined) sum += size * ((cache.imageNodes.get(img) ?? 0) / Math.max(1, cache.numNodes));
+  }
+  const max = IMAGE_MAX_CONTAINER_THRESHOLD * images.length;
+  const clamped = Math.min(Math.max(sum, IMAGE_MIN_THRESHOLD), max);
+  return Math.trunc((MAX_NODE_SCORE * (clamped - IMAGE_MIN_THRESHOLD)) / (max - IMAGE_MIN_THRESHOLD));
+}
 
 interface SpreadScoreState {
   state: SpreadState;
   weights: number[];
+}
+
+/** A node's raw spread score: -1 when it lacks a constraint's topology key. */
+function spreadScoreOf(n: NodeInfo, { state, weights }: SpreadScoreState): number {
+  let score = 0;
+  for (let i = 0; i < state.constraints.length; i++) {
+    const c = state.constraints[i];
+    const v = n.labels[c.topologyKey];
+    if (v === undefined) return -1;
+    score += (state.counts[i].get(v) ?? 0) * weights[i] + (c.maxSkew - 1);
+  }
+  return score;
 }
 
 /** PodTopologySpread score (ScheduleAnyway): fewer matching pods in the node's domains is better. */
@@ -565,16 +601,8 @@ const podTopologySpreadScore: ScorePlugin = {
     });
     return { state, weights } satisfies SpreadScoreState;
   },
-  score: (_s, n, pre) => {
-    const { state, weights } = pre as SpreadScoreState;
-    let score = 0;
-    for (let i = 0; i < state.constraints.length; i++) {
-      const c = state.constraints[i];
-      const v = n.labels[c.topologyKey];
-      if (v === undefined) return -1;
-      score += (state.counts[i].get(v) ?? 0) * weights[i] + (c.maxSkew - 1);
-    }
-    return score;
+  scoreAll: (_s, nodes, pre, _cache, out) => {
+    for (let i = 0; i < nodes.length; i++) out[i] = spreadScoreOf(nodes[i], pre as SpreadScoreState);
   },
   normalize: (scores) => {
     let min = Infinity;
@@ -590,6 +618,15 @@ const podTopologySpreadScore: ScorePlugin = {
     }
   },
 };
+
+function topologyWeightOf(n: NodeInfo, topo: Map<string, number>): number {
+  let sum = 0;
+  for (const [k, w] of topo) {
+    const sep = k.indexOf('\u0000');
+    if (n.labels[k.slice(0, sep)] === k.slice(sep + 1)) sum += w;
+  }
+  return sum;
+}
 
 /** InterPodAffinity score: preferred (anti-)affinity of the pod and of existing pods, summed per topology domain. */
 const interPodAffinityScore: ScorePlugin = {
@@ -619,13 +656,8 @@ const interPodAffinityScore: ScorePlugin = {
     }
     return topo.size ? topo : undefined;
   },
-  score: (_s, n, pre) => {
-    let sum = 0;
-    for (const [k, w] of pre as Map<string, number>) {
-      const sep = k.indexOf('\u0000');
-      if (n.labels[k.slice(0, sep)] === k.slice(sep + 1)) sum += w;
-    }
-    return sum;
+  scoreAll: (_s, nodes, pre, _cache, out) => {
+    for (let i = 0; i < nodes.length; i++) out[i] = topologyWeightOf(nodes[i], pre as Map<string, number>);
   },
   normalize: (scores) => {
     let min = Infinity;
