@@ -24,7 +24,9 @@ export abstract class Controller implements ActorLogic {
   protected ctx!: ActorContext;
   protected client!: ApiClient;
   protected readonly informers: Informer[] = [];
-  private readonly queue: string[] = [];
+  /** The work queue, FIFO: keys from `head` on (a shift per key would move the whole array). */
+  private queue: string[] = [];
+  private head = 0;
   private readonly queued = new Set<string>();
   private readonly failures = new Map<string, number>();
   private workScheduled = false;
@@ -70,7 +72,7 @@ export abstract class Controller implements ActorLogic {
   }
 
   snapshot(): unknown {
-    return { queue: [...this.queue], failures: Object.fromEntries([...this.failures].sort()) };
+    return { queue: this.queue.slice(this.head), failures: Object.fromEntries([...this.failures].sort()) };
   }
 
   /** Stops hearing the shared informers (a crash or a stop). */
@@ -121,7 +123,7 @@ export abstract class Controller implements ActorLogic {
   }
 
   private kickIfSynced(): void {
-    if (this.queue.length > 0 && this.synced) this.scheduleWork();
+    if (this.queue.length > this.head && this.synced) this.scheduleWork();
   }
 
   private scheduleWork(): void {
@@ -132,8 +134,12 @@ export abstract class Controller implements ActorLogic {
 
   /** Processes one key per delivery, so other actors' messages interleave between keys. */
   private processNext(): void {
-    const key = this.queue.shift();
-    if (key === undefined) return;
+    if (this.head >= this.queue.length) return;
+    const key = this.queue[this.head++];
+    if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
     this.queued.delete(key);
     const result = this.reconcile(key) ?? {};
     if (result.requeue) this.requeueRateLimited(key);
@@ -141,7 +147,7 @@ export abstract class Controller implements ActorLogic {
       this.forget(key);
       if (result.requeueAfter !== undefined) this.enqueueAfter(key, result.requeueAfter);
     }
-    if (this.queue.length > 0) this.scheduleWork();
+    if (this.queue.length > this.head) this.scheduleWork();
   }
 }
 

@@ -5,6 +5,7 @@
 // "too many missed start times" warning), applies the concurrency policy (Allow, Forbid,
 // Replace), creates `<cronjob>-<scheduled time in minutes since the Unix epoch>`, records it
 // in status.active and lastScheduleTime, and requeues for the next schedule time + 100 ms.
+import { deepEqual } from '../../api/equal.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { clone } from '../../api/equal.ts';
 import { DEFAULT_EPOCH, formatTime, parseTime } from '../../api/time.ts';
@@ -51,7 +52,7 @@ export class CronJobController extends Controller {
       add: (j) => this.wakeOwner(j),
       update: (o, c) => {
         if (o.metadata.resourceVersion === c.metadata.resourceVersion) return;
-        if (JSON.stringify(getControllerOf(o) ?? null) !== JSON.stringify(getControllerOf(c) ?? null)) this.wakeOwner(o);
+        if (!deepEqual(getControllerOf(o) ?? null, getControllerOf(c) ?? null)) this.wakeOwner(o);
         this.wakeOwner(c);
       },
       delete: (j) => this.wakeOwner(j),

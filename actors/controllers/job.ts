@@ -6,6 +6,7 @@
 // (with the pod-failure back-off of 10 s doubling), and writes the interim SuccessCriteriaMet /
 // FailureTarget condition before the terminal Complete / Failed one
 // (trackJobStatusAndRemoveFinalizers). Orphaned pods that still carry the finalizer lose it.
+import { deepEqual } from '../../api/equal.ts';
 import { initialTransition, transition } from 'xstate';
 import type { KubeObject } from '../../api/types.ts';
 import type { ApiResult } from '../../api/request.ts';
@@ -166,7 +167,7 @@ export class JobController extends Controller {
     const finalizerRemoved = !hasJobTrackingFinalizer(cur);
     const curRef = getControllerOf(cur);
     const oldRef = getControllerOf(old);
-    const refChanged = JSON.stringify(curRef ?? null) !== JSON.stringify(oldRef ?? null);
+    const refChanged = !deepEqual(curRef ?? null, oldRef ?? null);
     const wake = (job: KubeObject) => {
       if (finalizerRemoved) this.finalizerRemovalObserved(keyOf(job), cur.metadata.uid!);
       this.keyed.addAfter(keyOf(job), SYNC_JOB_BATCH_PERIOD_MS);
@@ -181,7 +182,7 @@ export class JobController extends Controller {
       return;
     }
     if (hasJobTrackingFinalizer(cur)) this.enqueue(ORPHAN_PREFIX + podKey(cur));
-    if (refChanged || JSON.stringify(cur.metadata.labels ?? {}) !== JSON.stringify(old.metadata.labels ?? {})) {
+    if (refChanged || !deepEqual(cur.metadata.labels ?? {}, old.metadata.labels ?? {})) {
       for (const job of this.getPodJobs(cur)) this.keyed.addAfter(keyOf(job), SYNC_JOB_BATCH_PERIOD_MS);
     }
   }

@@ -203,6 +203,8 @@ export class PodsByNode {
 
   /** Call from the pod informer's add/update/delete handlers. */
   observe(old: KubeObject | undefined, cur: KubeObject | undefined): void {
+    // Most updates are status writes: the pod stays where it was.
+    if (old && cur && old.spec?.nodeName === cur.spec?.nodeName) return;
     if (old?.spec?.nodeName) this.byNode.get(old.spec.nodeName)?.delete(podKeyOf(old));
     if (cur?.spec?.nodeName) {
       let s = this.byNode.get(cur.spec.nodeName);
