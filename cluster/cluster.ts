@@ -695,10 +695,13 @@ function compareEvents(a: KubeObject, b: KubeObject): number {
 }
 
 /** A version-4 UUID from 16 random bytes (metadata.uid). */
+const HEX_BYTES = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 export function uuidFrom(b: Uint8Array): string {
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;
-  const h = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  let h = '';
+  for (let i = 0; i < b.length; i++) h += HEX_BYTES[b[i]];
   return flatten(`${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`);
 }
 

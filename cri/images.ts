@@ -65,6 +65,21 @@ function validDomain(domain: string): boolean {
  * docker.io/library/nginx:latest). Invalid names give the kubelet's InvalidImageName message.
  */
 export function parseImageRef(image: string): ParsedImage {
+  let parsed = parsedImages.get(image);
+  if (parsed === undefined) {
+    if (parsedImages.size >= PARSED_IMAGES_MAX) parsedImages.clear();
+    parsed = parseImageRefOnce(image);
+    if (parsed.ok) Object.freeze(parsed.image);
+    parsedImages.set(image, Object.freeze(parsed));
+  }
+  return parsed;
+}
+
+/** Every pod's images are parsed several times (pull, inspect, status): the same few names. */
+const PARSED_IMAGES_MAX = 4096;
+const parsedImages = new Map<string, ParsedImage>();
+
+function parseImageRefOnce(image: string): ParsedImage {
   const invalid = (why: string): ParsedImage => ({
     ok: false,
     reason: 'InvalidImageName',

@@ -352,8 +352,7 @@ export function calculateStatus(rs: KubeObject, filteredPods: KubeObject[], mana
   let ready = 0;
   let available = 0;
   for (const pod of filteredPods) {
-    const labels = pod.metadata.labels ?? {};
-    if (templateLabels.every(([k, v]) => labels[k] === v)) fullyLabeled++;
+    if (hasLabels(pod.metadata.labels ?? {}, templateLabels)) fullyLabeled++;
     if (isPodReady(pod)) {
       ready++;
       if (isPodAvailable(pod, minReady, nowMs)) available++;
@@ -373,6 +372,11 @@ export function calculateStatus(rs: KubeObject, filteredPods: KubeObject[], mana
   newStatus.readyReplicas = ready;
   newStatus.availableReplicas = available;
   return newStatus;
+}
+
+function hasLabels(labels: Record<string, string>, wanted: Array<[string, unknown]>): boolean {
+  for (let i = 0; i < wanted.length; i++) if (labels[wanted[i][0]] !== wanted[i][1]) return false;
+  return true;
 }
 
 /**
