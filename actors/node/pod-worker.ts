@@ -62,6 +62,8 @@ export class PodWorker implements ActorLogic {
   private terminating = false;
   private graceMs = 0;
   private statusTimer: number | undefined;
+  /** The pod machine is taking the phase the last posted status computed (see flushStatus). */
+  private followingPhase = false;
   private startTime: number | undefined;
   private failure: unknown;
 
@@ -211,7 +213,8 @@ export class PodWorker implements ActorLogic {
       case 'startAppContainers': this.startAppContainers(); break;
       case 'killAll': this.killAll(); break;
       case 'terminated': this.onTerminated(); break;
-      case 'status': this.flushStatusSoon(); break;
+      // The machine's phase following a status just posted changes nothing in it.
+      case 'status': if (!this.followingPhase) this.flushStatusSoon(); break;
     }
   }
 
@@ -557,7 +560,14 @@ export class PodWorker implements ActorLogic {
     });
     const machinePhase = topState(podSnap.value);
     if (machinePhase !== 'Terminating' && machinePhase !== 'Terminated' && status.phase !== machinePhase) {
-      this.defer(() => this.sendPod({ type: 'PHASE', phase: status.phase }));
+      this.defer(() => {
+        this.followingPhase = true;
+        try {
+          this.sendPod({ type: 'PHASE', phase: status.phase });
+        } finally {
+          this.followingPhase = false;
+        }
+      });
     }
     this.opts.port.setPodStatus({ uid: this.sandbox.uid, namespace: this.pod.metadata.namespace!, name: this.pod.metadata.name!, status });
   }
