@@ -34,6 +34,7 @@ export class ApiServerActor implements ActorLogic {
     if (env.message.type !== 'api.request') return;
     const msg = env.message as ApiRequestMessage;
     const result = this.serve(msg, env.from, ctx);
+    if (msg.noReply) return;
     const reply: ApiResponseMessage = { type: 'api.response', id: msg.id, result };
     ctx.send(env.from, reply);
   }

@@ -57,6 +57,8 @@ export interface ApiRequestMessage {
   id: number;
   user: UserInfo;
   request: ApiRequest;
+  /** Nobody waits for the answer (an event broadcaster's write): the server sends none. */
+  noReply?: boolean;
   [k: string]: unknown;
 }
 

@@ -86,6 +86,15 @@ export class ApiClient {
     if (this.timeoutMs !== undefined) this.timers.set(id, this.ctx.startTimer('api-timeout', this.timeoutMs, () => this.expire(id, request)));
   }
 
+  /**
+   * A request whose answer nobody waits for, as client-go's event broadcaster writes events in
+   * the background: no reply comes back and no timeout runs.
+   */
+  post(request: ApiRequest): void {
+    const msg: ApiRequestMessage = { type: 'api.request', id: this.nextId++, user: this.user, request, noReply: true };
+    this.ctx.send(this.server, msg);
+  }
+
   private expire(id: number, request: ApiRequest): void {
     if (!this.pending.has(id)) return;
     const cb = this.pending.get(id);

@@ -1,6 +1,7 @@
 // An event recorder with upstream's aggregation (client-go tools/record events_cache.go):
 // an event identical in source, involved object, type, reason and message to one recorded in
 // the last 10 minutes updates that Event's count and lastTimestamp instead of creating another.
+// Writes go out as the broadcaster's do, in the background: the recorder waits for no answer.
 import type { KubeObject } from '../api/types.ts';
 import { formatTime } from '../api/time.ts';
 import type { ApiClient } from './client.ts';
@@ -42,7 +43,10 @@ export class EventRecorder {
       prior.count++;
       prior.lastMs = now;
       this.seen.set(key, prior);
-      this.client.patch({ apiVersion: 'v1', kind: 'Event' }, prior.namespace, prior.name, { count: prior.count, lastTimestamp: t }, 'application/merge-patch+json');
+      this.client.post({
+        verb: 'patch', apiVersion: 'v1', kind: 'Event', namespace: prior.namespace, name: prior.name,
+        body: { count: prior.count, lastTimestamp: t }, patchType: 'application/merge-patch+json',
+      });
       return;
     }
     const ev: KubeObject = {
@@ -57,7 +61,7 @@ export class EventRecorder {
       if (this.seen.size <= EVENT_CACHE_ENTRIES && now - v.lastMs <= EVENT_AGGREGATION_WINDOW_MS) break;
       this.seen.delete(k);
     }
-    this.client.create(ev);
+    this.client.post({ verb: 'create', apiVersion: 'v1', kind: 'Event', namespace: ev.metadata.namespace, body: ev });
   }
 }
 

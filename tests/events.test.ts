@@ -37,6 +37,25 @@ describe('events', () => {
     expect(events[0].metadata.name).toMatch(/^cfg\.[0-9a-f]{16}$/);
   });
 
+  it('the recorder writes in the background, as the broadcaster does: no answer comes back to the recording actor', async () => {
+    const c = await createCluster({ seed: 2, nodes: 0, trace: true });
+    const target = c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' } });
+    const logic: runtime.ActorLogic = {
+      start: (ctx) => {
+        const client = new ApiClient(ctx, { username: 'system:serviceaccount:kube-system:demo', groups: [] });
+        const recorder = new EventRecorder(client, ctx.now, { component: 'demo-controller' }, ctx.random('events'));
+        recorder.event(target as KubeObject, 'Normal', 'Synced', 'first');
+        recorder.event(target as KubeObject, 'Normal', 'Synced', 'first');
+      },
+      receive: () => {},
+    };
+    c.runtime.spawn({ id: 'demo', start: () => logic });
+    await c.runFor('1s');
+    expect(c.events().map((e) => [e.message, e.count])).toEqual([['first', 2]]);
+    const answers = c.traceLines().map((l) => JSON.parse(l)).filter((r) => r.kind === 'deliver' && r.to === 'demo');
+    expect(answers).toEqual([]);
+  });
+
   it('a request without a user is 401 Unauthorized', async () => {
     const c = await createCluster({ nodes: 0 });
     let status: number | undefined;
