@@ -18,7 +18,7 @@ import { CacheInformer, type Informer } from '../../client/informer.ts';
 import { CYCLE_FILTER_HOOKS, VOLUME_FILTERS, type CycleState, type FilterPlugin, type Status } from './plugins.ts';
 import type { NodeInfo, SchedulerCache } from './cache.ts';
 import {
-  ANN, REF, ZONE_LABEL, classAllowsNode, claimClass, copyOf, findMatchingVolume, hasAnnotation, isVolumeBoundToClaim,
+  ANN, REF, ZONE_LABEL, classAllowsNode, claimClass, claimKey, copyOf, findMatchingVolume, hasAnnotation, isVolumeBoundToClaim,
   podClaims, volumeClass, volumeNodeAffinityMatches,
 } from '../storage/util.ts';
 
@@ -72,6 +72,8 @@ export class VolumeBinding {
   private readonly assumed = new Map<string, string>();
   /** BindPodVolumes waits: pod uid → its check. */
   private readonly waits = new Map<string, () => void>();
+  /** The same waits by the `namespace/name` of each claim they wait for. */
+  private readonly waitsByClaim = new Map<string, Set<string>>();
 
   /** `onChange`: a claim, volume or class changed; pods rejected by the volume plugins may now fit. */
   constructor(private readonly ctx: ActorContext, private readonly client: ApiClient, onChange: () => void = () => {}) {
@@ -79,11 +81,27 @@ export class VolumeBinding {
     this.volumes = new CacheInformer(ctx, client, { kind: REF.pv, name: 'scheduler-pvs' });
     this.classes = new CacheInformer(ctx, client, { kind: REF.storageClass, name: 'scheduler-storageclasses' });
     this.informers = [this.claims, this.volumes, this.classes];
-    const changed = () => {
+    // A wait can only finish when one of its claims, or the volume bound to it, changes.
+    const recheck = (key: string | undefined) => {
+      const uids = key === undefined ? undefined : this.waitsByClaim.get(key);
+      if (uids) for (const uid of [...uids]) this.waits.get(uid)?.();
+    };
+    const onClaim = (c: KubeObject) => {
+      recheck(claimKey(c));
+      onChange();
+    };
+    const onVolume = (v: KubeObject) => {
+      const ref = v.spec?.claimRef;
+      recheck(ref ? `${ref.namespace ?? ''}/${ref.name ?? ''}` : undefined);
+      onChange();
+    };
+    const onClass = () => {
       for (const check of [...this.waits.values()]) check();
       onChange();
     };
-    for (const inf of this.informers) inf.addHandlers({ add: changed, update: changed });
+    this.claims.addHandlers({ add: onClaim, update: (_, c) => onClaim(c) });
+    this.volumes.addHandlers({ add: onVolume, update: (_, v) => onVolume(v) });
+    this.classes.addHandlers({ add: onClass, update: onClass });
   }
 
   snapshot(): unknown {
@@ -117,7 +135,12 @@ export class VolumeBinding {
       pv.classes.set(className, sc);
     }
     for (const [pvName, uid] of this.assumed) if (uid !== pod.metadata.uid) pv.excluded.add(pvName);
-    if (pv.unbound.length) pv.candidates = this.volumes.list().filter((v) => pv.classes.has(volumeClass(v)));
+    // ListPVs(class), less the volumes bound to other claims: FindMatchingVolume skips those on
+    // every node, and with thousands of provisioned volumes they were most of each node's check.
+    if (pv.unbound.length) {
+      pv.candidates = this.volumes.list().filter((v) => pv.classes.has(volumeClass(v))
+        && (!v.spec?.claimRef || pv.unbound.some((c) => isVolumeBoundToClaim(v, c))));
+    }
     cycleStates.set(state, pv);
     this.lastState.set(pod.metadata.uid!, pv);
     return undefined;
@@ -187,6 +210,11 @@ export class VolumeBinding {
       finished = true;
       this.ctx.cancelTimer(timer);
       this.waits.delete(uid);
+      for (const c of pv.unbound) {
+        const uids = this.waitsByClaim.get(claimKey(c));
+        uids?.delete(uid);
+        if (uids?.size === 0) this.waitsByClaim.delete(claimKey(c));
+      }
       for (const [name, owner] of [...this.assumed]) if (owner === uid) this.assumed.delete(name);
       done(error);
     };
@@ -195,6 +223,11 @@ export class VolumeBinding {
       if (pv.unbound.every((c) => this.claimBound(c))) finish();
     };
     this.waits.set(uid, check);
+    for (const c of pv.unbound) {
+      let uids = this.waitsByClaim.get(claimKey(c));
+      if (!uids) this.waitsByClaim.set(claimKey(c), (uids = new Set()));
+      uids.add(uid);
+    }
   }
 
   private claimBound(claim: KubeObject): boolean {

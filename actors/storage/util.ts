@@ -191,6 +191,9 @@ export function findBestMatchForClaim(claim: KubeObject, volumes: KubeObject[], 
   const wanted: string[] = claim.spec?.accessModes ?? [];
   const bySet = new Map<string, KubeObject[]>();
   for (const pv of volumes) {
+    // A volume bound to another claim never matches (FindMatchingVolume skips it): left out
+    // before grouping, as thousands of provisioned volumes are all bound.
+    if (pv.spec?.claimRef && !isVolumeBoundToClaim(pv, claim)) continue;
     const key = [...new Set<string>(pv.spec?.accessModes ?? [])].sort().join(',');
     let list = bySet.get(key);
     if (!list) bySet.set(key, (list = []));
