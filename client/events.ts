@@ -31,10 +31,14 @@ export class EventRecorder {
     private readonly random: RandomStream,
   ) {}
 
-  /** Records an event about `obj` (type Normal or Warning). */
-  event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
+  /**
+   * Records an event about `obj` (type Normal or Warning); `fieldPath` names the part of it
+   * concerned, as a kubelet names a container (`spec.containers{nginx}`).
+   */
+  event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): void {
     const ref = objectReference(obj);
-    const key = [this.source.component, this.source.host ?? '', ref.kind, ref.namespace ?? '', ref.name, ref.uid ?? '', type, reason, message].join('\u0000');
+    if (fieldPath) ref.fieldPath = fieldPath;
+    const key = [this.source.component, this.source.host ?? '', ref.kind, ref.namespace ?? '', ref.name, ref.fieldPath ?? '', ref.uid ?? '', type, reason, message].join('\u0000');
     const now = this.now();
     const t = formatTime(now);
     const prior = this.seen.get(key);

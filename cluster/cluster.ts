@@ -694,9 +694,9 @@ function compareEvents(a: KubeObject, b: KubeObject): number {
   return ra - rb;
 }
 
-/** A version-4 UUID from 16 random bytes (metadata.uid). */
 const HEX_BYTES = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
+/** A version-4 UUID from 16 random bytes (metadata.uid). */
 export function uuidFrom(b: Uint8Array): string {
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;

@@ -215,7 +215,8 @@ export const containerMachine = setup({
   // Fields listed one by one: a spread of the input plus a dozen more makes V8 build the object
   // the slow way, a tenth of an actor's creation.
   context: ({ input }) => ({
-    name: input.name, kind: input.kind, podRestartPolicy: input.podRestartPolicy, probes: input.probes, resume: input.resume, now: 0, restartCount: 0, backoff: undefined, pullBackoffMs: PULL_BACKOFF_INITIAL_MS, message: undefined,
+    name: input.name, kind: input.kind, podRestartPolicy: input.podRestartPolicy, probes: input.probes, resume: input.resume,
+    now: 0, restartCount: 0, backoff: undefined, pullBackoffMs: PULL_BACKOFF_INITIAL_MS, message: undefined,
     startedAt: undefined, termination: undefined, lastTermination: undefined, started: false, ready: false,
     counters: zero(), killReason: undefined,
   }),

@@ -595,7 +595,6 @@ export class Runtime {
     return new CellContext(this, cell.id, cell.incarnation);
   }
 
-
   private decide(env: Envelope): FaultDecision | undefined {
     for (let i = 0; i < this.faultHooks.length; i++) {
       const d = this.faultHooks[i](env);

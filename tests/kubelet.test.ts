@@ -64,6 +64,15 @@ describe('pod start-up', () => {
     expect(c.get('pod', 'web').status.phase).toBe('Running');
   });
 
+  it("a container's events name it in involvedObject.fieldPath, as the kubelet's are", async () => {
+    const c = await createCluster({ seed: 1 });
+    c.create(pod('web', { initContainers: [{ name: 'setup', image: 'busybox:1.36', command: ['true'] }], containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] }));
+    await c.runFor('1m');
+    const started = c.events().filter((e) => e.involvedObject.name === 'web' && e.reason === 'Started');
+    expect(started.map((e) => e.involvedObject.fieldPath)).toEqual(['spec.initContainers{setup}', 'spec.containers{nginx}']);
+    expect(started[0].involvedObject).toMatchObject({ kind: 'Pod', namespace: 'default', name: 'web' });
+  });
+
   it('a second pod with the same image on the node finds it already present', async () => {
     const c = await createCluster({ seed: 1 });
     c.create(pod('a', { containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] }));

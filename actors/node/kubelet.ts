@@ -443,7 +443,7 @@ export class Kubelet implements ActorLogic {
 
   private onPodEvent(m: msg.PodEventReport): void {
     const ref: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: m.name, namespace: m.namespace, uid: m.uid } };
-    this.recorder.event(ref, m.eventType, m.reason, m.message);
+    this.recorder.event(ref, m.eventType, m.reason, m.message, m.fieldPath);
   }
 
   /** All containers stopped after a deletion: post the final status, then delete with grace 0. */

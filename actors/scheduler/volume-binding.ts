@@ -82,8 +82,8 @@ export class VolumeBinding {
     this.classes = new CacheInformer(ctx, client, { kind: REF.storageClass, name: 'scheduler-storageclasses' });
     this.informers = [this.claims, this.volumes, this.classes];
     // A wait can only finish when one of its claims, or the volume bound to it, changes.
-    const recheck = (key: string | undefined) => {
-      const uids = key === undefined ? undefined : this.waitsByClaim.get(key);
+    const recheck = (key: string) => {
+      const uids = this.waitsByClaim.get(key);
       if (uids) for (const uid of [...uids]) this.waits.get(uid)?.();
     };
     const onClaim = (c: KubeObject) => {
@@ -91,8 +91,7 @@ export class VolumeBinding {
       onChange();
     };
     const onVolume = (v: KubeObject) => {
-      const ref = v.spec?.claimRef;
-      recheck(ref ? `${ref.namespace ?? ''}/${ref.name ?? ''}` : undefined);
+      if (v.spec?.claimRef) recheck(claimKey({ metadata: v.spec.claimRef }));
       onChange();
     };
     const onClass = () => {
