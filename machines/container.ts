@@ -22,6 +22,8 @@ export interface Termination {
   message?: string;
   startedAt: number;
   finishedAt: number;
+  /** The runtime's id of the container that exited (ContainerStateTerminated.containerID). */
+  containerID?: string;
 }
 
 /** Where a container is when a restarted kubelet finds it in the runtime. */
@@ -80,7 +82,7 @@ export type ContainerEvent =
   | { type: 'CONFIG_ERROR'; at: number; message: string }
   | { type: 'RUN_FAILED'; at: number; message: string }
   | { type: 'STARTED'; at: number }
-  | { type: 'EXITED'; at: number; exitCode: number; reason: string; message?: string }
+  | { type: 'EXITED'; at: number; exitCode: number; reason: string; message?: string; containerID?: string }
   | { type: 'PROBE_RESULT'; at: number; probe: ProbeName; result: 'Success' | 'Failure'; message?: string }
   | { type: 'KILL'; at: number; reason: 'pod' | 'liveness' | 'startup' };
 
@@ -175,7 +177,10 @@ export const containerMachine = setup({
     recordExit: assign(({ context, event }) => {
       if (event.type !== 'EXITED') return {};
       return {
-        termination: { exitCode: event.exitCode, reason: event.reason, message: event.message, startedAt: context.startedAt ?? event.at, finishedAt: event.at },
+        termination: {
+          exitCode: event.exitCode, reason: event.reason, message: event.message, startedAt: context.startedAt ?? event.at, finishedAt: event.at,
+          containerID: event.containerID,
+        },
         started: false, ready: false,
       };
     }),

@@ -122,6 +122,11 @@ export interface ActorLogic {
   stateValue?(): unknown;
   /** The machine definition (for the inspector), when the actor runs one. */
   machine?(): unknown;
+  /**
+   * Whether the actor is hibernating: idle, it keeps only its machines' state and rebuilds them
+   * on the next delivery (Erlang's `hibernate`). Not part of snapshot(): it changes nothing observable.
+   */
+  hibernating?(): boolean;
 }
 
 /** OTP restart types. */

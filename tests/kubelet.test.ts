@@ -195,6 +195,43 @@ describe('restarts and back-off', () => {
   });
 });
 
+describe('settled pods', () => {
+  /** The pod worker actor of a pod on node-1. */
+  const worker = (c: Cluster, name: string) => c.runtime.logicOf(c.runtime.actorIds().find((a) => a.endsWith(`/pod/default/${name}`))!)!;
+
+  it('a settled pod worker hibernates its machines and wakes, with its state intact, for a crash and a deletion', async () => {
+    // Hibernation is ours (memory for large clusters); what the pod does afterwards is upstream's.
+    const c = await createCluster({ seed: 1 });
+    c.create(pod('web', { containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] }));
+    c.create(pod('probed', { containers: [{ name: 'nginx', image: 'nginx:1.14.2', readinessProbe: { httpGet: { path: '/', port: 80 } } }] }));
+    await c.runFor('1m');
+    expect(worker(c, 'web').hibernating!()).toBe(true);
+    expect(worker(c, 'web').snapshot!()).toMatchObject({ pod: 'Running', containers: { nginx: { Running: {} } } });
+    // A readiness probe every 10 s is work to do: that pod stays awake.
+    expect(worker(c, 'probed').hibernating!()).toBe(false);
+
+    // The first restart is immediate; the second waits out a 10 s back-off, awake.
+    c.crashContainer('web', { exitCode: 1 });
+    await c.runFor('1s');
+    expect(container(c, 'web')).toMatchObject({ restartCount: 1, state: { running: {} }, lastState: { terminated: { exitCode: 1, reason: 'Error' } } });
+    c.crashContainer('web', { exitCode: 2 });
+    await c.runFor('1s');
+    // Waiting out the back-off, the exit just seen is the last state (convertToAPIContainerStatuses).
+    const dead = container(c, 'web').containerID;
+    expect(container(c, 'web')).toMatchObject({ restartCount: 1, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 2, reason: 'Error', containerID: dead } } });
+    expect(worker(c, 'web').hibernating!()).toBe(false);
+    await c.runFor('1m');
+    expect(container(c, 'web')).toMatchObject({ restartCount: 2, ready: true, state: { running: {} }, lastState: { terminated: { exitCode: 2, containerID: dead } } });
+    expect(container(c, 'web').containerID).not.toBe(dead);
+    expect(worker(c, 'web').hibernating!()).toBe(true);
+
+    c.delete('pod', 'web');
+    await c.runFor('1m');
+    expect(c.list('pod').map((p) => p.metadata.name)).toEqual(['probed']);
+    expect(reasons(c, 'web').slice(-1)).toEqual(['Killing: Stopping container nginx']);
+  });
+});
+
 describe('probes', () => {
   it('the docs\' liveness exec example: cat /tmp/healthy fails after 30 s and the container is restarted', async () => {
     // D:tasks/configure-pod-container/configure-liveness-readiness-startup-probes (exec-liveness.yaml)

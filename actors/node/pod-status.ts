@@ -47,7 +47,8 @@ function waitingReason(value: any): string {
 function terminatedState(t: Termination, containerID: string | undefined, epoch: number): any {
   const s: any = { exitCode: t.exitCode, reason: t.reason, startedAt: formatTime(t.startedAt, epoch), finishedAt: formatTime(t.finishedAt, epoch) };
   if (t.message) s.message = t.message;
-  if (containerID) s.containerID = containerID;
+  const id = t.containerID ?? containerID;
+  if (id) s.containerID = id;
   return { terminated: s };
 }
 
@@ -65,11 +66,14 @@ export function containerStatus(c: ContainerView, epoch: number, pod: KubeObject
       state.waiting.message = `back-off ${Math.round((ctx.backoff?.ms ?? 0) / 1000)}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
     } else if (ctx.message && reason !== 'PodInitializing' && reason !== 'ContainerCreating') state.waiting.message = ctx.message;
   }
+  // Waiting to restart (CrashLoopBackOff), the exit just seen is the last state, as upstream's
+  // convertToAPIContainerStatuses moves State.Terminated to LastTerminationState.
+  const last = top === 'Waiting' && ctx.termination ? ctx.termination : ctx.lastTermination;
   const status: any = {
-    name: c.name, state, lastState: ctx.lastTermination ? terminatedState(ctx.lastTermination, undefined, epoch) : {},
+    name: c.name, state, lastState: last ? terminatedState(last, undefined, epoch) : {},
     ready: top === 'Running' && ctx.ready, restartCount: ctx.restartCount, image: c.image, imageID: c.imageID,
   };
-  if (c.containerID && (top !== 'Waiting' || ctx.lastTermination)) status.containerID = c.containerID;
+  if (c.containerID && (top !== 'Waiting' || last)) status.containerID = c.containerID;
   status.started = top === 'Running' && ctx.started;
   return status;
 }

@@ -3,7 +3,7 @@
 // node's container runtime (image pulls, container processes, probes, kills), and reports the
 // pod's status and events to its kubelet. The runtime state it drives lives on the NodeHost,
 // so a restarted kubelet finds its containers still running.
-import { createActor, type AnyActorRef, type InspectionEvent } from 'xstate';
+import { createActor, type AnyActorRef, type AnyMachineSnapshot, type InspectionEvent } from 'xstate';
 import type { ActorContext, ActorLogic, Envelope } from '../../runtime/index.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { ApiClient } from '../../client/client.ts';
@@ -38,15 +38,32 @@ export interface PodWorkerOptions {
   port: msg.KubeletPort;
 }
 
-interface ContainerSlot {
-  name: string;
-  spec: any;
-  kind: ContainerKind;
-  actor: AnyActorRef;
-  record: ContainerRecord;
+/** One container of the pod: its spec, its machine and what the runtime keeps for it. */
+class ContainerSlot {
+  /** The running container machine; undefined while the pod worker hibernates. */
+  live: AnyActorRef | undefined;
+  /** The machine's state while the pod worker hibernates. */
+  saved: AnyMachineSnapshot | undefined;
+  /** The last state value traced (the trace records changes only). */
+  traced = '';
   wakeTimer: number | undefined;
   killTimer: number | undefined;
-  imageRef: string;
+
+  constructor(
+    private readonly worker: PodWorker, readonly name: string, readonly spec: any, readonly kind: ContainerKind,
+    readonly record: ContainerRecord, readonly imageRef: string,
+  ) {}
+
+  /** The container machine, woken first if the pod worker hibernates. */
+  get actor(): AnyActorRef {
+    if (!this.live) this.worker.wake();
+    return this.live!;
+  }
+
+  /** The machine's state, without waking it. */
+  snapshot(): AnyMachineSnapshot {
+    return this.live ? this.live.getSnapshot() : this.saved!;
+  }
 }
 
 export class PodWorker implements ActorLogic {
@@ -54,7 +71,11 @@ export class PodWorker implements ActorLogic {
   /** Made on first use: most pods never read a ConfigMap, Secret or claim. */
   private apiClient: ApiClient | undefined;
   private pod: KubeObject;
-  private podActor!: AnyActorRef;
+  /** The running pod machine; undefined while the worker hibernates (see hibernate). */
+  private podLive: AnyActorRef | undefined;
+  private podSaved: AnyMachineSnapshot | undefined;
+  /** Deliveries to the machines queued with defer and not yet made. */
+  private deferred = 0;
   private readonly slots = new Map<string, ContainerSlot>();
   private sandbox!: SandboxRecord;
   private sandboxReady = false;
@@ -88,13 +109,13 @@ export class PodWorker implements ActorLogic {
       this.initialized = true;
       this.startTime = this.pod.status?.startTime ? Date.parse(this.pod.status.startTime) - this.opts.epoch : ctx.now();
     }
-    this.podActor = this.createMachine(podMachine, {
+    this.podLive = this.createMachine(podMachine, {
       initContainers: (this.pod.spec.initContainers ?? []).map((c: any) => ({ name: c.name, sidecar: c.restartPolicy === 'Always' })),
       hasVolumes: (this.pod.spec.volumes ?? []).length > 0, resumed,
     }, (ev) => this.onPodEmit(ev));
     this.createContainers(resumed);
     for (const slot of this.slots.values()) slot.actor.start();
-    this.podActor.start();
+    this.podLive.start();
     if (resumed) this.resumeProcesses();
     else this.admit();
     this.rethrow();
@@ -110,27 +131,87 @@ export class PodWorker implements ActorLogic {
   }
 
   stop(): void {
-    for (const slot of this.slots.values()) slot.actor.stop();
-    this.podActor?.stop();
+    for (const slot of this.slots.values()) slot.live?.stop();
+    this.podLive?.stop();
   }
 
   stateValue(): unknown {
-    return this.podActor?.getSnapshot().value;
+    return this.podSnapshot()?.value;
   }
 
   snapshot(): unknown {
     const containers: Record<string, unknown> = {};
-    for (const [name, slot] of this.slots) containers[name] = slot.actor.getSnapshot().value;
-    return { pod: this.podActor?.getSnapshot().value, containers };
+    for (const [name, slot] of this.slots) containers[name] = slot.snapshot().value;
+    return { pod: this.podSnapshot()?.value, containers };
   }
 
   machine(): unknown {
     return podMachine;
   }
 
+  hibernating(): boolean {
+    return this.podSaved !== undefined;
+  }
+
   /** The container machines (for the inspector and tests). */
   containerActors(): Map<string, AnyActorRef> {
     return new Map([...this.slots].map(([k, s]) => [k, s.actor]));
+  }
+
+  // ------------------------------------------------------------------ hibernation
+
+  /** The pod machine, woken first if the worker hibernates. */
+  private get podActor(): AnyActorRef {
+    if (!this.podLive) this.wake();
+    return this.podLive!;
+  }
+
+  /** The pod machine's state, without waking it. */
+  private podSnapshot(): AnyMachineSnapshot | undefined {
+    return this.podLive ? this.podLive.getSnapshot() : this.podSaved;
+  }
+
+  /**
+   * A settled pod (running or finished, every container started or exited, no machine timer
+   * pending, nothing queued for its machines) keeps only its machines' snapshots, as an Erlang
+   * process hibernates: most of a large cluster's pods sit like this, and a live XState actor
+   * costs several kilobytes. The next delivery, timer or read of a machine wakes them
+   * (restored from the snapshots, entry actions not run again), so nothing observable changes.
+   */
+  private hibernate(): void {
+    const pod = this.podLive;
+    if (!pod || this.deferred > 0 || this.statusTimer !== undefined || this.terminating) return;
+    const podSnap = pod.getSnapshot();
+    const phase = topState(podSnap.value);
+    if (podSnap.status !== 'active' || (phase !== 'Running' && phase !== 'Succeeded' && phase !== 'Failed')) return;
+    for (const _ in (pod.system as any)._snapshot._scheduledEvents) return;
+    for (const slot of this.slots.values()) {
+      const s = slot.live!.getSnapshot();
+      const top = topState(s.value);
+      if (s.status !== 'active' || (top !== 'Running' && top !== 'Terminated')) return;
+    }
+    this.podSaved = podSnap;
+    this.podLive = undefined;
+    for (const slot of this.slots.values()) {
+      slot.saved = slot.live!.getSnapshot();
+      slot.live = undefined;
+    }
+  }
+
+  /** Restores the machines of a hibernating worker from their snapshots. */
+  wake(): void {
+    if (this.podLive || !this.podSaved) return;
+    const pod = this.createMachine(podMachine, undefined, (ev) => this.onPodEmit(ev), undefined, this.podSaved);
+    this.podLive = pod;
+    this.podSaved = undefined;
+    for (const slot of this.slots.values()) {
+      slot.live = this.createMachine(containerMachine, undefined, (ev) => this.onContainerEmit(slot, ev), slot, slot.saved);
+      slot.saved = undefined;
+    }
+    // Started as at creation, then subscribed: a restored machine has nothing new to report.
+    for (const slot of this.slots.values()) slot.live!.start();
+    pod.start();
+    for (const slot of this.slots.values()) slot.live!.subscribe(() => this.onContainerChange(slot));
   }
 
   // ------------------------------------------------------------------ set-up
@@ -140,24 +221,24 @@ export class PodWorker implements ActorLogic {
    * system (XState's `parent` option) rather than each building one of their own (≈1.8 KB less a
    * container); the worker still starts, stops and hears each of them itself.
    */
-  private createMachine(machine: any, input: unknown, onEmit: (ev: any) => void, part?: string): AnyActorRef {
+  private createMachine(machine: any, input: unknown, onEmit: (ev: any) => void, part?: ContainerSlot, snapshot?: AnyMachineSnapshot): AnyActorRef {
     const ctx = this.ctx;
-    const clock = {
+    // Only the pod machine's system keeps timers: the container machines join it.
+    const clock = part ? undefined : {
       setTimeout: (fn: () => void, ms: number) => ctx.startTimer('after', ms, () => { fn(); this.rethrow(); }),
       clearTimeout: (h: number) => ctx.cancelTimer(h),
     };
     // XState's inspection API feeds the trace with the container machines' transitions (the pod
     // machine's own state is traced by the runtime); only when something records the trace.
-    let last = '';
     const inspect = part && ctx.tracing ? (ev: InspectionEvent) => {
       if (ev.type !== '@xstate.snapshot' || ev.actorRef !== actorRef) return;
       const value = (ev.snapshot as any).value;
       const text = JSON.stringify(value);
-      if (text === last) return;
-      last = text;
-      ctx.traceState(part, value);
+      if (text === part.traced) return;
+      part.traced = text;
+      ctx.traceState(part.name, value);
     } : undefined;
-    const actor = createActor(machine, { input, clock: clock as any, parent: part ? this.podActor : undefined });
+    const actor = createActor(machine, { input, snapshot, clock: clock as any, parent: part ? this.podLive : undefined });
     const actorRef: AnyActorRef = actor;
     if (inspect) actor.system.inspect(inspect);
     actor.on('*', (ev: any) => onEmit(ev));
@@ -174,12 +255,9 @@ export class PodWorker implements ActorLogic {
         name: c.name, kind, podRestartPolicy: spec.restartPolicy ?? 'Always', probes: probeTimings(c),
         resume: resumed ? record.resume : undefined,
       };
-      const slot: ContainerSlot = {
-        name: c.name, spec: c, kind, record, wakeTimer: undefined, killTimer: undefined,
-        imageRef: this.opts.host.imageService.normalize(c.image) ?? c.image, actor: undefined as unknown as AnyActorRef,
-      };
-      slot.actor = this.createMachine(containerMachine, input, (ev) => this.onContainerEmit(slot, ev), c.name);
-      slot.actor.subscribe(() => this.onContainerChange(slot));
+      const slot = new ContainerSlot(this, c.name, c, kind, record, this.opts.host.imageService.normalize(c.image) ?? c.image);
+      slot.live = this.createMachine(containerMachine, input, (ev) => this.onContainerEmit(slot, ev), slot);
+      slot.live.subscribe(() => this.onContainerChange(slot));
       this.slots.set(c.name, slot);
     };
     for (const c of spec.initContainers ?? []) add(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init');
@@ -454,7 +532,8 @@ export class PodWorker implements ActorLogic {
       slot.killTimer = undefined;
       slot.record.process = undefined;
       const { code, reason, message } = u.exited;
-      this.defer(() => slot.actor.send({ type: 'EXITED', at: this.ctx.now(), exitCode: code, reason, message }));
+      const containerID = slot.record.id || undefined;
+      this.defer(() => slot.actor.send({ type: 'EXITED', at: this.ctx.now(), exitCode: code, reason, message, containerID }));
       return;
     }
     if (u.wakeAt !== undefined) this.scheduleWake(slot, u.wakeAt);
@@ -492,7 +571,7 @@ export class PodWorker implements ActorLogic {
     const graceMs = reason === 'pod' ? this.graceMs : (probeGrace ?? this.pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
     const message = reason === 'pod' ? `Stopping container ${slot.name}` : `Container ${slot.name} failed ${reason} probe, will be restarted`;
     this.event('Normal', 'Killing', message, slot);
-    if (!p) return this.defer(() => slot.actor.send({ type: 'EXITED', at: this.ctx.now(), exitCode: 137, reason: 'Error' }));
+    if (!p) return this.defer(() => slot.actor.send({ type: 'EXITED', at: this.ctx.now(), exitCode: 137, reason: 'Error', containerID: slot.record.id || undefined }));
     let termAt = this.ctx.now();
     const preStop = reason === 'pod' ? slot.spec.lifecycle?.preStop : undefined;
     if (preStop && graceMs > 0) {
@@ -531,7 +610,7 @@ export class PodWorker implements ActorLogic {
   }
 
   private checkAllStopped(): void {
-    for (const slot of this.slots.values()) if (topState(slot.actor.getSnapshot().value) !== 'Dead') return;
+    for (const slot of this.slots.values()) if (topState(slot.snapshot().value) !== 'Dead') return;
     this.defer(() => this.sendPod({ type: 'ALL_CONTAINERS_STOPPED' }));
   }
 
@@ -543,15 +622,16 @@ export class PodWorker implements ActorLogic {
       this.statusTimer = undefined;
       this.flushStatus();
       this.rethrow();
+      this.hibernate();
     });
   }
 
   private flushStatus(): void {
-    const podSnap = this.podActor.getSnapshot();
+    const podSnap = this.podSnapshot()!;
     const rejected = podSnap.context.rejectReason ? { reason: podSnap.context.rejectReason, message: podSnap.context.rejectMessage ?? '' } : undefined;
     const view = (pick: (k: ContainerKind) => boolean): ContainerView[] => [...this.slots.values()].filter((s) => pick(s.kind)).map((s) => ({
       name: s.name, image: s.spec.image, imageID: this.imageID(s), containerID: s.record.id || undefined,
-      value: s.actor.getSnapshot().value, context: s.actor.getSnapshot().context,
+      value: s.snapshot().value, context: s.snapshot().context,
     }));
     const status = computePodStatus({
       pod: this.pod, init: view((k) => k !== 'app'), app: view((k) => k === 'app'), sandboxReady: this.sandboxReady,
@@ -590,9 +670,12 @@ export class PodWorker implements ActorLogic {
 
   /** Delivers an event to a machine after the current transition, at the same virtual time. */
   private defer(fn: () => void): void {
+    this.deferred++;
     this.ctx.startTimer('defer', 0, () => {
+      this.deferred--;
       fn();
       this.rethrow();
+      this.hibernate();
     });
   }
 
