@@ -15,7 +15,9 @@ export interface PodCondition {
 }
 
 export function getPodCondition(pod: KubeObject, type: string): PodCondition | undefined {
-  return (pod.status?.conditions ?? []).find((c: PodCondition) => c.type === type);
+  const conditions: PodCondition[] | undefined = pod.status?.conditions;
+  if (conditions) for (let i = 0; i < conditions.length; i++) if (conditions[i].type === type) return conditions[i];
+  return undefined;
 }
 
 /** IsPodReady: the Ready condition is True. */

@@ -44,7 +44,6 @@ import { loadManifests, parseManifests, type ManifestDoc } from './manifests.ts'
 import { parseLastApplied, threeWayPatch, withLastApplied } from './apply.ts';
 import { parseDuration } from './duration.ts';
 import { FileTraceSink } from './trace-file.ts';
-import { flatten } from '../api/equal.ts';
 
 export interface ClusterOptions {
   /** The run's seed: same seed, same run. Default 1. */
@@ -694,15 +693,21 @@ function compareEvents(a: KubeObject, b: KubeObject): number {
   return ra - rb;
 }
 
-const HEX_BYTES = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
 /** A version-4 UUID from 16 random bytes (metadata.uid). */
 export function uuidFrom(b: Uint8Array): string {
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;
-  let h = '';
-  for (let i = 0; i < b.length; i++) h += HEX_BYTES[b[i]];
-  return flatten(`${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`);
+  // Written into one buffer and read as one flat string: a uid per object and per event.
+  let at = 0;
+  for (let i = 0; i < 16; i++) {
+    if (i === 4 || i === 6 || i === 8 || i === 10) UUID_TEXT[at++] = 0x2d;
+    UUID_TEXT[at++] = HEX_DIGITS[b[i] >> 4];
+    UUID_TEXT[at++] = HEX_DIGITS[b[i] & 15];
+  }
+  return UUID_TEXT.toString('latin1', 0, 36);
 }
+
+const UUID_TEXT = Buffer.alloc(36);
+const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (ch) => ch.charCodeAt(0));
 
 export { groupResource };

@@ -76,6 +76,8 @@ export class PodWorker implements ActorLogic {
   private podSaved: AnyMachineSnapshot | undefined;
   /** Deliveries to the machines queued with defer and not yet made. */
   private deferred = 0;
+  /** Set while wake() restarts the machines. */
+  private waking = false;
   private readonly slots = new Map<string, ContainerSlot>();
   private sandbox!: SandboxRecord;
   private sandboxReady = false;
@@ -190,10 +192,11 @@ export class PodWorker implements ActorLogic {
       const top = topState(s.value);
       if (s.status !== 'active' || (top !== 'Running' && top !== 'Terminated')) return;
     }
-    this.podSaved = podSnap;
+    // The persisted form: without the active state nodes and tags a live snapshot carries.
+    this.podSaved = pod.getPersistedSnapshot() as AnyMachineSnapshot;
     this.podLive = undefined;
     for (const slot of this.slots.values()) {
-      slot.saved = slot.live!.getSnapshot();
+      slot.saved = slot.live!.getPersistedSnapshot() as AnyMachineSnapshot;
       slot.live = undefined;
     }
   }
@@ -208,10 +211,14 @@ export class PodWorker implements ActorLogic {
       slot.live = this.createMachine(containerMachine, undefined, (ev) => this.onContainerEmit(slot, ev), slot, slot.saved);
       slot.saved = undefined;
     }
-    // Started as at creation, then subscribed: a restored machine has nothing new to report.
-    for (const slot of this.slots.values()) slot.live!.start();
-    pod.start();
-    for (const slot of this.slots.values()) slot.live!.subscribe(() => this.onContainerChange(slot));
+    // Started as at creation; a restored machine has nothing new to report as it starts.
+    this.waking = true;
+    try {
+      for (const slot of this.slots.values()) slot.live!.start();
+      pod.start();
+    } finally {
+      this.waking = false;
+    }
   }
 
   // ------------------------------------------------------------------ set-up
@@ -242,7 +249,8 @@ export class PodWorker implements ActorLogic {
     const actorRef: AnyActorRef = actor;
     if (inspect) actor.system.inspect(inspect);
     actor.on('*', (ev: any) => onEmit(ev));
-    actor.subscribe({ error: (e: unknown) => { this.failure = e; } });
+    // One observer: a container's changes and any machine's error.
+    actor.subscribe({ next: part ? () => this.onContainerChange(part) : undefined, error: (e: unknown) => { this.failure = e; } });
     return actor;
   }
 
@@ -257,7 +265,6 @@ export class PodWorker implements ActorLogic {
       };
       const slot = new ContainerSlot(this, c.name, c, kind, record, this.opts.host.imageService.normalize(c.image) ?? c.image);
       slot.live = this.createMachine(containerMachine, input, (ev) => this.onContainerEmit(slot, ev), slot);
-      slot.live.subscribe(() => this.onContainerChange(slot));
       this.slots.set(c.name, slot);
     };
     for (const c of spec.initContainers ?? []) add(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init');
@@ -403,6 +410,7 @@ export class PodWorker implements ActorLogic {
   }
 
   private onContainerChange(slot: ContainerSlot): void {
+    if (this.waking) return;
     const snap = slot.actor.getSnapshot();
     const c = snap.context;
     const top = topState(snap.value);
