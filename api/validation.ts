@@ -342,12 +342,17 @@ function validateObjectMeta(meta: Json, info: KindInfo): FieldError[] {
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === undefined || a === null) return b === undefined || b === null;
+  if (typeof a !== 'object' || typeof b !== 'object' || b === null) return false;
   return canonicalJSON(a) === canonicalJSON(b);
 }
 
-/** ValidateImmutableField. */
-function immutable(newVal: unknown, oldVal: unknown, path: string, shown: unknown = newVal): FieldError[] {
-  return sameValue(newVal, oldVal) ? [] : [field.invalid(path, shown, 'field is immutable')];
+const NO_ERRORS: readonly FieldError[] = Object.freeze([]);
+
+/** ValidateImmutableField; `shown` (what the message prints) is worked out only for an error. */
+function immutable(newVal: unknown, oldVal: unknown, path: string, shown: (v: unknown) => unknown = (v) => v): readonly FieldError[] {
+  return sameValue(newVal, oldVal) ? NO_ERRORS : [field.invalid(path, shown(newVal), 'field is immutable')];
 }
 
 /**
@@ -366,13 +371,14 @@ function validateObjectMetaUpdate(meta: Json, old: Json): FieldError[] {
   errs.push(...immutable(meta.name ?? '', old.name ?? '', 'metadata.name'));
   errs.push(...immutable(meta.namespace ?? '', old.namespace ?? '', 'metadata.namespace'));
   errs.push(...immutable(meta.uid ?? '', old.uid ?? '', 'metadata.uid'));
-  errs.push(...immutable(meta.creationTimestamp ?? null, old.creationTimestamp ?? null, 'metadata.creationTimestamp', goTime(meta.creationTimestamp)));
-  errs.push(...immutable(meta.deletionTimestamp ?? null, old.deletionTimestamp ?? null, 'metadata.deletionTimestamp', meta.deletionTimestamp ? goTime(meta.deletionTimestamp) : null));
+  errs.push(...immutable(meta.creationTimestamp ?? null, old.creationTimestamp ?? null, 'metadata.creationTimestamp', goTime));
+  errs.push(...immutable(meta.deletionTimestamp ?? null, old.deletionTimestamp ?? null, 'metadata.deletionTimestamp', (v) => (v ? goTime(v) : null)));
   errs.push(...immutable(meta.deletionGracePeriodSeconds ?? null, old.deletionGracePeriodSeconds ?? null, 'metadata.deletionGracePeriodSeconds'));
-  errs.push(...validateLabels(meta.labels, 'metadata.labels'));
-  errs.push(...validateAnnotations(meta.annotations, 'metadata.annotations'));
-  errs.push(...validateOwnerReferences(meta.ownerReferences, 'metadata.ownerReferences'));
-  errs.push(...validateFinalizers(meta.finalizers, 'metadata.finalizers'));
+  // What the update carries over unchanged (the stored value itself) was validated when stored.
+  if (meta.labels !== old.labels) errs.push(...validateLabels(meta.labels, 'metadata.labels'));
+  if (meta.annotations !== old.annotations) errs.push(...validateAnnotations(meta.annotations, 'metadata.annotations'));
+  if (meta.ownerReferences !== old.ownerReferences) errs.push(...validateOwnerReferences(meta.ownerReferences, 'metadata.ownerReferences'));
+  if (meta.finalizers !== old.finalizers) errs.push(...validateFinalizers(meta.finalizers, 'metadata.finalizers'));
   return errs;
 }
 
@@ -1017,7 +1023,7 @@ function validateDaemonSet(obj: KubeObject): FieldError[] {
 /** The registry strategies of Deployment, ReplicaSet, DaemonSet (apps/v1) and Job make spec.selector immutable. */
 function selectorImmutable(obj: KubeObject, old: KubeObject): FieldError[] {
   const sel = obj.spec?.selector;
-  return immutable(sel ?? null, old.spec?.selector ?? null, 'spec.selector', goValue(goLabelSelector(sel)));
+  return [...immutable(sel ?? null, old.spec?.selector ?? null, 'spec.selector', () => goValue(goLabelSelector(sel)))];
 }
 
 function validateControllerRevision(obj: KubeObject): FieldError[] {
@@ -1103,10 +1109,10 @@ function validateJobUpdate(obj: KubeObject, old: KubeObject): FieldError[] {
   const neverStarted = oldSpec.suspend === true && !old.status?.startTime;
   if (!neverStarted) {
     // The value upstream prints is the whole core.PodTemplateSpec (%#v); abbreviated here.
-    errs.push(...immutable(spec.template ?? null, oldSpec.template ?? null, 'spec.template', goValue('core.PodTemplateSpec{...}')));
+    errs.push(...immutable(spec.template ?? null, oldSpec.template ?? null, 'spec.template', () => goValue('core.PodTemplateSpec{...}')));
   }
   errs.push(...immutable(spec.completionMode ?? null, oldSpec.completionMode ?? null, 'spec.completionMode'));
-  errs.push(...immutable(spec.podFailurePolicy ?? null, oldSpec.podFailurePolicy ?? null, 'spec.podFailurePolicy', goValue('&batch.PodFailurePolicy{...}')));
+  errs.push(...immutable(spec.podFailurePolicy ?? null, oldSpec.podFailurePolicy ?? null, 'spec.podFailurePolicy', () => goValue('&batch.PodFailurePolicy{...}')));
   errs.push(...immutable(spec.backoffLimitPerIndex ?? null, oldSpec.backoffLimitPerIndex ?? null, 'spec.backoffLimitPerIndex'));
   return errs;
 }
@@ -1425,7 +1431,7 @@ const UPDATE_VALIDATORS: Record<string, UpdateValidator> = {
   'apps/ReplicaSet': (o, old) => [...validateReplicaSet(o), ...selectorImmutable(o, old)],
   'apps/DaemonSet': (o, old) => [...validateDaemonSet(o), ...selectorImmutable(o, old)],
   'apps/StatefulSet': validateStatefulSetUpdate,
-  'apps/ControllerRevision': (o, old) => [...validateControllerRevision(o), ...immutable(o.data ?? null, old.data ?? null, 'data', goValue('runtime.RawExtension{...}'))],
+  'apps/ControllerRevision': (o, old) => [...validateControllerRevision(o), ...immutable(o.data ?? null, old.data ?? null, 'data', () => goValue('runtime.RawExtension{...}'))],
   'batch/Job': validateJobUpdate,
 };
 
