@@ -19,7 +19,9 @@ export function splitKey(key: string): [string, string] {
 
 /** metav1.GetControllerOf: the owner reference with controller=true. */
 export function getControllerOf(obj: KubeObject): OwnerReference | undefined {
-  return (obj.metadata.ownerReferences ?? []).find((r: OwnerReference) => r.controller === true);
+  const refs: OwnerReference[] | undefined = obj.metadata.ownerReferences;
+  if (refs) for (let i = 0; i < refs.length; i++) if (refs[i].controller === true) return refs[i];
+  return undefined;
 }
 
 /** metav1.NewControllerRef: a reference that makes `owner` the controller and blocks its foreground deletion. */
