@@ -184,6 +184,11 @@ export class ApiServer {
 
   // ------------------------------------------------------------------ reads
 
+  /** A random 5-character name suffix from the generateName stream (admission plug-ins name volumes with it). */
+  generateNameSuffix(): string {
+    return this.deps.nameSuffix();
+  }
+
   /** Reads an object from the store (shared, frozen when freeze is on: do not mutate). */
   peek(info: KindInfo, namespace: string | undefined, name: string): KubeObject | undefined {
     if (this.heartbeatKinds.size > 0 && this.heartbeatKinds.has(info)) this.bringUpToDate(info, namespace, name);

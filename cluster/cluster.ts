@@ -6,6 +6,9 @@ import { Controller } from '../actors/controllers/controller.ts';
 import { SHARED_INFORMERS, SharedInformerFactory, SharedInformersActor } from '../client/shared-informers.ts';
 import { ApiServer } from '../api/server.ts';
 import { registerPriorityAdmission } from '../api/admission-priority.ts';
+import { registerServiceAccountAdmission } from '../api/admission-serviceaccount.ts';
+import { ServiceAccountsController } from '../actors/controllers/serviceaccount.ts';
+import { RootCACertPublisher, caBundleFrom } from '../actors/controllers/root-ca-publisher.ts';
 import { ApiServerActor, DROP_CONNECTIONS } from '../actors/apiserver.ts';
 import { GarbageCollector } from '../actors/controllers/garbage-collector.ts';
 import { NamespaceController } from '../actors/controllers/namespace.ts';
@@ -176,6 +179,7 @@ export class Cluster {
       randomInt: (n) => alloc.int(n), freeze: o.freeze ?? true,
     });
     registerPriorityAdmission(this.server);
+    registerServiceAccountAdmission(this.server);
     registerEviction(this.server);
     registerDefaultStorageClass(this.server);
     bootstrap(this.server);
@@ -191,6 +195,7 @@ export class Cluster {
 
   private startActors(): void {
     const server = this.server;
+    const caBundle = caBundleFrom(this.runtime.stream('cluster/ca').bytes(768));
     const controllerManager = () => {
       const shared = this.sharedInformersOn ? new SharedInformerFactory() : undefined;
       const share = (spec: ChildSpec): ChildSpec => (shared ? {
@@ -217,6 +222,8 @@ export class Cluster {
       { id: 'job-controller', type: 'controller', start: () => new JobController() },
       { id: 'cronjob-controller', type: 'controller', start: () => new CronJobController() },
       { id: 'ttl-after-finished-controller', type: 'controller', start: () => new TTLAfterFinishedController() },
+      { id: 'serviceaccount-controller', type: 'controller', start: () => new ServiceAccountsController() },
+      { id: 'root-ca-cert-publisher', type: 'controller', start: () => new RootCACertPublisher(caBundle) },
       ...storageControllers(this.storage),
     ].map((spec) => share(this.controllerOverrides[spec.id] ? { ...spec, start: this.controllerOverrides[spec.id] } : spec))],
       { strategy: 'oneForOne', intensity: 10, period: 60_000 });

@@ -258,7 +258,8 @@ describe('selectors', () => {
     c.create(configMap('c', {}, { labels: { env: 'qa' } }));
     return c;
   }
-  const names = (os: KubeObject[]) => os.map((o) => o.metadata.name);
+  /** The test's ConfigMaps (every namespace also has the unlabelled kube-root-ca.crt). */
+  const names = (os: KubeObject[]) => os.map((o) => o.metadata.name).filter((n) => n !== 'kube-root-ca.crt');
 
   it('label selectors: =, !=, in, notin, exists and does-not-exist', async () => {
     // k8s-facts §13.4
@@ -270,6 +271,9 @@ describe('selectors', () => {
     expect(names(c.list('cm', { labelSelector: 'tier' }))).toEqual(['a', 'b']);
     expect(names(c.list('cm', { labelSelector: '!tier' }))).toEqual(['c']);
     expect(names(c.list('cm', { labelSelector: 'tier=front,env!=dev' }))).toEqual(['a']);
+    // A missing label is "not equal" and "not in": the root CA bundles match too, as upstream.
+    expect(c.list('cm', { labelSelector: 'env!=prod' }).filter((o) => o.metadata.name === 'kube-root-ca.crt')).toHaveLength(4);
+    expect(c.list('cm', { labelSelector: 'env' }).filter((o) => o.metadata.name === 'kube-root-ca.crt')).toHaveLength(0);
   });
 
   it('field selectors on metadata.name and metadata.namespace; an unsupported field is a 400', async () => {

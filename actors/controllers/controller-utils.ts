@@ -18,6 +18,11 @@ export function splitKey(key: string): [string, string] {
 }
 
 /** metav1.GetControllerOf: the owner reference with controller=true. */
+/** A Namespace that exists and is not terminating (where per-namespace controllers keep their objects). */
+export function isNamespaceActive(ns: KubeObject | undefined): ns is KubeObject {
+  return Boolean(ns) && !ns!.metadata.deletionTimestamp && (ns!.status?.phase ?? 'Active') === 'Active';
+}
+
 export function getControllerOf(obj: KubeObject): OwnerReference | undefined {
   const refs: OwnerReference[] | undefined = obj.metadata.ownerReferences;
   if (refs) for (let i = 0; i < refs.length; i++) if (refs[i].controller === true) return refs[i];

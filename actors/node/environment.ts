@@ -90,6 +90,23 @@ function fieldRefValue(path: string, pod: KubeObject, podIP: string, host: NodeH
   }
 }
 
+/**
+ * A downward API volume file: one field, or `key="value"` lines (sorted) for all labels or
+ * annotations (pkg/volume/downwardapi).
+ */
+export function downwardAPIFile(path: string, pod: KubeObject): string {
+  if (path === 'metadata.labels' || path === 'metadata.annotations') {
+    const map: Record<string, string> = (pod.metadata as any)[path.slice('metadata.'.length)] ?? {};
+    return Object.keys(map).sort().map((k) => `${k}=${JSON.stringify(map[k])}`).join('\n');
+  }
+  const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
+  if (m) return (pod.metadata as any)[m[1]]?.[m[2]] ?? '';
+  if (path === 'metadata.name') return pod.metadata.name!;
+  if (path === 'metadata.namespace') return pod.metadata.namespace!;
+  if (path === 'metadata.uid') return pod.metadata.uid!;
+  return '';
+}
+
 function resourceFieldValue(ref: any, pod: KubeObject): string {
   const container = (pod.spec.containers ?? []).find((c: any) => c.name === ref.containerName) ?? pod.spec.containers[0];
   const [kind, res] = String(ref.resource).split('.');

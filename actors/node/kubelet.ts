@@ -9,6 +9,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { ApiClient } from '../../client/client.ts';
 import { CacheInformer, type Informer } from '../../client/informer.ts';
 import { EventRecorder } from '../../client/events.ts';
+import { WatchingObjectCache } from './object-cache.ts';
 import { formatMicroTime, formatTime } from '../../api/time.ts';
 import { deepEqual, flatten } from '../../api/equal.ts';
 import { isPodTerminal, podMatchesNodeSelectorAndAffinity, podRequests, resourceList } from '../../api/podutil.ts';
@@ -46,6 +47,8 @@ export class Kubelet implements ActorLogic {
   private ctx!: ActorContext;
   private client!: ApiClient;
   private recorder!: EventRecorder;
+  /** The ConfigMaps and Secrets pod volumes read (the watch-based manager). */
+  private objects!: WatchingObjectCache;
   private pods!: Informer;
   private self!: Informer;
   private node!: AnyActorRef;
@@ -58,6 +61,7 @@ export class Kubelet implements ActorLogic {
   private readonly port: msg.KubeletPort = {
     setPodStatus: (r) => this.onWorkerStatus(r),
     podEvent: (r) => this.onPodEvent(r),
+    cachedObject: (kind, namespace, name) => this.objects.lookup(kind, namespace, name),
   };
   private readonly pendingStatus = new Set<string>();
   private lastPostedStatus: any;
@@ -81,6 +85,7 @@ export class Kubelet implements ActorLogic {
     this.ctx = ctx;
     this.client = new ApiClient(ctx, msg.nodeUser(this.name), undefined, msg.KUBELET_REQUEST_TIMEOUT_MS);
     this.recorder = new EventRecorder(this.client, ctx.now, { component: 'kubelet', host: this.name }, ctx.random('events'));
+    this.objects = new WatchingObjectCache(ctx, this.client);
     this.pods = new CacheInformer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Pod' }, fieldSelector: `spec.nodeName=${this.name}`, name: 'pods' });
     this.pods.addHandlers({ add: (p) => this.syncPod(p), update: (_o, p) => this.syncPod(p), delete: (p) => this.podGone(p) });
     // The kubelet's node informer: its own Node object (labels for admission, cordon).
@@ -99,7 +104,7 @@ export class Kubelet implements ActorLogic {
 
   receive(env: Envelope): void {
     const m = env.message;
-    if (this.client.handle(env) || this.pods.handle(env) || this.self.handle(env)) return this.rethrow();
+    if (this.client.handle(env) || this.pods.handle(env) || this.self.handle(env) || this.objects.handle(env)) return this.rethrow();
     switch (m.type) {
       case '$STANDING_END': this.onStandingEnd(m as StandingEnd); break;
       case msg.HOST_CHANGED: this.statusMayHaveChanged(); break;

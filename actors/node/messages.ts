@@ -1,6 +1,7 @@
 // Messages between a kubelet and its pod workers, what a pod worker reports to its kubelet, and
 // the node identity.
 import type { KubeObject, UserInfo } from '../../api/types.ts';
+import type { CachedKind } from './object-cache.ts';
 
 export const POD_TERMINATED = 'kubelet.podTerminated';
 export const POD_DELETE = 'kubelet.podDelete';
@@ -38,6 +39,8 @@ export interface PodEventReport {
 export interface KubeletPort {
   setPodStatus(r: PodStatusReport): void;
   podEvent(r: PodEventReport): void;
+  /** The ConfigMap or Secret from the kubelet's watch-based cache; undefined until it has listed. */
+  cachedObject(kind: CachedKind, namespace: string, name: string): { object: KubeObject | undefined } | undefined;
 }
 
 export interface ContainerCrash {

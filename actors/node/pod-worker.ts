@@ -17,7 +17,8 @@ import {
 } from '../../cri/images.ts';
 import type { NodeHost, SandboxRecord, ContainerRecord } from './host.ts';
 import { computePodStatus, topState, type ContainerView } from './pod-status.ts';
-import { buildEnvironment, environmentRefs } from './environment.ts';
+import { buildEnvironment, downwardAPIFile, environmentRefs } from './environment.ts';
+import type { CachedKind } from './object-cache.ts';
 import * as msg from './messages.ts';
 import { mountClaim, unmountClaim, type ClaimMount } from '../storage/mount.ts';
 import { flatten } from '../../api/equal.ts';
@@ -342,6 +343,10 @@ export class PodWorker implements ActorLogic {
         this.sandbox.volumes.set(v.name, store);
         if (--left === 0) done();
       };
+      if (v.projected) {
+        this.mountProjected(v, settle, fail);
+        continue;
+      }
       if (v.persistentVolumeClaim) {
         mountClaim(this.claimMount(v), (r) => {
           if (r.ok) settle(r.store);
@@ -350,13 +355,91 @@ export class PodWorker implements ActorLogic {
         });
         continue;
       }
-      const [kind, name] = v.configMap ? ['ConfigMap', v.configMap.name] : ['Secret', v.secret.secretName];
-      this.client.get({ apiVersion: 'v1', kind }, this.pod.metadata.namespace, name, (r) => {
-        if (!r.ok) fail('FailedMount', `MountVolume.SetUp failed for volume "${v.name}" : ${kind.toLowerCase()} "${name}" not found`);
-        else settle({ files: volumeFiles(kind, r.object) });
-        this.rethrow();
+      const [kind, name]: [CachedKind, string] = v.configMap ? ['ConfigMap', v.configMap.name] : ['Secret', v.secret.secretName];
+      this.readObject(kind, name, (obj) => {
+        if (!obj) fail('FailedMount', `MountVolume.SetUp failed for volume "${v.name}" : ${kind.toLowerCase()} "${name}" not found`);
+        else settle({ files: volumeFiles(kind, obj) });
       });
     }
+  }
+
+  /**
+   * A projected volume (the kube-api-access volume of every pod among them): a bound
+   * ServiceAccount token, ConfigMap and Secret keys, and downward API fields, in one directory.
+   */
+  private mountProjected(v: any, settle: (store: VolumeStore) => void, fail: (reason: string, message: string) => void): void {
+    const files = new ProjectedFiles();
+    let left = 1;
+    const finish = () => {
+      if (--left === 0) settle({ files });
+    };
+    for (const s of v.projected.sources ?? []) {
+      if (s.serviceAccountToken) {
+        files.setLazily(s.serviceAccountToken.path, this.tokenMaker(s.serviceAccountToken, this.ctx.now()));
+      } else if (s.downwardAPI) {
+        for (const item of s.downwardAPI.items ?? []) if (item.fieldRef) files.set(item.path, downwardAPIFile(item.fieldRef.fieldPath, this.pod));
+      } else if (s.configMap || s.secret) {
+        const kind: CachedKind = s.configMap ? 'ConfigMap' : 'Secret';
+        const src = s.configMap ?? s.secret;
+        left++;
+        this.readObject(kind, src.name, (obj) => {
+          const what = kind.toLowerCase();
+          if (!obj) {
+            if (src.optional) finish();
+            else fail('FailedMount', `MountVolume.SetUp failed for volume "${v.name}" : ${what} "${src.name}" not found`);
+            return;
+          }
+          const all = volumeFiles(kind, obj);
+          const missing = (src.items ?? []).find((it: any) => !all.has(it.key));
+          if (missing && !src.optional) {
+            fail('FailedMount', `MountVolume.SetUp failed for volume "${v.name}" : ${what} references non-existent config key: ${missing.key}`);
+            return;
+          }
+          const items: Array<{ key: string; path: string }> = src.items ?? [...all.keys()].map((key) => ({ key, path: key }));
+          for (const it of items) if (all.has(it.key)) files.set(it.path, all.get(it.key)!);
+          finish();
+        });
+      }
+    }
+    finish();
+  }
+
+  /**
+   * The token the kubelet's token manager would get from TokenRequest for this pod: a JWT with
+   * upstream's claims, signed by nobody (its signature bytes come from the seeded stream).
+   */
+  /** Makes the token later; a closure of its own, so it keeps nothing else of the mount alive. */
+  private tokenMaker(src: any, issuedAt: number): () => string {
+    return () => this.boundToken(src, issuedAt);
+  }
+
+  private boundToken(src: any, issuedAt: number): string {
+    const iat = Math.floor((this.opts.epoch + issuedAt) / 1000);
+    const ns = this.pod.metadata.namespace!;
+    const sa = this.pod.spec.serviceAccountName ?? 'default';
+    const rnd = this.ctx.random('tokens');
+    const issuer = 'https://kubernetes.default.svc.cluster.local';
+    const claims = {
+      aud: [src.audience ?? issuer], exp: iat + (src.expirationSeconds ?? 3600), iat, iss: issuer, jti: hex(rnd, 32),
+      'kubernetes.io': { namespace: ns, node: { name: this.opts.host.spec.name }, pod: { name: this.pod.metadata.name, uid: this.pod.metadata.uid }, serviceaccount: { name: sa } },
+      nbf: iat, sub: `system:serviceaccount:${ns}:${sa}`,
+    };
+    const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    return `${part({ alg: 'RS256', kid: 'kubesim' })}.${part(claims)}.${Buffer.from(rnd.bytes(256)).toString('base64url')}`;
+  }
+
+  /**
+   * A ConfigMap or Secret a volume needs (undefined if it does not exist): from the kubelet's
+   * watch-based cache once that has listed, else with a GET of its own (the first pod to ask).
+   */
+  private readObject(kind: CachedKind, name: string, cb: (obj: KubeObject | undefined) => void): void {
+    const namespace = this.pod.metadata.namespace!;
+    const cached = this.opts.port.cachedObject(kind, namespace, name);
+    if (cached) return cb(cached.object);
+    this.client.get({ apiVersion: 'v1', kind }, namespace, name, (r) => {
+      cb(r.ok ? r.object : undefined);
+      this.rethrow();
+    });
   }
 
   private claimMount(v: any): ClaimMount {
@@ -698,6 +781,29 @@ export class PodWorker implements ActorLogic {
 
 // -------------------------------------------------------------------- pure helpers
 
+/**
+ * A projected volume's files. The token is made when a process first reads it: most never do,
+ * and a token is about a kilobyte for each of a large cluster's pods.
+ */
+class ProjectedFiles extends Map<string, string> {
+  private lazyPath: string | undefined;
+  private make: (() => string) | undefined;
+
+  setLazily(path: string, make: () => string): void {
+    super.set(path, '');
+    this.lazyPath = path;
+    this.make = make;
+  }
+
+  override get(path: string): string | undefined {
+    if (path === this.lazyPath && this.make) {
+      super.set(path, this.make());
+      this.make = undefined;
+    }
+    return super.get(path);
+  }
+}
+
 const PROBE_DEFAULTS = { initialDelaySeconds: 0, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 };
 
 function probeTimings(c: any): Partial<Record<ProbeName, ProbeTiming>> {
@@ -718,7 +824,7 @@ function memoryLimit(c: any): number {
 
 /** Volumes whose contents come from the API or the storage plug-in. */
 function needsLookup(v: any): boolean {
-  return (v.configMap && !v.configMap.optional) || (v.secret && !v.secret.optional) || Boolean(v.persistentVolumeClaim);
+  return (v.configMap && !v.configMap.optional) || (v.secret && !v.secret.optional) || Boolean(v.persistentVolumeClaim) || Boolean(v.projected);
 }
 
 function volumeFiles(kind: string, obj: KubeObject): Map<string, string> {
