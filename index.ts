@@ -5,7 +5,7 @@ export {
 } from './cluster/cluster.ts';
 export { parseManifests, loadManifests, ManifestError, type ManifestDoc } from './cluster/manifests.ts';
 export { parseDuration, formatDuration } from './cluster/duration.ts';
-export { printAll, printTable, printEvents, humanDuration } from './cli/printers.ts';
+export { printAll, printTable, printEvents, humanDuration, podStatusColumn } from './cli/printers.ts';
 export { StatusError, isStatusError, type Status, type StatusCause } from './api/errors.ts';
 export type { KubeObject, WatchEvent, UserInfo } from './api/types.ts';
 export { formatTime, parseTime } from './api/time.ts';

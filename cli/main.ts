@@ -46,7 +46,7 @@ Options:
       --node-pods N      pods per node (default 110)
       --seed N           seed of the run (default 1): same seed, same run
       --images FILE      images the registry has or lacks: sizes, pull times, missing, private, behaviours
-  -o, --output FORMAT    table (default), json or yaml (a v1 List of every object, Events included)
+  -o, --output FORMAT    table (default), wide (tables with -o wide's extra columns), json or yaml (a v1 List of every object, Events included)
       --events           print the event timeline
       --trace FILE       record the trace (JSON lines) for 'kubesim replay'
 
@@ -119,7 +119,7 @@ export async function applyCommand(args: string[], opts: { trace?: ClusterOption
     return 0;
   }
   const output = values.output ?? 'table';
-  if (!['table', 'json', 'yaml'].includes(output)) throw new Error(`unable to match a printer suitable for the output format "${output}", allowed formats are: json,table,yaml`);
+  if (!['table', 'wide', 'json', 'yaml'].includes(output)) throw new Error(`unable to match a printer suitable for the output format "${output}", allowed formats are: json,wide,yaml`);
   const steps: ApplyStep[] = tokens.filter((t) => t.kind === 'option' && (t.name === 'filename' || t.name === 'for' || t.name === 'kubectl'))
     .map((t: any) => ({ kind: t.name === 'for' ? 'for' : t.name === 'kubectl' ? 'kubectl' : 'file', value: t.value as string }));
   if (!steps.some((s) => s.kind === 'file')) throw new Error('must specify one of -f and -k');
@@ -134,7 +134,7 @@ export async function applyCommand(args: string[], opts: { trace?: ClusterOption
   if (values.images) loadImagesFile(cluster.images, values.images);
   const say = (line: string) => {
     if (opts.quiet) return;
-    (output === 'table' ? process.stdout : process.stderr).write(line + '\n');
+    (output === 'table' || output === 'wide' ? process.stdout : process.stderr).write(line + '\n');
   };
   let failed = false;
   for (const step of steps) {
@@ -187,9 +187,9 @@ function printState(cluster: Cluster, output: string, events: boolean, discard?:
     stdout(output === 'json' ? JSON.stringify(list, null, 4) + '\n' : stringify(list));
   } else {
     stdout(`\nCluster state at ${formatDuration(cluster.now())} of virtual time (${cluster.time()}):\n\n`);
-    stdout(printAll(objects, { nowMs: cluster.now(), epochMs: cluster.epoch }));
+    stdout(printAll(objects, { nowMs: cluster.now(), epochMs: cluster.epoch, wide: output === 'wide' }));
   }
-  if (events) (output === 'table' ? stdout : stderr)('\nEvents:\n' + printEvents(cluster.events(), { epochMs: cluster.epoch }));
+  if (events) (output === 'table' || output === 'wide' ? stdout : stderr)('\nEvents:\n' + printEvents(cluster.events(), { epochMs: cluster.epoch }));
 }
 
 /** Advances virtual time, reporting progress on stderr when it is a terminal. */

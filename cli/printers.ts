@@ -14,6 +14,8 @@ export interface TableOptions {
   epochMs: number;
   withNamespace?: boolean;
   withKindPrefix?: boolean;
+  /** `-o wide`: the kind's extra columns (a kind without any prints its usual ones). */
+  wide?: boolean;
 }
 
 type Cell = string | number;
@@ -21,6 +23,8 @@ type Cell = string | number;
 interface KindPrinter {
   columns: string[];
   row: (obj: KubeObject, now: Clock) => Cell[];
+  /** The columns `-o wide` adds after these, and their cells. */
+  wide?: { columns: string[]; row: (obj: KubeObject) => Cell[] };
 }
 
 /** Elapsed-time helpers bound to the virtual now. */
@@ -278,6 +282,19 @@ function terminatedReason(t: any): string {
 function printPod(pod: KubeObject, clock: Clock): Cell[] {
   const s = podSummary(pod, clock);
   return [name(pod), s.ready, s.reason, s.restarts, age(pod, clock)];
+}
+
+/** printPod's wide cells: IP, NODE, NOMINATED NODE, READINESS GATES (true gates / gates). */
+function printPodWide(pod: KubeObject): Cell[] {
+  const gates: any[] = pod.spec?.readinessGates ?? [];
+  const conditions: any[] = pod.status?.conditions ?? [];
+  const trueGates = gates.filter((g) => conditions.some((c) => c.type === g.conditionType && c.status === 'True')).length;
+  return [pod.status?.podIP || '<none>', pod.spec?.nodeName || '<none>', pod.status?.nominatedNodeName || '<none>', gates.length ? `${trueGates}/${gates.length}` : '<none>'];
+}
+
+/** The pod's STATUS column as `kubectl get pods` shows it (Init:0/1, CrashLoopBackOff, Terminating, …). */
+export function podStatusColumn(pod: KubeObject): string {
+  return podSummary(pod, clockAt(0, 0)).reason;
 }
 
 // ------------------------------------------------------------------ workloads
@@ -614,7 +631,7 @@ function printNameAge(obj: KubeObject, clock: Clock): Cell[] {
 }
 
 const PRINTERS: Record<string, KindPrinter> = {
-  Pod: { columns: ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'], row: printPod },
+  Pod: { columns: ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'], row: printPod, wide: { columns: ['IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'], row: printPodWide } },
   Deployment: { columns: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'], row: printDeployment },
   ReplicaSet: { columns: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'], row: printReplicaSet },
   ReplicationController: { columns: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'], row: printReplicationController },
@@ -706,9 +723,11 @@ function kindTable(objects: KubeObject[], opts: TableOptions): string {
   const clock = clockAt(opts.nowMs, opts.epochMs);
   const withNamespace = Boolean(opts.withNamespace) && objects.some((o) => o.metadata.namespace);
   const nameColumn = printer.columns.indexOf('NAME');
-  const header = withNamespace ? ['NAMESPACE', ...printer.columns] : printer.columns;
+  const wide = opts.wide ? printer.wide : undefined;
+  const columns = wide ? [...printer.columns, ...wide.columns] : printer.columns;
+  const header = withNamespace ? ['NAMESPACE', ...columns] : columns;
   const rows = sortByNamespaceAndName(objects).map((obj) => {
-    const cells = printer.row(obj, clock).map(cellText);
+    const cells = (wide ? [...printer.row(obj, clock), ...wide.row(obj)] : printer.row(obj, clock)).map(cellText);
     if (opts.withKindPrefix && nameColumn >= 0) cells[nameColumn] = `${kindPrefix(obj)}/${cells[nameColumn]}`;
     return withNamespace ? [obj.metadata.namespace ?? '', ...cells] : cells;
   });
@@ -748,7 +767,7 @@ function kindTables(objects: KubeObject[], opts: TableOptions): string[] {
 }
 
 /** `kubectl get all`-like: per namespace (sorted), then a Cluster-scoped section. */
-export function printAll(objects: KubeObject[], opts: { nowMs: number; epochMs: number }): string {
+export function printAll(objects: KubeObject[], opts: { nowMs: number; epochMs: number; wide?: boolean }): string {
   const shown = objects.filter((o) => !isNoise(o));
   const byNamespace = new Map<string, KubeObject[]>();
   const clusterScoped: KubeObject[] = [];

@@ -82,6 +82,29 @@ describe('AGE: kubectl duration.HumanDuration', () => {
   });
 });
 
+describe('kubectl get pods -o wide', () => {
+  const WIDE = [...POD_COLUMNS, 'IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'];
+  const wideRow = (p: KubeObject) => parseTable(printTable([p], { ...OPTS, wide: true }), WIDE)[0];
+
+  it('adds IP, NODE, NOMINATED NODE and READINESS GATES, <none> where there is nothing', () => {
+    const running = pod('web', { nodeName: 'node-1' }, { phase: 'Running', podIP: '10.244.1.5', containerStatuses: [{ name: 'app', ready: true, restartCount: 0, state: { running: {} } }] });
+    expect(wideRow(running)).toMatchObject({ NAME: 'web', STATUS: 'Running', IP: '10.244.1.5', NODE: 'node-1', 'NOMINATED NODE': '<none>', 'READINESS GATES': '<none>' });
+    const pending = pod('big', {}, { phase: 'Pending', nominatedNodeName: 'node-2' });
+    expect(wideRow(pending)).toMatchObject({ IP: '<none>', NODE: '<none>', 'NOMINATED NODE': 'node-2' });
+  });
+
+  it('READINESS GATES counts the gates whose condition is True', () => {
+    const gated = pod('gated', { nodeName: 'node-1', readinessGates: [{ conditionType: 'example.com/lb' }, { conditionType: 'example.com/dns' }] },
+      { phase: 'Running', podIP: '10.244.1.6', conditions: [{ type: 'example.com/lb', status: 'True' }, { type: 'example.com/dns', status: 'False' }] });
+    expect(wideRow(gated)['READINESS GATES']).toBe('1/2');
+  });
+
+  it('a kind without wide columns prints its usual ones', () => {
+    const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('settings', 'default'), data: { a: '1' } };
+    expect(printTable([cm], { ...OPTS, wide: true })).toBe(printTable([cm], OPTS));
+  });
+});
+
 describe('kubectl get pods: READY, STATUS and RESTARTS', () => {
   it('a running pod shows 1/1 Running with no restarts', () => {
     const p = pod('web', {}, { phase: 'Running', containerStatuses: [{ name: 'app', ready: true, restartCount: 0, state: { running: { startedAt: formatTime(5 * S) } } }] });

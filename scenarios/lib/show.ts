@@ -1,33 +1,21 @@
 // Small printing helpers shared by the scenarios: a timeline line, a pod table with nodes, events.
-import { formatDuration, printEvents, type Cluster, type KubeObject } from 'kubesim';
+import { formatDuration, podStatusColumn, printEvents, printTable, type Cluster, type KubeObject } from 'kubesim';
 
 /** `[  5m50s] text`: a line of the scenario's timeline at the current virtual time. */
 export function say(cluster: Cluster, text: string): void {
   console.log(`[${formatDuration(cluster.now()).padStart(8)}] ${text}`);
 }
 
-/** Status as kubectl's STATUS column shows it (waiting reason, Terminating, phase). */
+/** Status as kubectl's STATUS column shows it (waiting reason, Init:…, Terminating, phase). */
 export function podStatus(p: KubeObject): string {
-  if (p.metadata.deletionTimestamp) return 'Terminating';
-  const states = [...(p.status?.initContainerStatuses ?? []), ...(p.status?.containerStatuses ?? [])];
-  for (const s of states) {
-    if (s.state?.waiting?.reason && s.state.waiting.reason !== 'PodInitializing') return s.state.waiting.reason;
-  }
-  return p.status?.reason ?? p.status?.phase ?? 'Pending';
+  return podStatusColumn(p);
 }
 
-/** Pods with READY, STATUS, RESTARTS and NODE, like `kubectl get pods -o wide`. */
+/** Pods as `kubectl get pods -o wide` prints them, indented under a timeline line. */
 export function podTable(cluster: Cluster, labelSelector?: string): string {
   const pods = cluster.list('pods', { labelSelector });
-  const rows = [['NAME', 'READY', 'STATUS', 'RESTARTS', 'NODE']];
-  for (const p of pods) {
-    const cs = p.status?.containerStatuses ?? [];
-    const ready = `${cs.filter((c: any) => c.ready).length}/${p.spec.containers.length}`;
-    const restarts = cs.reduce((n: number, c: any) => n + (c.restartCount ?? 0), 0);
-    rows.push([p.metadata.name!, ready, podStatus(p), String(restarts), p.spec.nodeName ?? '<none>']);
-  }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  return rows.map((r) => '    ' + r.map((c, i) => c.padEnd(widths[i] + 3)).join('').trimEnd()).join('\n');
+  const table = printTable(pods, { nowMs: cluster.now(), epochMs: cluster.epoch, wide: true });
+  return table ? table.trimEnd().split('\n').map((l) => '    ' + l).join('\n') : '    No resources found';
 }
 
 /** Events since a virtual time, optionally filtered, in kubectl events style. */
