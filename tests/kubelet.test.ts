@@ -51,6 +51,23 @@ describe('pod start-up', () => {
     expect(ev.slice(2)).toEqual(['Created: Created container: nginx', 'Started: Started container nginx']);
   });
 
+  it('a container not started yet waits as ContainerCreating, or PodInitializing in a pod with init containers', async () => {
+    // convertToAPIContainerStatuses: defaultWaitingState is ContainerCreating, PodInitializing
+    // when the pod has init containers (for its init containers too).
+    const c = await createCluster({ seed: 1 });
+    const first = new Map<string, any>();
+    c.watch('pods', (ev) => {
+      const st = ev.object.status;
+      if (st?.containerStatuses && !first.has(ev.object.metadata.name)) first.set(ev.object.metadata.name, st);
+    });
+    c.create(pod('plain', { containers: [{ name: 'app', image: 'nginx:1.14.2' }] }));
+    c.create(pod('inits', { initContainers: [{ name: 'setup', image: 'busybox:1.36', command: ['sleep', '5'] }], containers: [{ name: 'app', image: 'nginx:1.14.2' }] }));
+    await c.runFor('1m');
+    expect(first.get('plain').containerStatuses[0].state).toEqual({ waiting: { reason: 'ContainerCreating' } });
+    expect(first.get('inits').containerStatuses[0].state).toEqual({ waiting: { reason: 'PodInitializing' } });
+    expect(first.get('inits').initContainerStatuses[0].state).toEqual({ waiting: { reason: 'PodInitializing' } });
+  });
+
   it('the status manager writes each new pod status once, however many times the pod worker reports it', async () => {
     // status_manager.go: a status equal to the one held for the pod is ignored, even before
     // the kubelet's informer has seen the previous write come back.

@@ -35,11 +35,16 @@ export function topState(value: any): string {
   return typeof value === 'string' ? value : Object.keys(value)[0];
 }
 
-function waitingReason(value: any): string {
+/**
+ * The waiting reason of a container. One not started yet shows the kubelet's default waiting
+ * state: PodInitializing in a pod with init containers, else ContainerCreating
+ * (convertToAPIContainerStatuses' defaultWaitingState).
+ */
+function waitingReason(value: any, pod: KubeObject): string {
   const inner = typeof value === 'string' ? undefined : value.Waiting;
   if (!inner) return 'ContainerCreating';
   const reason = typeof inner === 'string' ? inner : Object.keys(inner)[0];
-  if (reason === 'Idle') return 'PodInitializing';
+  if (reason === 'Idle') return (pod.spec?.initContainers ?? []).length > 0 ? 'PodInitializing' : 'ContainerCreating';
   if (reason === 'Creating') return 'ContainerCreating';
   return reason;
 }
@@ -60,7 +65,7 @@ export function containerStatus(c: ContainerView, epoch: number, pod: KubeObject
   if (top === 'Running' || top === 'Stopping') state = { running: { startedAt: formatTime(ctx.startedAt ?? 0, epoch) } };
   else if ((top === 'Terminated' || top === 'Dead') && ctx.termination) state = terminatedState(ctx.termination, c.containerID, epoch);
   else {
-    const reason = top === 'Dead' ? 'ContainerCreating' : waitingReason(c.value);
+    const reason = top === 'Dead' ? 'ContainerCreating' : waitingReason(c.value, pod);
     state = { waiting: { reason } };
     if (reason === 'CrashLoopBackOff') {
       state.waiting.message = `back-off ${Math.round((ctx.backoff?.ms ?? 0) / 1000)}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
