@@ -630,33 +630,58 @@ function printNameAge(obj: KubeObject, clock: Clock): Cell[] {
   return [name(obj), age(obj, clock)];
 }
 
+// ------------------------------------------------------------------ -o wide
+
+/** layoutContainerCells: the containers' names and images, comma-separated. */
+function containerCells(podSpec: any): Cell[] {
+  const containers: any[] = podSpec?.containers ?? [];
+  return [containers.map((c) => c.name).join(','), containers.map((c) => c.image).join(',')];
+}
+
+const WORKLOAD_WIDE = { columns: ['CONTAINERS', 'IMAGES', 'SELECTOR'], row: (o: KubeObject) => [...containerCells(o.spec?.template?.spec), formatLabelSelector(o.spec?.selector)] };
+
+function nodeAddress(node: KubeObject, type: string): string {
+  return (node.status?.addresses ?? []).find((a: any) => a.type === type)?.address ?? '<none>';
+}
+
 const PRINTERS: Record<string, KindPrinter> = {
   Pod: { columns: ['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE'], row: printPod, wide: { columns: ['IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES'], row: printPodWide } },
-  Deployment: { columns: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'], row: printDeployment },
-  ReplicaSet: { columns: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'], row: printReplicaSet },
+  Deployment: { columns: ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE'], row: printDeployment, wide: WORKLOAD_WIDE },
+  ReplicaSet: { columns: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'], row: printReplicaSet, wide: WORKLOAD_WIDE },
   ReplicationController: { columns: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE'], row: printReplicationController },
-  StatefulSet: { columns: ['NAME', 'READY', 'AGE'], row: printStatefulSet },
-  DaemonSet: { columns: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE'], row: printDaemonSet },
-  Job: { columns: ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE'], row: printJob },
-  CronJob: { columns: ['NAME', 'SCHEDULE', 'TIMEZONE', 'SUSPEND', 'ACTIVE', 'LAST SCHEDULE', 'AGE'], row: printCronJob },
+  StatefulSet: { columns: ['NAME', 'READY', 'AGE'], row: printStatefulSet, wide: { columns: ['CONTAINERS', 'IMAGES'], row: (o) => containerCells(o.spec?.template?.spec) } },
+  DaemonSet: { columns: ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE'], row: printDaemonSet, wide: WORKLOAD_WIDE },
+  Job: { columns: ['NAME', 'STATUS', 'COMPLETIONS', 'DURATION', 'AGE'], row: printJob, wide: WORKLOAD_WIDE },
+  CronJob: {
+    columns: ['NAME', 'SCHEDULE', 'TIMEZONE', 'SUSPEND', 'ACTIVE', 'LAST SCHEDULE', 'AGE'], row: printCronJob,
+    wide: { columns: ['CONTAINERS', 'IMAGES', 'SELECTOR'], row: (o) => [...containerCells(o.spec?.jobTemplate?.spec?.template?.spec), formatLabelSelector(o.spec?.jobTemplate?.spec?.selector)] },
+  },
   HorizontalPodAutoscaler: { columns: ['NAME', 'REFERENCE', 'TARGETS', 'MINPODS', 'MAXPODS', 'REPLICAS', 'AGE'], row: printHpa },
   PodDisruptionBudget: { columns: ['NAME', 'MIN AVAILABLE', 'MAX UNAVAILABLE', 'ALLOWED DISRUPTIONS', 'AGE'], row: printPdb },
-  Service: { columns: ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'], row: printService },
+  Service: { columns: ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE'], row: printService, wide: { columns: ['SELECTOR'], row: (o) => [formatLabels(o.spec?.selector)] } },
   Endpoints: { columns: ['NAME', 'ENDPOINTS', 'AGE'], row: printEndpoints },
   EndpointSlice: { columns: ['NAME', 'ADDRESSTYPE', 'PORTS', 'ENDPOINTS', 'AGE'], row: printEndpointSlice },
   Ingress: { columns: ['NAME', 'CLASS', 'HOSTS', 'ADDRESS', 'PORTS', 'AGE'], row: printIngress },
   NetworkPolicy: { columns: ['NAME', 'POD-SELECTOR', 'AGE'], row: printNetworkPolicy },
-  Node: { columns: ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'], row: printNode },
+  Node: {
+    columns: ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION'], row: printNode,
+    wide: {
+      columns: ['INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME'],
+      row: (n) => [nodeAddress(n, 'InternalIP'), nodeAddress(n, 'ExternalIP'), n.status?.nodeInfo?.osImage || '<unknown>', n.status?.nodeInfo?.kernelVersion || '<unknown>', n.status?.nodeInfo?.containerRuntimeVersion || '<unknown>'],
+    },
+  },
   Namespace: { columns: ['NAME', 'STATUS', 'AGE'], row: printNamespace },
   ConfigMap: { columns: ['NAME', 'DATA', 'AGE'], row: printConfigMap },
   Secret: { columns: ['NAME', 'TYPE', 'DATA', 'AGE'], row: printSecret },
   ServiceAccount: { columns: ['NAME', 'SECRETS', 'AGE'], row: printServiceAccount },
   PersistentVolumeClaim: {
     columns: ['NAME', 'STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'AGE'], row: printPvc,
+    wide: { columns: ['VOLUMEMODE'], row: (o) => [o.spec?.volumeMode ?? '<unset>'] },
   },
   PersistentVolume: {
     columns: ['NAME', 'CAPACITY', 'ACCESS MODES', 'RECLAIM POLICY', 'STATUS', 'CLAIM', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS', 'REASON', 'AGE'],
     row: printPv,
+    wide: { columns: ['VOLUMEMODE'], row: (o) => [o.spec?.volumeMode ?? '<unset>'] },
   },
   StorageClass: { columns: ['NAME', 'PROVISIONER', 'RECLAIMPOLICY', 'VOLUMEBINDINGMODE', 'ALLOWVOLUMEEXPANSION', 'AGE'], row: printStorageClass },
   Lease: { columns: ['NAME', 'HOLDER', 'AGE'], row: printLease },

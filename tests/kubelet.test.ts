@@ -58,7 +58,8 @@ describe('pod start-up', () => {
     const first = new Map<string, any>();
     c.watch('pods', (ev) => {
       const st = ev.object.status;
-      if (st?.containerStatuses && !first.has(ev.object.metadata.name)) first.set(ev.object.metadata.name, st);
+      const name = ev.object.metadata.name!;
+      if (st?.containerStatuses && !first.has(name)) first.set(name, st);
     });
     c.create(pod('plain', { containers: [{ name: 'app', image: 'nginx:1.14.2' }] }));
     c.create(pod('inits', { initContainers: [{ name: 'setup', image: 'busybox:1.36', command: ['sleep', '5'] }], containers: [{ name: 'app', image: 'nginx:1.14.2' }] }));

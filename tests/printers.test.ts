@@ -99,6 +99,26 @@ describe('kubectl get pods -o wide', () => {
     expect(wideRow(gated)['READINESS GATES']).toBe('1/2');
   });
 
+  it('nodes, workloads, Services and claims add upstream\'s wide columns', () => {
+    const node: KubeObject = {
+      apiVersion: 'v1', kind: 'Node', metadata: meta('node-1'),
+      status: { addresses: [{ type: 'InternalIP', address: '172.18.0.2' }], nodeInfo: { osImage: 'Debian GNU/Linux 12 (bookworm)', kernelVersion: '6.8.0', containerRuntimeVersion: 'containerd://1.7.24', kubeletVersion: 'v1.32.0' } },
+    };
+    expect(parseTable(printTable([node], { ...OPTS, wide: true }), ['NAME', 'STATUS', 'ROLES', 'AGE', 'VERSION', 'INTERNAL-IP', 'EXTERNAL-IP', 'OS-IMAGE', 'KERNEL-VERSION', 'CONTAINER-RUNTIME'])[0]).toMatchObject({
+      NAME: 'node-1', VERSION: 'v1.32.0', 'INTERNAL-IP': '172.18.0.2', 'EXTERNAL-IP': '<none>', 'OS-IMAGE': 'Debian GNU/Linux 12 (bookworm)', 'KERNEL-VERSION': '6.8.0', 'CONTAINER-RUNTIME': 'containerd://1.7.24',
+    });
+    const deploy: KubeObject = {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta('web', 'default'),
+      spec: { replicas: 2, selector: { matchLabels: { app: 'web', tier: 'front' } }, template: { spec: { containers: [{ name: 'nginx', image: 'nginx:1.25' }, { name: 'log', image: 'busybox:1.36' }] } } },
+      status: {},
+    };
+    expect(parseTable(printTable([deploy], { ...OPTS, wide: true }), ['NAME', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR'])[0]).toMatchObject({
+      CONTAINERS: 'nginx,log', IMAGES: 'nginx:1.25,busybox:1.36', SELECTOR: 'app=web,tier=front',
+    });
+    const svc: KubeObject = { apiVersion: 'v1', kind: 'Service', metadata: meta('web', 'default'), spec: { type: 'ClusterIP', clusterIP: '10.96.0.10', ports: [{ port: 80, protocol: 'TCP' }], selector: { app: 'web' } } };
+    expect(parseTable(printTable([svc], { ...OPTS, wide: true }), ['NAME', 'TYPE', 'CLUSTER-IP', 'EXTERNAL-IP', 'PORT(S)', 'AGE', 'SELECTOR'])[0].SELECTOR).toBe('app=web');
+  });
+
   it('a kind without wide columns prints its usual ones', () => {
     const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('settings', 'default'), data: { a: '1' } };
     expect(printTable([cm], { ...OPTS, wide: true })).toBe(printTable([cm], OPTS));
