@@ -4,7 +4,7 @@
 // single globalDefault. The built-in system classes resolve even before their objects exist.
 import type { KubeObject } from './types.ts';
 import type { AdmissionAttributes, AdmissionPlugin, ApiServer } from './server.ts';
-import { newForbidden } from './errors.ts';
+import { admissionName, newForbidden } from './errors.ts';
 import { groupResource, lookupKind } from './registry.ts';
 
 export const SYSTEM_CLUSTER_CRITICAL = 'system-cluster-critical';
@@ -46,7 +46,7 @@ function defaultClass(server: ApiServer): KubeObject | undefined {
 function admitPod({ obj, server, info }: AdmissionAttributes): void {
   const pod = obj!;
   const spec = (pod.spec ??= {});
-  const forbidden = (reason: string) => newForbidden(groupResource(info), pod.metadata?.name ?? '', reason);
+  const forbidden = (reason: string) => newForbidden(groupResource(info), admissionName(pod), reason);
   let resolved: ResolvedClass;
   if (!spec.priorityClassName) {
     const d = defaultClass(server);

@@ -5,7 +5,7 @@
 // (bound token, kube-root-ca.crt, namespace) mounted read-only in every container. k8s-facts §12.2.
 import type { KubeObject } from './types.ts';
 import type { AdmissionAttributes, AdmissionPlugin, ApiServer } from './server.ts';
-import { newForbidden } from './errors.ts';
+import { admissionName, newForbidden } from './errors.ts';
 import { groupResource, lookupKind } from './registry.ts';
 
 export const DEFAULT_SERVICE_ACCOUNT = 'default';
@@ -20,16 +20,6 @@ export const ROOT_CA_CONFIGMAP = 'kube-root-ca.crt';
 const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
 
 const serviceAccountInfo = () => lookupKind('v1', 'ServiceAccount')!;
-
-/**
- * The name an admission error shows (admission.NewForbidden): upstream admits before generating
- * a name, so a generated one is shown as its generateName prefix.
- */
-export function admissionName(obj: KubeObject): string {
-  const { name, generateName } = obj.metadata ?? {};
-  if (generateName && name && name.length === generateName.length + 5 && name.startsWith(generateName)) return generateName;
-  return name ?? generateName ?? '';
-}
 
 /** The projected volume the plugin adds (createVolume). */
 export function serviceAccountVolume(name: string): any {

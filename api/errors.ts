@@ -90,6 +90,16 @@ export function newConflict(gr: GroupResource, name: string, err: string): Statu
 /** The optimistic-concurrency conflict message of the registry (etcd3 store). */
 export const OBJECT_MODIFIED = 'the object has been modified; please apply your changes to the latest version and try again';
 
+/**
+ * The name an admission error shows (admission.NewForbidden): upstream admits before it generates
+ * a name, so a generated one is shown as its generateName prefix.
+ */
+export function admissionName(obj: { metadata?: { name?: string; generateName?: string } }): string {
+  const { name, generateName } = obj.metadata ?? {};
+  if (generateName && name && name.length === generateName.length + 5 && name.startsWith(generateName)) return generateName;
+  return name ?? generateName ?? '';
+}
+
 export function newForbidden(gr: GroupResource, name: string, reason: string): StatusError {
   const message = name
     ? `${qualified(gr)} "${name}" is forbidden: ${reason}`

@@ -5,7 +5,7 @@
 // Pure: time, ids and randomness are injected; the kube-apiserver actor wires it to the runtime.
 import type { KubeObject, UserInfo, WatchEvent, WatchEventType } from './types.ts';
 import {
-  StatusError, newAlreadyExists, newBadRequest, newConflict, newForbidden, newGone, newInvalid,
+  StatusError, admissionName, newAlreadyExists, newBadRequest, newConflict, newForbidden, newGone, newInvalid,
   newMethodNotSupported, newNotFound, newUnauthorized, OBJECT_MODIFIED, field, type FieldError,
 } from './errors.ts';
 import { ALL_KINDS, apiVersionOf, groupResource, lookupKind, noKindMatchError, type KindInfo } from './registry.ts';
@@ -790,7 +790,7 @@ const namespaceLifecyclePlugin: AdmissionPlugin = {
     const ns = server.peek(nsInfo, undefined, obj.metadata.namespace!);
     if (!ns) throw newNotFound({ group: '', resource: 'namespaces' }, obj.metadata.namespace!);
     if (ns.metadata.deletionTimestamp && !(info.kind === 'Event')) {
-      throw newForbidden(groupResource(info), obj.metadata.name ?? '', `unable to create new content in namespace ${ns.metadata.name} because it is being terminated`);
+      throw newForbidden(groupResource(info), admissionName(obj), `unable to create new content in namespace ${ns.metadata.name} because it is being terminated`);
     }
   },
 };

@@ -188,7 +188,8 @@ describe('ReplicaSet controller', () => {
     expect(rs.status.replicas).toBe(0);
     const warning = c.events().find((e) => e.reason === 'FailedCreate');
     expect(warning?.type).toBe('Warning');
-    expect(warning?.message).toMatch(/^Error creating: /);
+    // Admission runs before the name is generated: the message names the generateName prefix.
+    expect(warning?.message).toBe('Error creating: pods "web-" is forbidden: no PriorityClass with name batch-high was found');
 
     c.create({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'batch-high' }, value: 1000 });
     await c.runFor('60s');
