@@ -28,6 +28,10 @@ export class PodControllerRefManager {
 
   /** ClaimPods: the pods this controller owns after adoption and release; errors of failed writes. */
   claimPods(pods: KubeObject[], done: (claimed: KubeObject[], errors: string[]) => void): void {
+    // Most syncs only find what the controller already owns: nothing to adopt or release.
+    let owned = 0;
+    while (owned < pods.length && this.claimObject(pods[owned]) === 'claimed') owned++;
+    if (owned === pods.length) return done(pods.slice(), []);
     const claimed: Array<KubeObject | undefined> = new Array(pods.length);
     const errors: string[] = [];
     let pending = 1;

@@ -91,12 +91,21 @@ export function claimCandidates(informer: Informer, owner: KubeObject): KubeObje
 
 /** An owner's spec.selector as a LabelSelector (undefined when it does not parse). */
 export function selectorOf(owner: KubeObject): LabelSelector | undefined {
+  const meta = owner.spec?.selector;
+  // A stored selector is frozen and shared by every version that kept it: parse it once.
+  const cacheable = meta && typeof meta === 'object' && Object.isFrozen(meta);
+  if (cacheable && parsedSelectors.has(meta)) return parsedSelectors.get(meta);
+  let parsed: LabelSelector | undefined;
   try {
-    return labelSelectorFromMeta(owner.spec?.selector);
+    parsed = labelSelectorFromMeta(meta);
   } catch {
-    return undefined;
+    parsed = undefined;
   }
+  if (cacheable) parsedSelectors.set(meta, parsed);
+  return parsed;
 }
+
+const parsedSelectors = new WeakMap<object, LabelSelector | undefined>();
 
 /** resolveControllerRef: the cached owner of `kind` that the reference names, if its UID matches. */
 export function resolveControllerRef(owners: Informer, kind: string, namespace: string, ref: { kind: string; name: string; uid: string }): KubeObject | undefined {
