@@ -353,7 +353,7 @@ export class Kubelet implements ActorLogic {
       // The status manager keeps the API's copy equal to the kubelet's (another writer, e.g.
       // the node controller's MarkPodsNotReady, may have changed it).
       const mine = this.statuses.get(uid);
-      if (mine && !deepEqual(pod.status, mergePodStatus(mine.status, pod.status))) this.onPodStatus(mine);
+      if (mine && !equalsMerged(pod.status, mine.status)) this.onPodStatus(mine);
       if (pod.metadata.deletionTimestamp) this.ctx.send(worker, { type: msg.POD_DELETE, graceMs });
       return;
     }
@@ -439,8 +439,8 @@ export class Kubelet implements ActorLogic {
       if (!m) continue;
       const cached = this.pods.get(m.namespace, m.name);
       if (!cached || cached.metadata.uid !== uid) continue;
+      if (equalsMerged(cached.status, m.status)) continue;
       const status = mergePodStatus(m.status, cached.status);
-      if (deepEqual(cached.status, status)) continue;
       this.client.patch({ apiVersion: 'v1', kind: 'Pod' }, m.namespace, m.name, { status }, 'application/merge-patch+json', undefined, 'status');
     }
     this.pendingStatus.clear();
@@ -506,12 +506,46 @@ const KUBELET_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 
  * (PodScheduled, DisruptionTarget, readiness gates) as the API has them; the kubelet adds
  * PodScheduled only when the pod has none (a pod created with spec.nodeName).
  */
-function mergePodStatus(mine: any, api: any): any {
+export function mergePodStatus(mine: any, api: any): any {
   const apiConds: any[] = api?.conditions ?? [];
   const others = apiConds.filter((c) => !KUBELET_CONDITIONS.has(c.type));
   const own = (mine.conditions ?? []).filter((c: any) => KUBELET_CONDITIONS.has(c.type) || (c.type === 'PodScheduled' && !apiConds.some((a) => a.type === 'PodScheduled')));
   const ordered = [...own.filter((c: any) => c.type !== 'PodScheduled'), ...own.filter((c: any) => c.type === 'PodScheduled'), ...others];
   return { ...mine, conditions: ordered };
+}
+
+/**
+ * deepEqual(api, mergePodStatus(mine, api)), without building the merged status: the check runs
+ * on every pod update the kubelet hears, its own writes coming back among them.
+ */
+export function equalsMerged(api: any, mine: any): boolean {
+  if (!api || typeof api !== 'object' || !Array.isArray(api.conditions)) return false;
+  let defined = 0;
+  for (const k in mine) {
+    if (k === 'conditions' || mine[k] === undefined) continue;
+    defined++;
+    if (!deepEqual(mine[k], api[k])) return false;
+  }
+  for (const k in api) if (k !== 'conditions' && api[k] !== undefined) defined--;
+  if (defined !== 0) return false;
+  const apiConds: any[] = api.conditions;
+  const mineConds: any[] = mine.conditions ?? [];
+  let apiScheduled = false;
+  for (let i = 0; i < apiConds.length; i++) if (apiConds[i].type === 'PodScheduled') apiScheduled = true;
+  // The merged order: the kubelet's own conditions, its PodScheduled (when the API has none), then the others'.
+  let j = 0;
+  for (let i = 0; i < mineConds.length; i++) {
+    const c = mineConds[i];
+    if (KUBELET_CONDITIONS.has(c.type) && !deepEqual(c, apiConds[j++])) return false;
+  }
+  if (!apiScheduled) {
+    for (let i = 0; i < mineConds.length; i++) if (mineConds[i].type === 'PodScheduled' && !deepEqual(mineConds[i], apiConds[j++])) return false;
+  }
+  for (let i = 0; i < apiConds.length; i++) {
+    const c = apiConds[i];
+    if (!KUBELET_CONDITIONS.has(c.type) && !deepEqual(c, apiConds[j++])) return false;
+  }
+  return j === apiConds.length;
 }
 
 function withoutHeartbeats(status: any): any {
