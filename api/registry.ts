@@ -148,9 +148,17 @@ function splitApiVersion(apiVersion: string): { group: string; version: string }
 
 /** The kind served at exactly this apiVersion (case-sensitive Kind, as the API server matches it). */
 export function lookupKind(apiVersion: string, kind: string): KindInfo | undefined {
-  const { group, version } = splitApiVersion(apiVersion);
-  return ALL_KINDS.find((k) => k.group === group && k.version === version && k.kind === kind);
+  // Every request and watch event asks: answered from a map by apiVersion, then kind.
+  let byKind = kindsByApiVersion.get(apiVersion);
+  if (!byKind) {
+    const { group, version } = splitApiVersion(apiVersion);
+    byKind = new Map(ALL_KINDS.filter((k) => k.group === group && k.version === version).map((k) => [k.kind, k]));
+    kindsByApiVersion.set(apiVersion, byKind);
+  }
+  return byKind.get(kind);
 }
+
+const kindsByApiVersion = new Map<string, Map<string, KindInfo>>();
 
 function matchesName(info: KindInfo, name: string): boolean {
   return info.resource === name || info.singular === name || info.kind.toLowerCase() === name || info.shortNames.includes(name);
