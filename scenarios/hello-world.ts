@@ -10,7 +10,7 @@ for (const resource of ['configmaps', 'deployments']) {
   cluster.watch(resource, (ev) => {
     const o = ev.object;
     const detail = o.kind === 'Deployment' ? `replicas=${o.spec.replicas} image=${o.spec.template.spec.containers[0].image} generation=${o.metadata.generation}`
-      : `data=${JSON.stringify(o.data ?? {})}`;
+      : `data=${JSON.stringify(o.data ?? {}, (_k, v) => (typeof v === 'string' && v.length > 40 ? `${v.slice(0, 30)}…(${v.length} bytes)` : v))}`;
     console.log(`${t()}  ${ev.type.padEnd(8)} ${o.kind.toLowerCase()}/${o.metadata.name}  resourceVersion=${o.metadata.resourceVersion}  ${detail}`);
   }, { namespace: 'default', resourceVersion: String(cluster.get('namespace', 'default').metadata.resourceVersion) });
 }
