@@ -124,10 +124,14 @@ function get(cluster: Cluster, p: Parsed): string {
   if (!resource) throw new Error('error: you must specify the type of resource to get');
   const objects = name ? [cluster.get(resource, name, ns(p))] : cluster.list(resource, { namespace: p.flags.has('all-namespaces') ? undefined : ns(p) ?? 'default', labelSelector: p.flags.get('selector') });
   const out = p.flags.get('output');
+  if (out !== undefined && !['yaml', 'json', 'wide', 'name'].includes(out)) {
+    throw new Error(`error: unable to match a printer suitable for the output format "${out}", allowed formats are: json,name,wide,yaml`);
+  }
+  if (out === 'name') return objects.map((o) => qualifiedRef(cluster, resource, o.metadata.name!)).join('\n');
   if (out === 'yaml') return stringify(name ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects, metadata: { resourceVersion: '' } }).trimEnd();
   if (out === 'json') return JSON.stringify(name ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects }, null, 4);
   if (objects.length === 0) return `No resources found in ${ns(p) ?? 'default'} namespace.`;
-  return printTable(objects, { nowMs: cluster.now(), epochMs: cluster.epoch, withNamespace: p.flags.has('all-namespaces') }).trimEnd();
+  return printTable(objects, { nowMs: cluster.now(), epochMs: cluster.epoch, withNamespace: p.flags.has('all-namespaces'), wide: out === 'wide' }).trimEnd();
 }
 
 function scale(cluster: Cluster, p: Parsed): string {

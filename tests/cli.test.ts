@@ -102,6 +102,18 @@ describe('kubesim CLI', () => {
     expect(rs.metadata.labels.team).toBe('web');
   });
 
+  it('-o wide and -o name, for the final state and for kubectl get inside the simulation', () => {
+    const r = kubesim('apply', '-f', 'manifests/frontend-replicaset.yaml', '--for', '30s', '--kubectl', 'get pods -o wide',
+      '--kubectl', 'get rs -o name', '--kubectl', 'get rs -o foo', '-o', 'wide');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES\n/);
+    expect(r.stdout).toMatch(/^frontend-\w{5}\s+1\/1\s+Running\s+0\s+30s\s+10\.244\.\d+\.\d+\s+node-\d\s+<none>\s+<none>$/m);
+    expect(r.stdout).toMatch(/^replicaset\.apps\/frontend$/m);
+    expect(r.stderr).toContain('error: unable to match a printer suitable for the output format "foo", allowed formats are: json,name,wide,yaml');
+    // The final state: the ReplicaSet's wide columns.
+    expect(r.stdout).toMatch(/replicaset\.apps\/frontend\s+3\s+3\s+3\s+\S+\s+php-redis\s+us-docker\.pkg\.dev\/google-samples\/containers\/gke\/gb-frontend:v5\s+tier=frontend/);
+  });
+
   it('--images makes an image missing or slow to pull', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kubesim-images-'));
     const images = join(dir, 'images.yaml');
