@@ -124,6 +124,30 @@ describe('ServiceAccount admission', () => {
 });
 
 describe('projected volumes', () => {
+  it('ConfigMap, Secret and downward API volumes follow the same rules: items pick keys, an optional source that exists is mounted', async () => {
+    const c = await createCluster({ seed: 1 });
+    c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { mode: 'fast', level: '3' } });
+    const script = [
+      'test "$(cat /etc/picked/speed)" = fast', 'test ! -e /etc/picked/level', 'test "$(cat /etc/all/level)" = 3',
+      'grep -q \'app="web"\' /etc/info/labels', 'test "$(cat /etc/info/name)" = check',
+    ].join(' && ');
+    c.create({
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'check', labels: { app: 'web' } },
+      spec: {
+        restartPolicy: 'Never',
+        containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', script], volumeMounts: [
+          { name: 'picked', mountPath: '/etc/picked' }, { name: 'all', mountPath: '/etc/all' }, { name: 'info', mountPath: '/etc/info' }] }],
+        volumes: [
+          { name: 'picked', configMap: { name: 'settings', items: [{ key: 'mode', path: 'speed' }] } },
+          { name: 'all', configMap: { name: 'settings', optional: true } },
+          { name: 'info', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }, { path: 'name', fieldRef: { fieldPath: 'metadata.name' } }] } },
+        ],
+      },
+    });
+    await c.runFor('30s');
+    expect(c.get('pod', 'check').status.phase).toBe('Succeeded');
+  });
+
   it('a projected volume naming a missing ConfigMap fails to mount with upstream\'s FailedMount message', async () => {
     const c = await createCluster({ seed: 1 });
     c.create(pod('p', {

@@ -75,13 +75,20 @@ function envValue(e: any, pod: KubeObject, env: Record<string, string>, lookup: 
   return '';
 }
 
-function fieldRefValue(path: string, pod: KubeObject, podIP: string, host: NodeHost): string {
+/** A metadata field (name, namespace, uid, one label or annotation); undefined for other paths. */
+function metadataFieldValue(path: string, pod: KubeObject): string | undefined {
   const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
   if (m) return (pod.metadata as any)[m[1]]?.[m[2]] ?? '';
+  if (path === 'metadata.name') return pod.metadata.name!;
+  if (path === 'metadata.namespace') return pod.metadata.namespace!;
+  if (path === 'metadata.uid') return pod.metadata.uid!;
+  return undefined;
+}
+
+function fieldRefValue(path: string, pod: KubeObject, podIP: string, host: NodeHost): string {
+  const meta = metadataFieldValue(path, pod);
+  if (meta !== undefined) return meta;
   switch (path) {
-    case 'metadata.name': return pod.metadata.name!;
-    case 'metadata.namespace': return pod.metadata.namespace!;
-    case 'metadata.uid': return pod.metadata.uid!;
     case 'spec.nodeName': return host.spec.name;
     case 'spec.serviceAccountName': return pod.spec.serviceAccountName ?? 'default';
     case 'status.podIP': case 'status.podIPs': return podIP;
@@ -99,12 +106,7 @@ export function downwardAPIFile(path: string, pod: KubeObject): string {
     const map: Record<string, string> = (pod.metadata as any)[path.slice('metadata.'.length)] ?? {};
     return Object.keys(map).sort().map((k) => `${k}=${JSON.stringify(map[k])}`).join('\n');
   }
-  const m = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
-  if (m) return (pod.metadata as any)[m[1]]?.[m[2]] ?? '';
-  if (path === 'metadata.name') return pod.metadata.name!;
-  if (path === 'metadata.namespace') return pod.metadata.namespace!;
-  if (path === 'metadata.uid') return pod.metadata.uid!;
-  return '';
+  return metadataFieldValue(path, pod) ?? '';
 }
 
 function resourceFieldValue(ref: any, pod: KubeObject): string {

@@ -343,8 +343,9 @@ export class PodWorker implements ActorLogic {
         this.sandbox.volumes.set(v.name, store);
         if (--left === 0) done();
       };
-      if (v.projected) {
-        this.mountProjected(v, settle, fail);
+      const sources = volumeSources(v);
+      if (sources) {
+        this.mountSources(v.name, sources, settle, fail);
         continue;
       }
       if (v.persistentVolumeClaim) {
@@ -353,27 +354,21 @@ export class PodWorker implements ActorLogic {
           else fail(r.reason, r.message);
           this.rethrow();
         });
-        continue;
       }
-      const [kind, name]: [CachedKind, string] = v.configMap ? ['ConfigMap', v.configMap.name] : ['Secret', v.secret.secretName];
-      this.readObject(kind, name, (obj) => {
-        if (!obj) fail('FailedMount', `MountVolume.SetUp failed for volume "${v.name}" : ${kind.toLowerCase()} "${name}" not found`);
-        else settle({ files: volumeFiles(kind, obj) });
-      });
     }
   }
 
   /**
-   * A projected volume (the kube-api-access volume of every pod among them): a bound
-   * ServiceAccount token, ConfigMap and Secret keys, and downward API fields, in one directory.
+   * A volume made of sources (see volumeSources; the kube-api-access volume of every pod among
+   * them): a bound ServiceAccount token, ConfigMap and Secret keys, and downward API fields.
    */
-  private mountProjected(v: any, settle: (store: VolumeStore) => void, fail: (reason: string, message: string) => void): void {
+  private mountSources(volume: string, sources: any[], settle: (store: VolumeStore) => void, fail: (reason: string, message: string) => void): void {
     const files = new ProjectedFiles();
     let left = 1;
     const finish = () => {
       if (--left === 0) settle({ files });
     };
-    for (const s of v.projected.sources ?? []) {
+    for (const s of sources) {
       if (s.serviceAccountToken) {
         files.setLazily(s.serviceAccountToken.path, this.tokenMaker(s.serviceAccountToken, this.ctx.now()));
       } else if (s.downwardAPI) {
@@ -386,13 +381,13 @@ export class PodWorker implements ActorLogic {
           const what = kind.toLowerCase();
           if (!obj) {
             if (src.optional) finish();
-            else fail('FailedMount', `MountVolume.SetUp failed for volume "${v.name}" : ${what} "${src.name}" not found`);
+            else fail('FailedMount', `MountVolume.SetUp failed for volume "${volume}" : ${what} "${src.name}" not found`);
             return;
           }
           const all = volumeFiles(kind, obj);
           const missing = (src.items ?? []).find((it: any) => !all.has(it.key));
           if (missing && !src.optional) {
-            fail('FailedMount', `MountVolume.SetUp failed for volume "${v.name}" : ${what} references non-existent config key: ${missing.key}`);
+            fail('FailedMount', `MountVolume.SetUp failed for volume "${volume}" : ${what} references non-existent config key: ${missing.key}`);
             return;
           }
           const items: Array<{ key: string; path: string }> = src.items ?? [...all.keys()].map((key) => ({ key, path: key }));
@@ -404,15 +399,15 @@ export class PodWorker implements ActorLogic {
     finish();
   }
 
-  /**
-   * The token the kubelet's token manager would get from TokenRequest for this pod: a JWT with
-   * upstream's claims, signed by nobody (its signature bytes come from the seeded stream).
-   */
   /** Makes the token later; a closure of its own, so it keeps nothing else of the mount alive. */
   private tokenMaker(src: any, issuedAt: number): () => string {
     return () => this.boundToken(src, issuedAt);
   }
 
+  /**
+   * The token the kubelet's token manager would get from TokenRequest for this pod: a JWT with
+   * upstream's claims, signed by nobody (its signature bytes come from the seeded stream).
+   */
   private boundToken(src: any, issuedAt: number): string {
     const iat = Math.floor((this.opts.epoch + issuedAt) / 1000);
     const ns = this.pod.metadata.namespace!;
@@ -720,10 +715,10 @@ export class PodWorker implements ActorLogic {
   private flushStatus(): void {
     const podSnap = this.podSnapshot()!;
     const rejected = podSnap.context.rejectReason ? { reason: podSnap.context.rejectReason, message: podSnap.context.rejectMessage ?? '' } : undefined;
-    const view = (pick: (k: ContainerKind) => boolean): ContainerView[] => [...this.slots.values()].filter((s) => pick(s.kind)).map((s) => ({
-      name: s.name, image: s.spec.image, imageID: this.imageID(s), containerID: s.record.id || undefined,
-      value: s.snapshot().value, context: s.snapshot().context,
-    }));
+    const view = (pick: (k: ContainerKind) => boolean): ContainerView[] => [...this.slots.values()].filter((s) => pick(s.kind)).map((s) => {
+      const snap = s.snapshot();
+      return { name: s.name, image: s.spec.image, imageID: this.imageID(s), containerID: s.record.id || undefined, value: snap.value, context: snap.context };
+    });
     const status = computePodStatus({
       pod: this.pod, init: view((k) => k !== 'app'), app: view((k) => k === 'app'), sandboxReady: this.sandboxReady,
       initialized: this.initialized, terminating: this.terminating, rejected, podIP: this.sandbox.podIP || undefined,
@@ -822,9 +817,21 @@ function memoryLimit(c: any): number {
   return l === undefined ? 0 : parseQuantity(l);
 }
 
-/** Volumes whose contents come from the API or the storage plug-in. */
+/** Volumes whose contents the kubelet sets up: from the API, the pod itself or the storage plug-in. */
 function needsLookup(v: any): boolean {
-  return (v.configMap && !v.configMap.optional) || (v.secret && !v.secret.optional) || Boolean(v.persistentVolumeClaim) || Boolean(v.projected);
+  return volumeSources(v) !== undefined || Boolean(v.persistentVolumeClaim);
+}
+
+/**
+ * The sources of a volume's files: a projected volume's, or a ConfigMap, Secret or downward API
+ * volume as a projection of that one source (the same items, optional and file rules).
+ */
+function volumeSources(v: any): any[] | undefined {
+  if (v.projected) return v.projected.sources ?? [];
+  if (v.configMap) return [{ configMap: v.configMap }];
+  if (v.secret) return [{ secret: { ...v.secret, name: v.secret.secretName } }];
+  if (v.downwardAPI) return [{ downwardAPI: v.downwardAPI }];
+  return undefined;
 }
 
 function volumeFiles(kind: string, obj: KubeObject): Map<string, string> {

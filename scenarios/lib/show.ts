@@ -7,9 +7,7 @@ export function say(cluster: Cluster, text: string): void {
 }
 
 /** Status as kubectl's STATUS column shows it (waiting reason, Init:…, Terminating, phase). */
-export function podStatus(p: KubeObject): string {
-  return podStatusColumn(p);
-}
+export const podStatus = podStatusColumn;
 
 /** Pods as `kubectl get pods -o wide` prints them, indented under a timeline line. */
 export function podTable(cluster: Cluster, labelSelector?: string): string {
