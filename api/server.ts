@@ -15,13 +15,10 @@ import { everything, parseFieldSelector, parseLabelSelector, type FieldSelector,
 import { applyPatch, applyMergePatchShared } from './patch.ts';
 import { clone, deepEqual, deepFreeze, flatten } from './equal.ts';
 import { formatTime } from './time.ts';
+import { WatchHistory, type HistoryEntry } from './watch-cache.ts';
 import type { ApiRequest, DeleteOptions } from './request.ts';
 import { lastHeartbeatAt, stampHeartbeat, type HeartbeatMessage, type HeartbeatStamp, type StandingHeartbeat } from './heartbeats.ts';
 
-/** Watch history kept for resuming watches (etcd keeps about 5 minutes). k8s-facts §13.5. */
-export const WATCH_HISTORY_MS = 5 * 60_000;
-/** Upper bound on retained watch events, whatever their age. */
-export const WATCH_HISTORY_MAX = 200_000;
 
 export interface ServerDeps {
   now(): number;
@@ -88,15 +85,6 @@ interface Heartbeat {
   applied: number;
 }
 
-interface HistoryEntry {
-  rv: number;
-  time: number;
-  resource: string;
-  type: WatchEventType;
-  object: KubeObject;
-  old: KubeObject | undefined;
-}
-
 /** A plug-in's POST subresource (pods/eviction): returns the object to answer with. */
 export type SubresourceHandler = (args: {
   server: ApiServer; info: KindInfo; namespace: string | undefined; name: string; body: unknown; user: UserInfo; dryRun: boolean;
@@ -107,12 +95,14 @@ export type WatchEmitter = (actor: string, watchId: string, event: WatchEvent) =
 const ALL = '*';
 /** The pods' resource key (group '' and resource pods). */
 const PODS = '/pods';
+/** Resources the apiserver keeps no watch cache for (DefaultWatchCacheSizes): their watches read etcd. */
+const UNCACHED = new Set(['/events', 'events.k8s.io/events']);
 
 export class ApiServer {
   private rv = 0;
   private readonly objects = new Map<string, Map<string, KubeObject>>();
-  private history: HistoryEntry[] = [];
-  private historyHead = 0;
+  /** Each resource's watch history (its watch cache; see api/watch-cache.ts). */
+  private readonly history = new Map<string, WatchHistory>();
   private readonly watchers = new Map<string, Watcher[]>();
   /**
    * Pod watches pinned to one node, by node name: a pod write is offered to the watches of its
@@ -586,8 +576,9 @@ export class ApiServer {
   private publish(info: KindInfo, type: WatchEventType, obj: KubeObject, old: KubeObject | undefined): void {
     const resource = resourceKey(info);
     for (const l of this.changeListeners) l({ type, object: obj, time: this.deps.now(), resourceVersion: this.rv });
-    this.history.push({ rv: this.rv, time: this.deps.now(), resource, type, object: obj, old });
-    this.compact();
+    let history = this.history.get(resource);
+    if (!history) this.history.set(resource, (history = new WatchHistory(!UNCACHED.has(resource))));
+    history.add({ rv: this.rv, time: this.deps.now(), resource, type, object: obj, old });
     this.fanOut(this.watchers.get(resource), type, obj, old);
     if (resource === PODS && this.podWatchersByNode.size > 0) {
       const node: string | undefined = obj.spec?.nodeName;
@@ -608,23 +599,25 @@ export class ApiServer {
     }
   }
 
-  /** Drops history older than the window, like etcd compaction. */
-  private compact(): void {
-    const horizon = this.deps.now() - WATCH_HISTORY_MS;
-    let head = this.historyHead;
-    const h = this.history;
-    while (head < h.length && (h[head].time < horizon || h.length - head > WATCH_HISTORY_MAX)) head++;
-    if (head > 4096 && head * 2 > h.length) {
-      this.history = h.slice(head);
-      head = 0;
+  /**
+   * Every change after `rv`, oldest first, of the resources asked (all when none): what a watch
+   * resuming from `rv` replays. 410 Expired when a resource's history no longer reaches back to
+   * it, unless `whatIsLeft` (then what the history still holds).
+   */
+  changesSince(rv: number, resources?: readonly string[], whatIsLeft = false): HistoryEntry[] {
+    const now = this.deps.now();
+    const out: HistoryEntry[] = [];
+    let parts = 0;
+    for (const [resource, h] of this.history) {
+      if (resources && !resources.includes(resource)) continue;
+      h.compact(now);
+      const oldest = h.oldestResumable;
+      if (rv < oldest && !whatIsLeft) throw newGone(`too old resource version: ${rv} (${oldest})`);
+      const since = h.since(rv);
+      if (since.length > 0) parts++;
+      for (const e of since) out.push(e);
     }
-    this.historyHead = head;
-  }
-
-  /** The oldest resourceVersion a watch can resume from. */
-  get oldestResumableVersion(): number {
-    const first = this.history[this.historyHead];
-    return first ? first.rv - 1 : this.rv;
+    return parts > 1 ? out.sort((a, b) => a.rv - b.rv) : out;
   }
 
   private watch(info: KindInfo, namespace: string | undefined, req: ApiRequest, actor: string): KubeObject {
@@ -667,11 +660,9 @@ export class ApiServer {
 
   private eventsSince(rv: number, w: Watcher): WatchEvent[] {
     if (!Number.isInteger(rv) || rv < 0) throw newBadRequest(`invalid resource version: ${rv}`);
-    if (rv < this.oldestResumableVersion) throw newGone(`too old resource version: ${rv} (${this.oldestResumableVersion + 1})`);
+    const resources = w.resource === ALL ? [...this.history.keys()].filter((r) => !w.exclude?.has(r)) : [w.resource];
     const out: WatchEvent[] = [];
-    for (let i = this.historyHead; i < this.history.length; i++) {
-      const e = this.history[i];
-      if (e.rv <= rv || (w.resource !== ALL && e.resource !== w.resource) || w.exclude?.has(e.resource)) continue;
+    for (const e of this.changesSince(rv, resources)) {
       const ev = filterEvent(w, e.type, e.object, e.old);
       if (ev) out.push(ev);
     }

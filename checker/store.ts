@@ -4,22 +4,12 @@
 import type { Cluster } from '../cluster/cluster.ts';
 import type { ApiServer } from '../api/server.ts';
 import type { KubeObject } from '../api/types.ts';
+import type { HistoryEntry } from '../api/watch-cache.ts';
 import { lookupResource, type KindInfo } from '../api/registry.ts';
-
-interface HistoryEntry {
-  rv: number;
-  time: number;
-  resource: string;
-  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-  object: KubeObject;
-  old: KubeObject | undefined;
-}
 
 /** The API server's private fields the checker reads (never writes, except removeWatch for a disconnect fault). */
 interface ServerInternals {
   objects: Map<string, Map<string, KubeObject>>;
-  history: HistoryEntry[];
-  historyHead: number;
   watchById: Map<string, { actor: string; watchId: string }>;
 }
 
@@ -66,10 +56,7 @@ export class StoreReader {
 
   /** History entries with rv > `after`, oldest first (the store's log of accepted writes). */
   historySince(after: number): HistoryEntry[] {
-    const h = this.internals.history;
-    let i = h.length;
-    while (i > this.internals.historyHead && h[i - 1].rv > after) i--;
-    return h.slice(i);
+    return this.server.changesSince(after, undefined, true);
   }
 
   get resourceVersion(): number {

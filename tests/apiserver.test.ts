@@ -221,6 +221,48 @@ describe('watch', () => {
     expect(s.message).toMatch(new RegExp(`^too old resource version: ${old} \\(\\d+\\)$`));
   });
 
+  it('the watch cache holds the latest 100 changes of a resource once they span more than 75 s', async () => {
+    // cacher/watch_cache.go: capacity starts at 100 and grows only while all it holds is
+    // younger than eventFreshDuration (75 s); a watch from before its oldest event gets 410.
+    const c = await createCluster({ nodes: 0 });
+    c.create(configMap('a'));
+    const rvs: number[] = [];
+    for (let i = 0; i < 150; i++) {
+      await c.runFor('1s');
+      rvs.push(Number(c.patch('configmap', 'a', { data: { i: String(i) } }, { type: 'merge' }).metadata.resourceVersion));
+    }
+    // 100 held: changes 50..149; the oldest a watch may have seen is the one just before change 50.
+    const s = rejection(() => c.watch('configmaps', () => {}, { resourceVersion: String(rvs[48]) }));
+    expect(s.code).toBe(410);
+    expect(s.message).toBe(`too old resource version: ${rvs[48]} (${rvs[50] - 1})`);
+    const seen: string[] = [];
+    c.watch('configmaps', (ev) => seen.push(ev.object.data.i), { resourceVersion: String(rvs[49]) });
+    expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => String(50 + i)));
+  });
+
+  it('the watch cache grows to keep every change of the last 75 s, and events keep etcd\'s 5 minutes', async () => {
+    const c = await createCluster({ nodes: 0 });
+    const first = c.create(configMap('a')).metadata.resourceVersion!;
+    for (let i = 0; i < 999; i++) c.patch('configmap', 'a', { data: { i: String(i) } }, { type: 'merge' });
+    const seen: string[] = [];
+    c.watch('configmaps', (ev) => seen.push(ev.object.metadata.name), { resourceVersion: first });
+    expect(seen).toHaveLength(999);
+    // Events have no watch cache (DefaultWatchCacheSizes): any number of them resumes for 5 minutes.
+    const ev = (i: number): KubeObject => ({
+      apiVersion: 'v1', kind: 'Event', metadata: { name: `e${i}` }, involvedObject: { kind: 'ConfigMap', name: 'a', namespace: 'default' },
+      reason: 'Test', message: `event ${i}`, type: 'Normal',
+    });
+    const firstEvent = c.create(ev(0)).metadata.resourceVersion!;
+    for (let i = 1; i <= 300; i++) {
+      c.create(ev(i));
+      await c.runFor('0.5s');
+    }
+    const events: string[] = [];
+    c.watch('events', (e) => events.push(e.object.metadata.name), { resourceVersion: firstEvent });
+    expect(events).toHaveLength(300);
+    expect(events.at(-1)).toBe('e300');
+  });
+
   it('a watch with a label selector sees an object leave the selection as DELETED', async () => {
     // The watch cache turns a MODIFIED that no longer matches into DELETED for that watcher.
     const c = await createCluster({ nodes: 0 });
