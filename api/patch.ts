@@ -9,6 +9,7 @@
 // Every function returns a new value and never mutates its arguments.
 import { StatusError, newBadRequest } from './errors.ts';
 import type { StatusReason } from './errors.ts';
+import { copyOf } from './equal.ts';
 
 export type PatchType = 'application/merge-patch+json' | 'application/json-patch+json' | 'application/strategic-merge-patch+json';
 
@@ -77,24 +78,25 @@ function mergePatchValue(target: unknown, patch: unknown): Json {
 }
 
 /** Merge patch that copies only the maps on the patch's paths; the rest is shared with `target`. */
-function mergePatchShared(target: unknown, patch: unknown): Json {
-  if (!isMap(patch)) return cloneJson(patch as Json);
-  const out: JsonMap = isMap(target) ? { ...(target as JsonMap) } : {};
+function mergePatchShared(target: unknown, patch: unknown, transferred: boolean): Json {
+  if (!isMap(patch)) return transferred ? patch as Json : cloneJson(patch as Json);
+  const out: JsonMap = isMap(target) ? copyOf(target as JsonMap) : {};
   for (const k of Object.keys(patch)) {
     const v = patch[k];
     if (v === null) delete out[k];
-    else out[k] = mergePatchShared(out[k], v);
+    else out[k] = mergePatchShared(out[k], v, transferred);
   }
   return out;
 }
 
 /**
  * JSON merge patch that shares the unchanged parts of `target` (which must never be mutated
- * afterwards: the API server's stored objects are immutable). For the status hot path.
+ * afterwards: the API server's stored objects are immutable), and the patch's own values when
+ * the sender `transferred` it (see ApiRequest.transfer). For the status hot path.
  */
-export function applyMergePatchShared(target: unknown, patch: unknown): unknown {
+export function applyMergePatchShared(target: unknown, patch: unknown, transferred = false): unknown {
   if (patch === null || (typeof patch !== 'object')) throw newBadRequest('Invalid JSON Patch');
-  return mergePatchShared(target, patch);
+  return mergePatchShared(target, patch, transferred);
 }
 
 /**

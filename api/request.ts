@@ -45,6 +45,12 @@ export interface ApiRequest {
   dryRun?: boolean;
   /** Client-chosen watch id (watch and unwatch). */
   watchId?: string;
+  /**
+   * kubesim's own, for system components' hot paths (event recorders, the kubelet's status
+   * manager): the sender hands the body over and never changes it again, so the server may keep
+   * its parts, frozen, instead of copying them.
+   */
+  transfer?: boolean;
 }
 
 export type ApiResult =

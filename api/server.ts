@@ -13,7 +13,7 @@ import { applyDefaults, defaultTolerationSeconds } from './defaults.ts';
 import { validateCreate, validateStatusUpdate, validateUpdate } from './validation.ts';
 import { everything, parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from './selectors.ts';
 import { applyPatch, applyMergePatchShared } from './patch.ts';
-import { clone, deepEqual, deepFreeze, flatten } from './equal.ts';
+import { clone, copyOf, deepEqual, deepFreeze, flatten } from './equal.ts';
 import { formatTime } from './time.ts';
 import { WatchHistory, type HistoryEntry } from './watch-cache.ts';
 import type { ApiRequest, DeleteOptions } from './request.ts';
@@ -233,7 +233,7 @@ export class ApiServer {
 
   private create(info: KindInfo, namespace: string | undefined, req: ApiRequest, user: UserInfo): KubeObject {
     if (req.subresource) return this.createSubresource(info, namespace, req, user);
-    const obj = prepareBody(req.body, info);
+    const obj = prepareBody(req.body, info, req.transfer === true);
     if (info.namespaced) {
       if (obj.metadata.namespace && namespace && obj.metadata.namespace !== namespace) {
         throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -298,9 +298,9 @@ export class ApiServer {
     if (pod.metadata.deletionTimestamp) throw newConflict(groupResource(info), name, 'pod is being deleted, cannot be assigned to a host');
     if (pod.spec?.nodeName) throw newConflict(groupResource(info), name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
     const next = shallowCopy(pod);
-    next.spec = { ...pod.spec, nodeName };
+    next.spec = copyOf(pod.spec, { nodeName });
     const conds: any[] = next.status?.conditions ?? [];
-    next.status = { ...next.status, conditions: [...conds.filter((c) => c.type !== 'PodScheduled'), { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: this.time() }] };
+    next.status = copyOf(next.status ?? {}, { conditions: [...conds.filter((c) => c.type !== 'PodScheduled'), { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: this.time() }] });
     void user;
     return this.store(info, next, pod, 'MODIFIED');
   }
@@ -357,7 +357,7 @@ export class ApiServer {
   private mergeScale(info: KindInfo, scale: KubeObject, old: KubeObject): KubeObject {
     if (!info.scale) throw newMethodNotSupported(groupResource(info), 'update scale');
     const next = shallowCopy(old);
-    next.spec = { ...next.spec, replicas: scale.spec?.replicas ?? 0 };
+    next.spec = copyOf(next.spec ?? {}, { replicas: scale.spec?.replicas ?? 0 });
     if (!deepEqual(next.spec, old.spec)) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
     return next;
   }
@@ -365,7 +365,7 @@ export class ApiServer {
   /** PUT on namespaces/NAME/finalize: only spec.finalizers changes. */
   private mergeFinalize(obj: KubeObject, old: KubeObject): KubeObject {
     const next = shallowCopy(old);
-    next.spec = { ...next.spec, finalizers: obj.spec?.finalizers ?? [] };
+    next.spec = copyOf(next.spec ?? {}, { finalizers: obj.spec?.finalizers ?? [] });
     return next;
   }
 
@@ -374,11 +374,11 @@ export class ApiServer {
     const type = req.patchType ?? 'application/strategic-merge-patch+json';
     // A status merge patch (the kubelet's hot path) shares the untouched parts of the stored object.
     const patched = (req.subresource === 'status' && type === 'application/merge-patch+json'
-      ? applyMergePatchShared(old, req.body) : applyPatch(old, req.body, type, info.kind)) as KubeObject;
+      ? applyMergePatchShared(old, req.body, req.transfer === true) : applyPatch(old, req.body, type, info.kind)) as KubeObject;
     if (!patched || typeof patched !== 'object' || !patched.metadata) throw newBadRequest('the patch produced an object without metadata');
     if (patched.metadata.name !== name) throw newBadRequest(`the name of the object (${patched.metadata.name}) does not match the name on the URL (${name})`);
     // A patch applies to the version it read unless it names a resourceVersion itself.
-    const body = { ...patched, metadata: { ...patched.metadata } };
+    const body = copyOf(patched, { metadata: copyOf(patched.metadata) });
     if (!hasResourceVersion(req.body)) body.metadata.resourceVersion = old.metadata.resourceVersion;
     return this.update(info, namespace, body, req.subresource ?? '', user, req.dryRun, true);
   }
@@ -400,7 +400,7 @@ export class ApiServer {
     next.metadata.deletionTimestamp = this.time(grace * 1000);
     next.metadata.deletionGracePeriodSeconds = grace;
     if (finalizers.length) next.metadata.finalizers = finalizers;
-    if (info.kind === 'Namespace') next.status = { ...next.status, phase: 'Terminating' };
+    if (info.kind === 'Namespace') next.status = copyOf(next.status ?? {}, { phase: 'Terminating' });
     return this.finishWrite(info, next, old);
   }
 
@@ -855,7 +855,7 @@ function hasResourceVersion(patch: unknown): boolean {
  * place (they are shared with watchers and frozen), so sharing the rest is safe.
  */
 function shallowCopy(obj: KubeObject): KubeObject {
-  return { ...obj, metadata: { ...obj.metadata } };
+  return copyOf(obj, { metadata: copyOf(obj.metadata) });
 }
 
 /** The node a pod field selector pins with `spec.nodeName=x` (or `==`, not empty), if it does. */
@@ -888,8 +888,8 @@ export function compareObjects(a: KubeObject, b: KubeObject): number {
 function prepareBody(body: unknown, info: KindInfo, owned = false): KubeObject {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw newBadRequest('the body of the request was in an unknown format');
   // A request's body belongs to the sender: copy it, unless the server made it (a patch result).
-  const obj = (owned ? { ...(body as KubeObject) } : clone(body)) as KubeObject;
-  if (owned) obj.metadata = { ...obj.metadata };
+  const obj = (owned ? copyOf(body as KubeObject) : clone(body)) as KubeObject;
+  if (owned) obj.metadata = copyOf(obj.metadata ?? {});
   obj.apiVersion = apiVersionOf(info);
   obj.kind = info.kind;
   obj.metadata = obj.metadata ?? {};

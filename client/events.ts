@@ -6,7 +6,7 @@ import type { KubeObject } from '../api/types.ts';
 import { formatTime } from '../api/time.ts';
 import type { ApiClient } from './client.ts';
 import type { RandomStream } from '../runtime/index.ts';
-import { flatten } from '../api/equal.ts';
+import { copyOf, flatten } from '../api/equal.ts';
 
 export const EVENT_AGGREGATION_WINDOW_MS = 10 * 60_000;
 /** The recorder's cache of recent events is an LRU of this many (events_cache.go maxLruCacheEntries). */
@@ -56,7 +56,7 @@ export class EventRecorder {
     const ev: KubeObject = {
       apiVersion: 'v1', kind: 'Event',
       metadata: { name: flatten(`${ref.name}.${eventSuffix(now, this.random)}`), namespace: ref.namespace ?? 'default' },
-      involvedObject: ref, reason, message, source: { ...this.source }, firstTimestamp: t, lastTimestamp: t,
+      involvedObject: ref, reason, message, source: copyOf(this.source), firstTimestamp: t, lastTimestamp: t,
       count: 1, type, eventTime: null, reportingComponent: this.source.component, reportingInstance: this.source.host ?? '',
     };
     this.seen.set(key, { name: ev.metadata.name!, namespace: ev.metadata.namespace!, count: 1, lastMs: now });
@@ -65,7 +65,7 @@ export class EventRecorder {
       if (this.seen.size <= EVENT_CACHE_ENTRIES && now - v.lastMs <= EVENT_AGGREGATION_WINDOW_MS) break;
       this.seen.delete(k);
     }
-    this.client.post({ verb: 'create', apiVersion: 'v1', kind: 'Event', namespace: ev.metadata.namespace, body: ev });
+    this.client.post({ verb: 'create', apiVersion: 'v1', kind: 'Event', namespace: ev.metadata.namespace, body: ev, transfer: true });
   }
 }
 

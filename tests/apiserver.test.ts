@@ -245,7 +245,7 @@ describe('watch', () => {
     const first = c.create(configMap('a')).metadata.resourceVersion!;
     for (let i = 0; i < 999; i++) c.patch('configmap', 'a', { data: { i: String(i) } }, { type: 'merge' });
     const seen: string[] = [];
-    c.watch('configmaps', (ev) => seen.push(ev.object.metadata.name), { resourceVersion: first });
+    c.watch('configmaps', (ev) => seen.push(ev.object.metadata.name!), { resourceVersion: first });
     expect(seen).toHaveLength(999);
     // Events have no watch cache (DefaultWatchCacheSizes): any number of them resumes for 5 minutes.
     const ev = (i: number): KubeObject => ({
@@ -258,7 +258,7 @@ describe('watch', () => {
       await c.runFor('0.5s');
     }
     const events: string[] = [];
-    c.watch('events', (e) => events.push(e.object.metadata.name), { resourceVersion: firstEvent });
+    c.watch('events', (e) => events.push(e.object.metadata.name!), { resourceVersion: firstEvent });
     expect(events).toHaveLength(300);
     expect(events.at(-1)).toBe('e300');
   });

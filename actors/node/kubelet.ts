@@ -441,7 +441,11 @@ export class Kubelet implements ActorLogic {
       if (!cached || cached.metadata.uid !== uid) continue;
       if (equalsMerged(cached.status, m.status)) continue;
       const status = mergePodStatus(m.status, cached.status);
-      this.client.patch({ apiVersion: 'v1', kind: 'Pod' }, m.namespace, m.name, { status }, 'application/merge-patch+json', undefined, 'status');
+      // Handed over: the store keeps the status's parts, which the manager holds too.
+      this.client.request({
+        verb: 'patch', apiVersion: 'v1', kind: 'Pod', namespace: m.namespace, name: m.name, subresource: 'status',
+        body: { status }, patchType: 'application/merge-patch+json', transfer: true,
+      });
     }
     this.pendingStatus.clear();
   }
