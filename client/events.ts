@@ -3,7 +3,7 @@
 // the last 10 minutes updates that Event's count and lastTimestamp instead of creating another.
 // Writes go out as the broadcaster's do, in the background: the recorder waits for no answer.
 import type { KubeObject } from '../api/types.ts';
-import { formatTime } from '../api/time.ts';
+import { DEFAULT_EPOCH, formatTime } from '../api/time.ts';
 import type { ApiClient } from './client.ts';
 import type { RandomStream } from '../runtime/index.ts';
 import { copyOf, flatten } from '../api/equal.ts';
@@ -69,9 +69,12 @@ export class EventRecorder {
   }
 }
 
-/** Upstream names events `<object>.<hex of the nanosecond timestamp>`; the nanoseconds come from the seeded stream. */
+/**
+ * Upstream names events `<object>.<UnixNano in hex>` (`%v.%x`): the virtual instant since the Unix
+ * epoch, as formatTime dates it; the nanoseconds within the millisecond come from the seeded stream.
+ */
 function eventSuffix(nowMs: number, random: RandomStream): string {
-  return (BigInt(nowMs) * 1_000_000n + BigInt(random.int(1_000_000))).toString(16).padStart(16, '0');
+  return (BigInt(DEFAULT_EPOCH + nowMs) * 1_000_000n + BigInt(random.int(1_000_000))).toString(16);
 }
 
 export function objectReference(obj: KubeObject): { kind: string; namespace?: string; name: string; uid?: string; apiVersion: string; resourceVersion?: string; fieldPath?: string } {

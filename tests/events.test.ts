@@ -34,7 +34,10 @@ describe('events', () => {
       involvedObject: { kind: 'ConfigMap', name: 'cfg', namespace: 'default' },
       source: { component: 'demo-controller' },
     });
+    // client-go names it `<object>.<UnixNano in hex>`: the nanoseconds of the first occurrence.
     expect(events[0].metadata.name).toMatch(/^cfg\.[0-9a-f]{16}$/);
+    const ns = BigInt(`0x${events[0].metadata.name!.slice('cfg.'.length)}`);
+    expect(Number(ns / 1_000_000n)).toBe(Date.parse('2025-01-01T00:00:00Z'));
   });
 
   it('the recorder writes in the background, as the broadcaster does: no answer comes back to the recording actor', async () => {
