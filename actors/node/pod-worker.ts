@@ -27,6 +27,7 @@ import { flatten } from '../../api/equal.ts';
 export const CONTAINER_CREATE_MS = 100;
 
 export interface PodWorkerOptions {
+  /** The pod; the worker keeps the latest version heard here. */
   pod: KubeObject;
   host: NodeHost;
   kubelet: string;
@@ -71,7 +72,6 @@ export class PodWorker implements ActorLogic {
   private ctx!: ActorContext;
   /** Made on first use: most pods never read a ConfigMap, Secret or claim. */
   private apiClient: ApiClient | undefined;
-  private pod: KubeObject;
   /** The running pod machine; undefined while the worker hibernates (see hibernate). */
   private podLive: AnyActorRef | undefined;
   private podSaved: AnyMachineSnapshot | undefined;
@@ -91,8 +91,14 @@ export class PodWorker implements ActorLogic {
   private startTime: number | undefined;
   private failure: unknown;
 
-  constructor(private readonly opts: PodWorkerOptions) {
-    this.pod = opts.pod;
+  constructor(private readonly opts: PodWorkerOptions) {}
+
+  /**
+   * The pod as the kubelet last heard it. It lives in the options (which the runtime keeps to
+   * restart the worker), so no older version of the pod stays alive there.
+   */
+  private get pod(): KubeObject {
+    return this.opts.pod;
   }
 
   // ------------------------------------------------------------------ lifecycle
@@ -128,7 +134,7 @@ export class PodWorker implements ActorLogic {
     if (this.apiClient?.handle(env)) return this.rethrow();
     const m = env.message;
     if (m.type === msg.POD_DELETE) this.onDelete(m as unknown as msg.PodDelete);
-    else if (m.type === msg.POD_UPDATE) this.pod = (m as unknown as msg.PodUpdate).pod;
+    else if (m.type === msg.POD_UPDATE) this.opts.pod = (m as unknown as msg.PodUpdate).pod;
     else if (m.type === msg.CONTAINER_CRASH) this.crashContainer(m as unknown as msg.ContainerCrash);
     this.rethrow();
   }
