@@ -63,6 +63,22 @@ export function copyOf<T extends object>(o: T, extra?: Partial<T>): T {
   return extra ? Object.assign(out, extra) : out;
 }
 
+const interned = new Map<string, string>();
+/** How many distinct strings intern() shares at most (a bound on what it keeps alive). */
+const INTERN_MAX = 8192;
+
+/**
+ * One shared copy of a string that many stored objects repeat (an event's "Started container
+ * web", a container's field path): each would otherwise be its own copy, built by its own
+ * concatenation. For recurring texts only; past INTERN_MAX distinct ones it shares nothing more.
+ */
+export function intern(s: string): string {
+  const shared = interned.get(s);
+  if (shared !== undefined) return shared;
+  if (interned.size < INTERN_MAX) interned.set(s, flatten(s));
+  return s;
+}
+
 /** Freezes a JSON value deeply, so shared stored objects cannot be mutated by readers. */
 export function deepFreeze<T>(v: T): T {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {

@@ -22,6 +22,8 @@ interface Seen {
 
 export class EventRecorder {
   private readonly seen = new Map<string, Seen>();
+  /** The events' source, one frozen object all of this recorder's events share. */
+  private readonly sourceObject: { component: string; host?: string };
 
   constructor(
     private readonly client: ApiClient,
@@ -29,7 +31,9 @@ export class EventRecorder {
     private readonly source: { component: string; host?: string },
     /** A seeded random stream of the recording actor (for unique event names). */
     private readonly random: RandomStream,
-  ) {}
+  ) {
+    this.sourceObject = Object.freeze(copyOf(source));
+  }
 
   /**
    * Records an event about `obj` (type Normal or Warning); `fieldPath` names the part of it
@@ -56,7 +60,7 @@ export class EventRecorder {
     const ev: KubeObject = {
       apiVersion: 'v1', kind: 'Event',
       metadata: { name: flatten(`${ref.name}.${eventSuffix(now, this.random)}`), namespace: ref.namespace ?? 'default' },
-      involvedObject: ref, reason, message, source: copyOf(this.source), firstTimestamp: t, lastTimestamp: t,
+      involvedObject: ref, reason, message, source: this.sourceObject, firstTimestamp: t, lastTimestamp: t,
       count: 1, type, eventTime: null, reportingComponent: this.source.component, reportingInstance: this.source.host ?? '',
     };
     this.seen.set(key, { name: ev.metadata.name!, namespace: ev.metadata.namespace!, count: 1, lastMs: now });

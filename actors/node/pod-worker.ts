@@ -21,7 +21,7 @@ import { buildEnvironment, downwardAPIFile, environmentRefs } from './environmen
 import type { CachedKind } from './object-cache.ts';
 import * as msg from './messages.ts';
 import { mountClaim, unmountClaim, type ClaimMount } from '../storage/mount.ts';
-import { flatten } from '../../api/equal.ts';
+import { flatten, intern } from '../../api/equal.ts';
 
 /** Time to create and start a container once its image is present. */
 export const CONTAINER_CREATE_MS = 100;
@@ -526,10 +526,10 @@ export class PodWorker implements ActorLogic {
       return this.defer(() => slot.actor.send({ type: 'PULL_FAILED', at: this.ctx.now(), reason: 'ErrImageNeverPull', message }));
     }
     if (present && policy !== 'Always') {
-      this.event('Normal', 'Pulled', alreadyPresentMessage(image), slot);
+      this.event('Normal', 'Pulled', intern(alreadyPresentMessage(image)), slot);
       return this.defer(() => slot.actor.send({ type: 'IMAGE_READY', at: this.ctx.now() }));
     }
-    this.event('Normal', 'Pulling', pullingImageMessage(image), slot);
+    this.event('Normal', 'Pulling', intern(pullingImageMessage(image)), slot);
     const secrets = (this.pod.spec.imagePullSecrets ?? []).map((s: any) => s.name);
     const result = host.imageService.pull(image, secrets);
     const joined = result.ok ? host.pullsInFlight.get(slot.imageRef) : undefined;
@@ -599,8 +599,8 @@ export class PodWorker implements ActorLogic {
       random: rnd, epoch: this.opts.epoch, hostname: this.pod.spec.hostname ?? this.pod.metadata.name!, podIP: this.sandbox.podIP,
     });
     slot.record.process = process;
-    this.event('Normal', 'Created', `Created container: ${slot.name}`, slot);
-    this.event('Normal', 'Started', `Started container ${slot.name}`, slot);
+    this.event('Normal', 'Created', intern(`Created container: ${slot.name}`), slot);
+    this.event('Normal', 'Started', intern(`Started container ${slot.name}`), slot);
     const now = this.ctx.now();
     slot.actor.send({ type: 'STARTED', at: now });
     this.handleUpdate(slot, process.start(now));
@@ -751,7 +751,7 @@ export class PodWorker implements ActorLogic {
   }
 
   private event(type: 'Normal' | 'Warning', reason: string, message: string, slot?: ContainerSlot): void {
-    const fieldPath = slot ? `spec.${slot.kind === 'app' ? 'containers' : 'initContainers'}{${slot.name}}` : undefined;
+    const fieldPath = slot ? intern(`spec.${slot.kind === 'app' ? 'containers' : 'initContainers'}{${slot.name}}`) : undefined;
     this.opts.port.podEvent({ uid: this.sandbox.uid, namespace: this.pod.metadata.namespace!, name: this.pod.metadata.name!, eventType: type, reason, message, fieldPath });
   }
 
