@@ -6,16 +6,21 @@ export const DEFAULT_EPOCH = Date.UTC(2025, 0, 1, 0, 0, 0);
 
 /** metav1.Time: RFC 3339 with second precision, e.g. 2025-01-01T00:00:05Z. */
 export function formatTime(virtualMs: number, epoch = DEFAULT_EPOCH): string {
-  // Many objects are stamped within the same second: one string serves them all.
+  // Many objects are stamped with the same seconds (a pod's start and its conditions' times
+  // alternate): one string serves them all.
   const second = Math.floor((epoch + virtualMs) / 1000);
-  if (second === lastSecond) return lastTime;
-  lastSecond = second;
-  lastTime = flatten(new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
-  return lastTime;
+  let text = formatted.get(second);
+  if (text === undefined) {
+    if (formatted.size >= FORMATTED_MAX) formatted.clear();
+    text = flatten(new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    formatted.set(second, text);
+  }
+  return text;
 }
 
-let lastSecond = NaN;
-let lastTime = '';
+/** The seconds formatted lately, and how many to keep before starting over. */
+const formatted = new Map<number, string>();
+const FORMATTED_MAX = 4096;
 
 /** metav1.MicroTime: RFC 3339 with microseconds, e.g. 2025-01-01T00:00:05.120000Z. */
 export function formatMicroTime(virtualMs: number, epoch = DEFAULT_EPOCH): string {

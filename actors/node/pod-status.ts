@@ -3,6 +3,7 @@
 // machines' snapshots. Pure.
 import type { KubeObject } from '../../api/types.ts';
 import { formatTime } from '../../api/time.ts';
+import { intern } from '../../api/equal.ts';
 import type { ContainerContext, Termination } from '../../machines/container.ts';
 import type { PodPhase } from '../../machines/pod.ts';
 
@@ -143,7 +144,7 @@ export function computePodStatus(view: PodView): any {
   const terminal = phase === 'Succeeded' || phase === 'Failed';
   const containersReady = notReady.length === 0 && statuses.length > 0 && !view.terminating;
   const gates = (pod.spec?.readinessGates ?? []).every((g: any) => (prev ?? []).some((c: any) => c.type === g.conditionType && c.status === 'True'));
-  const unreadyMsg = `containers with unready status: [${notReady.join(' ')}]`;
+  const unreadyMsg = intern(`containers with unready status: [${notReady.join(' ')}]`);
   const initPending = view.init.filter((c, i) => c.context.kind !== 'sidecar' && initStatuses[i].state.terminated?.exitCode !== 0).map((c) => c.name);
   const conditions = [
     condition('PodReadyToStartContainers', view.sandboxReady && !terminal, prev, now),

@@ -747,7 +747,7 @@ export class PodWorker implements ActorLogic {
   private imageID(slot: ContainerSlot): string {
     if (!this.opts.host.images.has(slot.imageRef)) return '';
     const info = this.opts.host.imageService.inspect(slot.spec.image);
-    return info ? flatten(`${info.repository}@${info.digest}`) : '';
+    return info ? intern(`${info.repository}@${info.digest}`) : '';
   }
 
   private event(type: 'Normal' | 'Warning', reason: string, message: string, slot?: ContainerSlot): void {
