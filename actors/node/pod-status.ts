@@ -3,7 +3,7 @@
 // machines' snapshots. Pure.
 import type { KubeObject } from '../../api/types.ts';
 import { formatTime } from '../../api/time.ts';
-import { intern } from '../../api/equal.ts';
+import { deepEqual, intern } from '../../api/equal.ts';
 import type { ContainerContext, Termination } from '../../machines/container.ts';
 import type { PodPhase } from '../../machines/pod.ts';
 
@@ -129,7 +129,25 @@ function condition(type: string, ok: boolean, prev: any[] | undefined, now: stri
   const c: any = { type, status, lastProbeTime: null, lastTransitionTime: old && old.status === status ? old.lastTransitionTime : now };
   if (!ok && reason) c.reason = reason;
   if (!ok && message) c.message = message;
-  return c;
+  // Unchanged, it is the posted condition itself: the next stored version shares it.
+  return same(c, old);
+}
+
+/** `next`, or the posted `prev` where it equals it (the next stored version then shares it). */
+function same<T>(next: T, prev: T | undefined): T {
+  return prev !== undefined && deepEqual(next, prev) ? prev : next;
+}
+
+/** The posted container statuses where nothing changed (element by element, then the array). */
+function sameStatuses(next: any[], prev: any[] | undefined): any[] {
+  if (!prev) return next;
+  let all = next.length === prev.length;
+  for (let i = 0; i < next.length; i++) {
+    const old = prev.find((p) => p.name === next[i].name);
+    next[i] = same(next[i], old);
+    if (next[i] !== prev[i]) all = false;
+  }
+  return all ? prev : next;
 }
 
 /** The whole v1.PodStatus the kubelet posts. */
@@ -154,14 +172,15 @@ export function computePodStatus(view: PodView): any {
     (prev ?? []).find((c: any) => c.type === 'PodScheduled') ?? condition('PodScheduled', true, prev, now),
   ];
   for (const c of prev ?? []) if (!conditions.some((x) => x.type === c.type)) conditions.push(c);
-  const status: any = { phase, conditions, hostIP: view.hostIP, hostIPs: [{ ip: view.hostIP }] };
+  const posted = pod.status;
+  const status: any = { phase, conditions, hostIP: view.hostIP, hostIPs: same([{ ip: view.hostIP }], posted?.hostIPs) };
   if (view.podIP) {
     status.podIP = view.podIP;
-    status.podIPs = [{ ip: view.podIP }];
+    status.podIPs = same([{ ip: view.podIP }], posted?.podIPs);
   }
   if (view.startTime !== undefined) status.startTime = formatTime(view.startTime, epoch);
-  if (initStatuses.length) status.initContainerStatuses = initStatuses;
-  status.containerStatuses = statuses;
+  if (initStatuses.length) status.initContainerStatuses = sameStatuses(initStatuses, posted?.initContainerStatuses);
+  status.containerStatuses = sameStatuses(statuses, posted?.containerStatuses);
   status.qosClass = pod.status?.qosClass;
   if (view.rejected) {
     status.reason = view.rejected.reason;
