@@ -12,16 +12,26 @@ export const EVENT_AGGREGATION_WINDOW_MS = 10 * 60_000;
 /** The recorder's cache of recent events is an LRU of this many (events_cache.go maxLruCacheEntries). */
 export const EVENT_CACHE_ENTRIES = 4096;
 
-/** What aggregation needs of an Event recorded earlier. */
+type ObjectRef = ReturnType<typeof objectReference>;
+
+/**
+ * What aggregation needs of an Event recorded earlier: its name, count and last time, and what
+ * identifies it (the strings and the involvedObject the stored Event holds too, so they cost
+ * nothing more). The cache is keyed by a 53-bit hash of the identity, not by the joined string.
+ */
 interface Seen {
   name: string;
   namespace: string;
   count: number;
   lastMs: number;
+  ref: ObjectRef;
+  type: string;
+  reason: string;
+  message: string;
 }
 
 export class EventRecorder {
-  private readonly seen = new Map<string, Seen>();
+  private readonly seen = new Map<number, Seen>();
   /** The events' source, one frozen object all of this recorder's events share. */
   private readonly sourceObject: { component: string; host?: string };
 
@@ -42,11 +52,14 @@ export class EventRecorder {
   event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): void {
     const ref = objectReference(obj);
     if (fieldPath) ref.fieldPath = fieldPath;
-    const key = [this.source.component, this.source.host ?? '', ref.kind, ref.namespace ?? '', ref.name, ref.fieldPath ?? '', ref.uid ?? '', type, reason, message].join('\u0000');
+    // getEventKey: source, involved object, type, reason and message (the source is this recorder's).
+    const key = identityHash(ref, type, reason, message);
     const now = this.now();
     const t = formatTime(now);
-    const prior = this.seen.get(key);
-    if (prior) this.seen.delete(key);
+    const cached = this.seen.get(key);
+    // Another identity with the same hash (about one in 2^53) counts as not seen.
+    const prior = cached && sameIdentity(cached, ref, type, reason, message) ? cached : undefined;
+    if (cached) this.seen.delete(key);
     if (prior && now - prior.lastMs <= EVENT_AGGREGATION_WINDOW_MS) {
       prior.count++;
       prior.lastMs = now;
@@ -63,7 +76,7 @@ export class EventRecorder {
       involvedObject: ref, reason, message, source: this.sourceObject, firstTimestamp: t, lastTimestamp: t,
       count: 1, type, eventTime: null, reportingComponent: this.source.component, reportingInstance: this.source.host ?? '',
     };
-    this.seen.set(key, { name: ev.metadata.name!, namespace: ev.metadata.namespace!, count: 1, lastMs: now });
+    this.seen.set(key, { name: ev.metadata.name!, namespace: ev.metadata.namespace!, count: 1, lastMs: now, ref, type, reason, message });
     // Least recently used first: drop what no longer aggregates, and beyond the LRU's size.
     for (const [k, v] of this.seen) {
       if (this.seen.size <= EVENT_CACHE_ENTRIES && now - v.lastMs <= EVENT_AGGREGATION_WINDOW_MS) break;
@@ -71,6 +84,30 @@ export class EventRecorder {
     }
     this.client.post({ verb: 'create', apiVersion: 'v1', kind: 'Event', namespace: ev.metadata.namespace, body: ev, transfer: true });
   }
+}
+
+function sameIdentity(s: Seen, ref: ObjectRef, type: string, reason: string, message: string): boolean {
+  const r = s.ref;
+  return s.message === message && s.reason === reason && s.type === type && r.uid === ref.uid && r.name === ref.name
+    && r.namespace === ref.namespace && r.kind === ref.kind && r.fieldPath === ref.fieldPath;
+}
+
+/** A 53-bit hash of an event's identity: two 32-bit FNV-1a-style lanes over its fields. */
+function identityHash(ref: ObjectRef, type: string, reason: string, message: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x5bd1e995;
+  const parts = [ref.kind, ref.namespace ?? '', ref.name, ref.fieldPath ?? '', ref.uid ?? '', type, reason, message];
+  for (const p of parts) {
+    for (let i = 0; i < p.length; i++) {
+      const c = p.charCodeAt(i);
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x5bd1e995);
+      b ^= b >>> 15;
+    }
+    a = Math.imul(a ^ 0xff, 0x01000193);
+    b = Math.imul(b ^ 0xff, 0x5bd1e995);
+  }
+  return (a >>> 0) * 0x200000 + (b >>> 11);
 }
 
 /**
