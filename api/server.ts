@@ -233,7 +233,7 @@ export class ApiServer {
 
   private create(info: KindInfo, namespace: string | undefined, req: ApiRequest, user: UserInfo): KubeObject {
     if (req.subresource) return this.createSubresource(info, namespace, req, user);
-    const obj = prepareBody(req.body, info, req.transfer === true);
+    const obj = prepareBody(req.body, info, false, req.transfer === true);
     if (info.namespaced) {
       if (obj.metadata.namespace && namespace && obj.metadata.namespace !== namespace) {
         throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -885,10 +885,11 @@ export function compareObjects(a: KubeObject, b: KubeObject): number {
 }
 
 /** Copies the request body and checks its envelope. */
-function prepareBody(body: unknown, info: KindInfo, owned = false): KubeObject {
+function prepareBody(body: unknown, info: KindInfo, owned = false, transferred = false): KubeObject {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw newBadRequest('the body of the request was in an unknown format');
-  // A request's body belongs to the sender: copy it, unless the server made it (a patch result).
-  const obj = (owned ? copyOf(body as KubeObject) : clone(body)) as KubeObject;
+  // A request's body belongs to the sender: copy it, unless the server made it (a patch result,
+  // whose top and metadata it copies) or the sender handed it over (ApiRequest.transfer).
+  const obj = (transferred ? body : owned ? copyOf(body as KubeObject) : clone(body)) as KubeObject;
   if (owned) obj.metadata = copyOf(obj.metadata ?? {});
   obj.apiVersion = apiVersionOf(info);
   obj.kind = info.kind;
