@@ -80,35 +80,56 @@ export class VerdictLog {
 
   /** The chosen node, the `best` highest-scoring feasible ones and one rejected node per reason. */
   summary(chosen: string | undefined, best: number): NodeVerdict[] {
-    const total = (i: number) => this.totals?.[i] ?? 0;
-    const keep = new Map<number, number>();
-    const top: Array<{ at: number; i: number; node: string }> = [];
-    const reasons = new Set<string>();
+    const totals = this.totals;
+    const order = this.order;
+    // The best `best` so far, highest total first (ties by name): positions in `order`, feasible indexes.
+    const topAt: number[] = [];
+    const topI: number[] = [];
+    let chosenAt = -1;
+    let chosenI = -1;
+    const rejectedAt: number[] = [];
+    let reasons: Set<string> | undefined;
     let fi = 0;
-    for (let at = 0; at < this.order.length; at++) {
-      const o = this.order[at];
+    for (let at = 0; at < order.length; at++) {
+      const o = order[at];
       if (typeof o !== 'string') {
         const key = `${o.rejectedBy}:${(o.reasons ?? []).join(',')}`;
+        reasons ??= new Set();
         if (!reasons.has(key)) {
           reasons.add(key);
-          keep.set(at, -1);
+          rejectedAt.push(at);
         }
         continue;
       }
       const i = fi++;
-      if (o === chosen) keep.set(at, i);
-      // The best `best` so far, highest total first (ties by name), kept by insertion.
-      let k = top.length;
-      while (k > 0 && (total(i) > total(top[k - 1].i) || (total(i) === total(top[k - 1].i) && o < top[k - 1].node))) k--;
+      if (o === chosen) {
+        chosenAt = at;
+        chosenI = i;
+      }
+      const t = totals ? totals[i] : 0;
+      let k = topAt.length;
+      while (k > 0) {
+        const j = topI[k - 1];
+        const u = totals ? totals[j] : 0;
+        if (t > u || (t === u && o < (order[topAt[k - 1]] as string))) k--;
+        else break;
+      }
       if (k < best) {
-        top.splice(k, 0, { at, i, node: o });
-        if (top.length > best) top.pop();
+        topAt.splice(k, 0, at);
+        topI.splice(k, 0, i);
+        if (topAt.length > best) {
+          topAt.pop();
+          topI.pop();
+        }
       }
     }
-    for (const t of top) keep.set(t.at, t.i);
+    const keep = new Map<number, number>();
+    for (const at of rejectedAt) keep.set(at, -1);
+    if (chosenAt >= 0) keep.set(chosenAt, chosenI);
+    for (let k = 0; k < topAt.length; k++) keep.set(topAt[k], topI[k]);
     const out: NodeVerdict[] = [];
     for (const at of [...keep.keys()].sort((a, b) => a - b)) {
-      const o = this.order[at];
+      const o = order[at];
       out.push(typeof o === 'string' ? this.feasibleVerdict(o, keep.get(at)!) : o);
     }
     return out;
