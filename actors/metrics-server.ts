@@ -57,7 +57,14 @@ interface Usage {
   memoryBytes: number;
 }
 
-type PodPoints = Map<string, ContainerMetricsPoint>;
+/** A pod's points, one per container (most pods have one: an array, not a Map, which costs several times more). */
+type PodPoints = ContainerMetricsPoint[];
+
+function pointOf(points: PodPoints | undefined, name: string): ContainerMetricsPoint | undefined {
+  if (!points) return undefined;
+  for (let i = 0; i < points.length; i++) if (points[i].name === name) return points[i];
+  return undefined;
+}
 
 const METRICS_USER = { username: 'system:serviceaccount:kube-system:metrics-server', groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'] };
 
@@ -162,27 +169,27 @@ export class MetricsServer implements ActorLogic {
     const last = new Map<string, PodPoints>();
     const prev = new Map<string, PodPoints>();
     for (const pod of points) {
-      const key = `${pod.namespace}/${pod.name}`;
+      const key = podKey(pod.namespace, pod.name);
       if (last.has(key)) continue;
-      const lastContainers: PodPoints = new Map();
-      const prevContainers: PodPoints = new Map();
+      const lastContainers: PodPoints = [];
+      const prevContainers: PodPoints = [];
       for (const c of pod.containers) {
-        if (lastContainers.has(c.name)) continue;
-        lastContainers.set(c.name, c);
+        if (pointOf(lastContainers, c.name)) continue;
+        lastContainers.push(c);
         const age = c.timestamp - c.startTime;
         if (c.startTime < c.timestamp && age < METRIC_RESOLUTION_MS && age >= FRESH_CONTAINER_MIN_RESOLUTION_MS) {
-          prevContainers.set(c.name, { ...c, timestamp: c.startTime, cumulativeCpuUsed: 0 });
+          prevContainers.push({ ...c, timestamp: c.startTime, cumulativeCpuUsed: 0 });
           continue;
         }
-        const old = this.podLast.get(key)?.get(c.name);
+        const old = pointOf(this.podLast.get(key), c.name);
         if (!old || !(c.startTime < old.timestamp)) continue;
-        if (c.timestamp > old.timestamp) prevContainers.set(c.name, old);
+        if (c.timestamp > old.timestamp) prevContainers.push(old);
         else {
-          const older = this.podPrev.get(key)?.get(c.name);
-          if (older && older.timestamp < c.timestamp) prevContainers.set(c.name, older);
+          const older = pointOf(this.podPrev.get(key), c.name);
+          if (older && older.timestamp < c.timestamp) prevContainers.push(older);
         }
       }
-      if (prevContainers.size > 0) prev.set(key, prevContainers);
+      if (prevContainers.length > 0) prev.set(key, prevContainers);
       last.set(key, lastContainers);
     }
     this.podLast = last;
@@ -219,14 +226,15 @@ export class MetricsServer implements ActorLogic {
 
   /** podStorage.GetMetrics for one pod: every container needs a previous point. */
   private podMetricsOf(pod: KubeObject): KubeObject | undefined {
-    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const key = podKey(pod.metadata.namespace!, pod.metadata.name!);
     const last = this.podLast.get(key);
     const prev = this.podPrev.get(key);
     if (!last || !prev) return undefined;
     const containers: Array<{ name: string; usage: Record<string, string> }> = [];
     let earliest: Usage | undefined;
-    for (const [name, point] of last) {
-      const before = prev.get(name);
+    for (const point of last) {
+      const name = point.name;
+      const before = pointOf(prev, name);
       if (!before) return undefined;
       const usage = resourceUsage(point, before);
       if (!usage) continue;
@@ -321,4 +329,9 @@ function canonical(n: number, base: number, suffixes: readonly string[]): string
     i++;
   }
   return `${n}${suffixes[i]}`;
+}
+
+/** The pods' key: built by join, one flat string (a template literal would keep a rope and its parts). */
+function podKey(namespace: string, name: string): string {
+  return [namespace, name].join('/');
 }
