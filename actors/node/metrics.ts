@@ -121,7 +121,8 @@ export function kubeletResourceMetrics(host: NodeHost, pods: KubeObject[], now: 
     const sandbox = host.sandboxes.get(uid)!;
     const pod = byUid.get(uid);
     const containers: ContainerMetricsPoint[] = [];
-    for (const name of [...sandbox.containers.keys()].sort()) {
+    const names = sandbox.containers.size === 1 ? sandbox.containers.keys() : [...sandbox.containers.keys()].sort();
+    for (const name of names) {
       const record = sandbox.containers.get(name)!;
       const process = record.process;
       const startTime = record.resume.running?.startedAt;
