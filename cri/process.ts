@@ -254,7 +254,8 @@ class SimulatedProcess implements ContainerProcess {
 
   /** A server's behaviour: its program's profile, the image's (when it runs its default command), the scenario's. */
   private serverFor(spec: ServerProgram, imageDefault: boolean): RunningServer {
-    const behavior = { ...spec.behavior, ...(imageDefault ? this.cfg.image.behavior : {}), ...this.cfg.behavior };
+    const behavior = this.cfg.behavior ? { ...spec.behavior, ...(imageDefault ? this.cfg.image.behavior : {}), ...this.cfg.behavior }
+      : mergedBehavior(spec.behavior, imageDefault ? this.cfg.image.behavior : undefined);
     const declared = (this.container.ports ?? []).map((p) => p.containerPort);
     let ports: number[] | 'any' = spec.ports;
     if (spec.profile === 'generic') ports = declared.length > 0 ? declared : 'any';
@@ -264,7 +265,7 @@ class SimulatedProcess implements ContainerProcess {
   private listen(server: RunningServer, now: number, logs: boolean): void {
     server.since = now;
     this.server = server;
-    this.behavior = { ...server.behavior };
+    this.behavior = server.behavior;
     if (logs && server.behavior.logs?.length) {
       this.log ??= new LogSink();
       for (const line of server.behavior.logs) this.log.write(`${line}\n`);
@@ -505,6 +506,17 @@ function isShellOrUtility(program: string): boolean {
 }
 
 /** Creates the process for one container start (a restart creates a new one). */
+/** A server's behaviour from its program's and its image's, one object per pair (behaviours are never changed). */
+const merged = new WeakMap<ProcessBehavior, Map<ProcessBehavior | undefined, ProcessBehavior>>();
+
+function mergedBehavior(program: ProcessBehavior, image: ProcessBehavior | undefined): ProcessBehavior {
+  let byImage = merged.get(program);
+  if (!byImage) merged.set(program, (byImage = new Map()));
+  let b = byImage.get(image);
+  if (!b) byImage.set(image, (b = { ...program, ...image }));
+  return b;
+}
+
 export function createContainerProcess(cfg: ContainerConfig, opts: ProcessOptions = {}): ContainerProcess {
   return new SimulatedProcess(cfg, opts);
 }

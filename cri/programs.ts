@@ -54,8 +54,9 @@ function portFlag(argv: string[], name: string, def: number): number {
   return Number.isNaN(n) ? def : n;
 }
 
-function server(profile: ProgramProfile, ports: number[], extra: ProcessBehavior = {}): ServerProgram {
-  const behavior = { ...PROGRAM_PROFILES[profile], ...extra } as ProcessBehavior;
+function server(profile: ProgramProfile, ports: number[], extra?: ProcessBehavior): ServerProgram {
+  // Behaviours are never changed once made: a profile's own serves every server of it.
+  const behavior: ProcessBehavior = extra ? { ...PROGRAM_PROFILES[profile], ...extra } : PROGRAM_PROFILES[profile];
   return { kind: 'server', profile, behavior, ports, logs: behavior.logs };
 }
 
