@@ -21,7 +21,7 @@ import { buildEnvironment, downwardAPIFile, environmentRefs } from './environmen
 import type { CachedKind } from './object-cache.ts';
 import * as msg from './messages.ts';
 import { mountClaim, unmountClaim, type ClaimMount } from '../storage/mount.ts';
-import { flatten, intern } from '../../api/equal.ts';
+import { deepFreeze, flatten, intern } from '../../api/equal.ts';
 
 /** Time to create and start a container once its image is present. */
 export const CONTAINER_CREATE_MS = 100;
@@ -200,10 +200,10 @@ export class PodWorker implements ActorLogic {
       if (s.status !== 'active' || (top !== 'Running' && top !== 'Terminated')) return;
     }
     // The persisted form: without the active state nodes and tags a live snapshot carries.
-    this.podSaved = pod.getPersistedSnapshot() as AnyMachineSnapshot;
+    this.podSaved = compactSnapshot(pod.getPersistedSnapshot() as AnyMachineSnapshot);
     this.podLive = undefined;
     for (const slot of this.slots.values()) {
-      slot.saved = slot.live!.getPersistedSnapshot() as AnyMachineSnapshot;
+      slot.saved = compactSnapshot(slot.live!.getPersistedSnapshot() as AnyMachineSnapshot);
       slot.live = undefined;
     }
   }
@@ -854,4 +854,31 @@ function hex(rnd: { int(n: number): number }, n: number): string {
   let s = '';
   for (let i = 0; i < n; i++) s += '0123456789abcdef'[rnd.int(16)];
   return s;
+}
+
+/** State values seen in hibernating snapshots, one frozen copy each (most settled pods share a few). */
+const stateValues = new Map<string, unknown>();
+const EMPTY = Object.freeze({});
+
+/**
+ * A persisted snapshot that shares what thousands of hibernating pods repeat: its state value
+ * and its empty history and children. XState reads them when it restores, never changes them.
+ */
+function compactSnapshot(snap: AnyMachineSnapshot): AnyMachineSnapshot {
+  const s = snap as any;
+  if (typeof s.value === 'object' && s.value !== null) {
+    const key = JSON.stringify(s.value);
+    let shared = stateValues.get(key);
+    if (shared === undefined && stateValues.size < 4096) stateValues.set(key, (shared = deepFreeze(s.value)));
+    if (shared !== undefined) s.value = shared;
+  }
+  if (isEmpty(s.historyValue)) s.historyValue = EMPTY;
+  if (isEmpty(s.children)) s.children = EMPTY;
+  return snap;
+}
+
+function isEmpty(o: unknown): boolean {
+  if (!o || typeof o !== 'object') return false;
+  for (const _ in o) return false;
+  return true;
 }
