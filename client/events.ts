@@ -6,7 +6,7 @@ import type { KubeObject } from '../api/types.ts';
 import { DEFAULT_EPOCH, formatTime } from '../api/time.ts';
 import type { ApiClient } from './client.ts';
 import type { RandomStream } from '../runtime/index.ts';
-import { copyOf, flatten } from '../api/equal.ts';
+import { copyOf, joined } from '../api/equal.ts';
 
 export const EVENT_AGGREGATION_WINDOW_MS = 10 * 60_000;
 /** The recorder's cache of recent events is an LRU of this many (events_cache.go maxLruCacheEntries). */
@@ -72,7 +72,7 @@ export class EventRecorder {
     }
     const ev: KubeObject = {
       apiVersion: 'v1', kind: 'Event',
-      metadata: { name: flatten(`${ref.name}.${eventSuffix(now, this.random)}`), namespace: ref.namespace ?? 'default' },
+      metadata: { name: joined(ref.name, '.', eventSuffix(now, this.random)), namespace: ref.namespace ?? 'default' },
       involvedObject: ref, reason, message, source: this.sourceObject, firstTimestamp: t, lastTimestamp: t,
       count: 1, type, eventTime: null, reportingComponent: this.source.component, reportingInstance: this.source.host ?? '',
     };

@@ -11,7 +11,7 @@ import { CacheInformer, type Informer } from '../../client/informer.ts';
 import { EventRecorder } from '../../client/events.ts';
 import { WatchingObjectCache } from './object-cache.ts';
 import { formatMicroTime, formatTime } from '../../api/time.ts';
-import { deepEqual, flatten } from '../../api/equal.ts';
+import { deepEqual, joined } from '../../api/equal.ts';
 import { isPodTerminal, podMatchesNodeSelectorAndAffinity, podRequests, resourceList } from '../../api/podutil.ts';
 import { LEASE_RENEW_MS, NODE_STATUS_UPDATE_MS, nodeMachine } from '../../machines/node.ts';
 import type { ProcessBehavior } from '../../cri/types.ts';
@@ -366,7 +366,7 @@ export class Kubelet implements ActorLogic {
 
   private startWorker(pod: KubeObject): void {
     const uid = pod.metadata.uid!;
-    const id = flatten(`${this.ctx.self}/pod/${pod.metadata.namespace}/${pod.metadata.name}`);
+    const id = joined(this.ctx.self, '/pod/', pod.metadata.namespace!, '/', pod.metadata.name!);
     const resumed = this.opts.host.sandboxes.has(uid);
     const admission = resumed ? undefined : this.admit(pod);
     // A pod found running after a restart counts against the next admissions as before.

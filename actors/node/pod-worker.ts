@@ -21,7 +21,7 @@ import { buildEnvironment, downwardAPIFile, environmentRefs } from './environmen
 import type { CachedKind } from './object-cache.ts';
 import * as msg from './messages.ts';
 import { mountClaim, unmountClaim, type ClaimMount } from '../storage/mount.ts';
-import { deepFreeze, flatten, intern } from '../../api/equal.ts';
+import { deepFreeze, intern, joined } from '../../api/equal.ts';
 
 /** Time to create and start a container once its image is present. */
 export const CONTAINER_CREATE_MS = 100;
@@ -588,7 +588,7 @@ export class PodWorker implements ActorLogic {
   private startProcess(slot: ContainerSlot, env: Record<string, string>): void {
     const host = this.opts.host;
     const rnd = this.ctx.random('containers');
-    slot.record.id = flatten(`containerd://${hex(rnd, 64)}`);
+    slot.record.id = joined('containerd://', hex(rnd, 64));
     const image = host.imageService.inspect(slot.spec.image);
     if (!image) {
       return this.defer(() => slot.actor.send({ type: 'RUN_FAILED', at: this.ctx.now(), message: `failed to create containerd container: image "${slot.spec.image}" not found` }));
