@@ -443,7 +443,9 @@ export class ApiServer {
   private store(info: KindInfo, obj: KubeObject, old: KubeObject | undefined, type: WatchEventType): KubeObject {
     obj.metadata.resourceVersion = String(++this.rv);
     if (this.deps.freeze) deepFreeze(obj);
-    this.objects.get(resourceKey(info))!.set(objectKey(obj.metadata.namespace, obj.metadata.name!), obj);
+    // The key of a new entry stays as long as the object: built flat (an existing entry keeps its own).
+    const ns = obj.metadata.namespace;
+    this.objects.get(resourceKey(info))!.set(ns ? joined(ns, '/', obj.metadata.name!) : obj.metadata.name!, obj);
     this.publish(info, type, obj, old);
     return obj;
   }

@@ -6,7 +6,7 @@ import type { ActorContext, Envelope } from '../runtime/index.ts';
 import type { KubeObject, WatchEvent } from '../api/types.ts';
 import type { StandingHeartbeat } from '../api/heartbeats.ts';
 import type { ApiClient, KindRef } from './client.ts';
-import { flatten } from '../api/equal.ts';
+import { joined } from '../api/equal.ts';
 
 export interface InformerOptions {
   kind: KindRef | '*';
@@ -205,8 +205,9 @@ export class CacheInformer implements Informer {
   }
 
   private keyOf(obj: KubeObject): string {
-    const base = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
-    return flatten(this.opts.kind === '*' ? `${obj.kind}/${base}` : base);
+    // Kept as long as the cached object: built flat.
+    const ns = obj.metadata.namespace ?? '';
+    return this.opts.kind === '*' ? joined(obj.kind, '/', ns, '/', obj.metadata.name!) : joined(ns, '/', obj.metadata.name!);
   }
 
   private relist(): void {
