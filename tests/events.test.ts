@@ -59,6 +59,34 @@ describe('events', () => {
     expect(answers).toEqual([]);
   });
 
+  it('events that differ in object, container, type, reason or message are not aggregated', async () => {
+    // getEventKey: every field of the identity counts; only identical events share an Event.
+    const c = await createCluster({ seed: 2, nodes: 0 });
+    const a = c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } });
+    const b = c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } });
+    const logic: runtime.ActorLogic = {
+      start: (ctx) => {
+        const client = new ApiClient(ctx, { username: 'system:serviceaccount:kube-system:demo', groups: [] });
+        const recorder = new EventRecorder(client, ctx.now, { component: 'demo-controller' }, ctx.random('events'));
+        recorder.event(a as KubeObject, 'Normal', 'Synced', 'done');
+        recorder.event(b as KubeObject, 'Normal', 'Synced', 'done');
+        recorder.event(a as KubeObject, 'Normal', 'Synced', 'done', 'spec.containers{web}');
+        recorder.event(a as KubeObject, 'Warning', 'Synced', 'done');
+        recorder.event(a as KubeObject, 'Normal', 'Resynced', 'done');
+        recorder.event(a as KubeObject, 'Normal', 'Synced', 'done again');
+        recorder.event(a as KubeObject, 'Normal', 'Synced', 'done');
+      },
+      receive: () => {},
+    };
+    c.runtime.spawn({ id: 'demo', start: () => logic });
+    await c.runFor('1s');
+    const seen = c.events().map((e) => `${e.involvedObject.name} ${e.involvedObject.fieldPath ?? '-'} ${e.type} ${e.reason} ${e.message} x${e.count}`).sort();
+    expect(seen).toEqual([
+      'a - Normal Resynced done x1', 'a - Normal Synced done again x1', 'a - Normal Synced done x2', 'a - Warning Synced done x1',
+      'a spec.containers{web} Normal Synced done x1', 'b - Normal Synced done x1',
+    ]);
+  });
+
   it('a request without a user is 401 Unauthorized', async () => {
     const c = await createCluster({ nodes: 0 });
     let status: number | undefined;
