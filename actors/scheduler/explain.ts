@@ -46,7 +46,7 @@ export interface SchedulingDecision {
 export class VerdictLog {
   private readonly order: Array<string | NodeVerdict> = [];
   private feasible = 0;
-  private readonly columns: number[][] = [];
+  private readonly columns: Array<ArrayLike<number>> = [];
   private totals: number[] | undefined;
 
   /** A node every filter passed. */
@@ -65,7 +65,19 @@ export class VerdictLog {
 
   /** One score plugin's normalized scores, aligned with the feasible nodes in evaluation order. */
   addScores(scores: number[]): void {
-    this.columns.push(scores.slice(0, this.feasible));
+    // Scores are integers from 0 to 100 (MaxNodeScore): two bytes each, not eight, for the
+    // hundreds of nodes a large cluster's attempt scores (a float column if one ever is not).
+    const n = this.feasible;
+    const column = new Int16Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = scores[i];
+      if ((v | 0) !== v || v < -32768 || v > 32767) {
+        this.columns.push(scores.slice(0, n));
+        return;
+      }
+      column[i] = v;
+    }
+    this.columns.push(column);
   }
 
   setTotals(totals: number[]): void {
