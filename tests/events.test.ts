@@ -1,8 +1,20 @@
 // core/v1 Events as a controller records them: repeated events are aggregated, as client-go's
 // EventCorrelator does (count and lastTimestamp grow instead of new Event objects).
 import { describe, expect, it } from 'vitest';
-import { ApiClient, EventRecorder, createCluster, type KubeObject } from 'kubesim';
+import { ApiClient, EventRecorder, createCluster, type Cluster, type KubeObject } from 'kubesim';
 import type { runtime } from 'kubesim';
+
+/** Spawns an actor 'demo' that records events with a demo controller's recorder as it starts. */
+function recordAtStart(c: Cluster, record: (recorder: EventRecorder) => void): void {
+  const logic: runtime.ActorLogic = {
+    start: (ctx) => {
+      const client = new ApiClient(ctx, { username: 'system:serviceaccount:kube-system:demo', groups: [] });
+      record(new EventRecorder(client, ctx.now, { component: 'demo-controller' }, ctx.random('events')));
+    },
+    receive: () => {},
+  };
+  c.runtime.spawn({ id: 'demo', start: () => logic });
+}
 
 describe('events', () => {
   it('the same event recorded three times within 10 minutes is one Event with count 3; once more after 11 minutes, a new one', async () => {
@@ -43,16 +55,10 @@ describe('events', () => {
   it('the recorder writes in the background, as the broadcaster does: no answer comes back to the recording actor', async () => {
     const c = await createCluster({ seed: 2, nodes: 0, trace: true });
     const target = c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' } });
-    const logic: runtime.ActorLogic = {
-      start: (ctx) => {
-        const client = new ApiClient(ctx, { username: 'system:serviceaccount:kube-system:demo', groups: [] });
-        const recorder = new EventRecorder(client, ctx.now, { component: 'demo-controller' }, ctx.random('events'));
-        recorder.event(target as KubeObject, 'Normal', 'Synced', 'first');
-        recorder.event(target as KubeObject, 'Normal', 'Synced', 'first');
-      },
-      receive: () => {},
-    };
-    c.runtime.spawn({ id: 'demo', start: () => logic });
+    recordAtStart(c, (recorder) => {
+      recorder.event(target as KubeObject, 'Normal', 'Synced', 'first');
+      recorder.event(target as KubeObject, 'Normal', 'Synced', 'first');
+    });
     await c.runFor('1s');
     expect(c.events().map((e) => [e.message, e.count])).toEqual([['first', 2]]);
     const answers = c.traceLines().map((l) => JSON.parse(l)).filter((r) => r.kind === 'deliver' && r.to === 'demo');
@@ -64,21 +70,15 @@ describe('events', () => {
     const c = await createCluster({ seed: 2, nodes: 0 });
     const a = c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' } });
     const b = c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } });
-    const logic: runtime.ActorLogic = {
-      start: (ctx) => {
-        const client = new ApiClient(ctx, { username: 'system:serviceaccount:kube-system:demo', groups: [] });
-        const recorder = new EventRecorder(client, ctx.now, { component: 'demo-controller' }, ctx.random('events'));
-        recorder.event(a as KubeObject, 'Normal', 'Synced', 'done');
-        recorder.event(b as KubeObject, 'Normal', 'Synced', 'done');
-        recorder.event(a as KubeObject, 'Normal', 'Synced', 'done', 'spec.containers{web}');
-        recorder.event(a as KubeObject, 'Warning', 'Synced', 'done');
-        recorder.event(a as KubeObject, 'Normal', 'Resynced', 'done');
-        recorder.event(a as KubeObject, 'Normal', 'Synced', 'done again');
-        recorder.event(a as KubeObject, 'Normal', 'Synced', 'done');
-      },
-      receive: () => {},
-    };
-    c.runtime.spawn({ id: 'demo', start: () => logic });
+    recordAtStart(c, (recorder) => {
+      recorder.event(a as KubeObject, 'Normal', 'Synced', 'done');
+      recorder.event(b as KubeObject, 'Normal', 'Synced', 'done');
+      recorder.event(a as KubeObject, 'Normal', 'Synced', 'done', 'spec.containers{web}');
+      recorder.event(a as KubeObject, 'Warning', 'Synced', 'done');
+      recorder.event(a as KubeObject, 'Normal', 'Resynced', 'done');
+      recorder.event(a as KubeObject, 'Normal', 'Synced', 'done again');
+      recorder.event(a as KubeObject, 'Normal', 'Synced', 'done');
+    });
     await c.runFor('1s');
     const seen = c.events().map((e) => `${e.involvedObject.name} ${e.involvedObject.fieldPath ?? '-'} ${e.type} ${e.reason} ${e.message} x${e.count}`).sort();
     expect(seen).toEqual([
