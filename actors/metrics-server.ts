@@ -17,6 +17,7 @@ import type { KubeObject } from '../api/types.ts';
 import { newNotFound, newBadRequest, isStatusError, type Status } from '../api/errors.ts';
 import { parseLabelSelector, type LabelSelector } from '../api/selectors.ts';
 import { formatTime } from '../api/time.ts';
+import { joined } from '../api/equal.ts';
 import { ApiClient } from '../client/client.ts';
 import { CacheInformer, type Informer } from '../client/informer.ts';
 import { formatGoDuration } from '../cri/images.ts';
@@ -169,7 +170,7 @@ export class MetricsServer implements ActorLogic {
     const last = new Map<string, PodPoints>();
     const prev = new Map<string, PodPoints>();
     for (const pod of points) {
-      const key = podKey(pod.namespace, pod.name);
+      const key = joined(pod.namespace, '/', pod.name);
       if (last.has(key)) continue;
       const lastContainers: PodPoints = [];
       const prevContainers: PodPoints = [];
@@ -226,7 +227,7 @@ export class MetricsServer implements ActorLogic {
 
   /** podStorage.GetMetrics for one pod: every container needs a previous point. */
   private podMetricsOf(pod: KubeObject): KubeObject | undefined {
-    const key = podKey(pod.metadata.namespace!, pod.metadata.name!);
+    const key = joined(pod.metadata.namespace!, '/', pod.metadata.name!);
     const last = this.podLast.get(key);
     const prev = this.podPrev.get(key);
     if (!last || !prev) return undefined;
@@ -329,9 +330,4 @@ function canonical(n: number, base: number, suffixes: readonly string[]): string
     i++;
   }
   return `${n}${suffixes[i]}`;
-}
-
-/** The pods' key: built by join, one flat string (a template literal would keep a rope and its parts). */
-function podKey(namespace: string, name: string): string {
-  return [namespace, name].join('/');
 }

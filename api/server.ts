@@ -233,7 +233,7 @@ export class ApiServer {
 
   private create(info: KindInfo, namespace: string | undefined, req: ApiRequest, user: UserInfo): KubeObject {
     if (req.subresource) return this.createSubresource(info, namespace, req, user);
-    const obj = prepareBody(req.body, info, false, req.transfer === true);
+    const obj = prepareBody(req.body, info, req.transfer === true ? 'handed-over' : 'sender');
     if (info.namespaced) {
       if (obj.metadata.namespace && namespace && obj.metadata.namespace !== namespace) {
         throw newBadRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -307,8 +307,8 @@ export class ApiServer {
 
   // ------------------------------------------------------------------ update
 
-  private update(info: KindInfo, namespace: string | undefined, body: KubeObject, subresource: string, user: UserInfo, dryRun?: boolean, owned = false): KubeObject {
-    const obj = prepareBody(body, info, owned);
+  private update(info: KindInfo, namespace: string | undefined, body: KubeObject, subresource: string, user: UserInfo, dryRun?: boolean, owner: BodyOwner = 'sender'): KubeObject {
+    const obj = prepareBody(body, info, owner);
     const name = obj.metadata.name ?? '';
     if (info.namespaced) obj.metadata.namespace = namespace ?? obj.metadata.namespace ?? 'default';
     const old = this.peek(info, obj.metadata.namespace, name);
@@ -380,7 +380,7 @@ export class ApiServer {
     // A patch applies to the version it read unless it names a resourceVersion itself.
     const body = copyOf(patched, { metadata: copyOf(patched.metadata) });
     if (!hasResourceVersion(req.body)) body.metadata.resourceVersion = old.metadata.resourceVersion;
-    return this.update(info, namespace, body, req.subresource ?? '', user, req.dryRun, true);
+    return this.update(info, namespace, body, req.subresource ?? '', user, req.dryRun, 'handed-over');
   }
 
   // ------------------------------------------------------------------ delete
@@ -612,7 +612,8 @@ export class ApiServer {
     let parts = 0;
     for (const [resource, h] of this.history) {
       if (resources && !resources.includes(resource)) continue;
-      h.compact(now);
+      // A reader of what is left (the model checker) changes nothing; a watch sees etcd's compaction.
+      if (!whatIsLeft) h.compact(now);
       const oldest = h.oldestResumable;
       if (rv < oldest && !whatIsLeft) throw newGone(`too old resource version: ${rv} (${oldest})`);
       const since = h.since(rv);
@@ -886,13 +887,17 @@ export function compareObjects(a: KubeObject, b: KubeObject): number {
   return am < bm ? -1 : am > bm ? 1 : 0;
 }
 
-/** Copies the request body and checks its envelope. */
-function prepareBody(body: unknown, info: KindInfo, owned = false, transferred = false): KubeObject {
+/**
+ * Whose a request body is: the sender's (copied whole), or handed over, so kept as it comes: by a
+ * sender that never touches it again (ApiRequest.transfer) or by the server itself (a patch
+ * result, whose top and metadata it copied and whose rest it shares with the stored version).
+ */
+type BodyOwner = 'sender' | 'handed-over';
+
+/** Copies the request body unless it is handed over, and checks its envelope. */
+function prepareBody(body: unknown, info: KindInfo, owner: BodyOwner): KubeObject {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw newBadRequest('the body of the request was in an unknown format');
-  // A request's body belongs to the sender: copy it, unless the server made it (a patch result,
-  // whose top and metadata it copies) or the sender handed it over (ApiRequest.transfer).
-  const obj = (transferred ? body : owned ? copyOf(body as KubeObject) : clone(body)) as KubeObject;
-  if (owned) obj.metadata = copyOf(obj.metadata ?? {});
+  const obj = (owner === 'handed-over' ? body : clone(body)) as KubeObject;
   obj.apiVersion = apiVersionOf(info);
   obj.kind = info.kind;
   obj.metadata = obj.metadata ?? {};

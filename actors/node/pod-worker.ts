@@ -532,11 +532,11 @@ export class PodWorker implements ActorLogic {
     this.event('Normal', 'Pulling', intern(pullingImageMessage(image)), slot);
     const secrets = (this.pod.spec.imagePullSecrets ?? []).map((s: any) => s.name);
     const result = host.imageService.pull(image, secrets);
-    const joined = result.ok ? host.pullsInFlight.get(slot.imageRef) : undefined;
-    const begin = joined ?? Math.max(now, host.pullerFreeAt);
-    const end = joined ?? begin + result.durationMs;
-    if (joined === undefined) host.pullerFreeAt = end;
-    if (result.ok && joined === undefined) host.pullsInFlight.set(slot.imageRef, end);
+    const inFlight = result.ok ? host.pullsInFlight.get(slot.imageRef) : undefined;
+    const begin = inFlight ?? Math.max(now, host.pullerFreeAt);
+    const end = inFlight ?? begin + result.durationMs;
+    if (inFlight === undefined) host.pullerFreeAt = end;
+    if (result.ok && inFlight === undefined) host.pullsInFlight.set(slot.imageRef, end);
     this.ctx.startTimer(`pull ${slot.name}`, end - now, () => {
       const at = this.ctx.now();
       if (result.ok) {
