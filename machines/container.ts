@@ -111,6 +111,17 @@ function probeDelay(c: ContainerContext, p: ProbeName): number {
   return Math.max(0, (c.startedAt ?? c.now) + t.initialDelayMs - c.now);
 }
 
+type AssignArgs = { context: ContainerContext; event: ContainerEvent };
+
+/** The instant of the event being handled (every event carries one); the machine's notion of now. */
+const at = ({ context, event }: AssignArgs): number => ('at' in event ? event.at : context.now);
+
+/** A (re)started process: `now` and startedAt at the event, probe counters reset. */
+function startFields(a: AssignArgs, started: boolean, ready: boolean): Partial<ContainerContext> {
+  const t = at(a);
+  return { now: t, startedAt: t, termination: undefined, started, ready, counters: zero(), killReason: undefined, message: undefined };
+}
+
 export const containerMachine = setup({
   types: {
     context: {} as ContainerContext,
@@ -154,7 +165,9 @@ export const containerMachine = setup({
   actions: {
     /** A timer fired at the end of the back-off: the machine's notion of now moves there. */
     advanceToBackoffEnd: assign({ now: ({ context }) => context.now + backoffRemaining(context) }),
-    noteTime: assign({ now: ({ context, event }) => ('at' in event ? event.at : context.now) }),
+    // Each assignment below also moves `now` to the event's instant: one context (and snapshot)
+    // copy a transition, where a separate noteTime would make two.
+    noteTime: assign({ now: at }),
     resumeFromRuntime: assign(({ context }) => {
       const r = context.resume!;
       return {
@@ -165,18 +178,18 @@ export const containerMachine = setup({
     }),
     ensureImage: emit({ type: 'cri', op: 'ensureImage' } as any),
     runContainer: emit({ type: 'cri', op: 'run' } as any),
-    recordPullFailure: assign({ message: ({ event }) => (event.type === 'PULL_FAILED' ? event.message : undefined) }),
+    recordPullFailure: assign((a) => ({ now: at(a), message: a.event.type === 'PULL_FAILED' ? a.event.message : undefined })),
     growPullBackoff: assign({ pullBackoffMs: ({ context }) => Math.min(context.pullBackoffMs * 2, PULL_BACKOFF_MAX_MS) }),
     emitPullBackOffEvent: emit({ type: 'kubelet-event', what: 'pullBackOff' } as any),
-    recordMessage: assign({ message: ({ event }) => ('message' in event ? event.message : undefined) }),
+    recordMessage: assign((a) => ({ now: at(a), message: 'message' in a.event ? a.event.message : undefined })),
     clearMessage: assign({ message: undefined }),
-    recordStart: assign({
-      startedAt: ({ event, context }) => ('at' in event ? event.at : context.now),
-      termination: undefined, started: false, ready: false, counters: zero, killReason: undefined, message: undefined,
-    }),
+    recordStart: assign((a) => startFields(a, false, false)),
+    /** recordStart and markStarted in one: a container without probes is started and ready at once. */
+    recordStartWithoutProbes: assign((a) => startFields(a, true, true)),
     recordExit: assign(({ context, event }) => {
       if (event.type !== 'EXITED') return {};
       return {
+        now: event.at,
         termination: {
           exitCode: event.exitCode, reason: event.reason, message: event.message, startedAt: context.startedAt ?? event.at, finishedAt: event.at,
           containerID: event.containerID,
@@ -194,7 +207,7 @@ export const containerMachine = setup({
       };
     }),
     emitCrashBackOffEvent: emit({ type: 'kubelet-event', what: 'crashBackOff' } as any),
-    setKillReason: assign({ killReason: ({ event }) => (event.type === 'KILL' ? event.reason : undefined) }),
+    setKillReason: assign((a) => ({ now: at(a), killReason: a.event.type === 'KILL' ? a.event.reason : undefined })),
     killProcess: emit(({ event }) => ({ type: 'cri', op: 'kill', reason: event.type === 'KILL' ? event.reason : 'pod' }) as any),
     markStarted: assign(({ context }) => ({ started: true, ready: context.probes.readiness ? context.ready : true })),
     markReady: assign({ ready: true }),
@@ -202,13 +215,11 @@ export const containerMachine = setup({
     probeStartup: emit({ type: 'cri', op: 'probe', probe: 'startup' } as any),
     probeLiveness: emit({ type: 'cri', op: 'probe', probe: 'liveness' } as any),
     probeReadiness: emit({ type: 'cri', op: 'probe', probe: 'readiness' } as any),
-    countProbe: assign({
-      counters: ({ context, event }) => {
-        if (event.type !== 'PROBE_RESULT') return context.counters;
-        const prev = context.counters[event.probe];
-        const next = event.result === 'Success' ? { successes: prev.successes + 1, failures: 0 } : { successes: 0, failures: prev.failures + 1 };
-        return { ...context.counters, [event.probe]: next };
-      },
+    countProbe: assign(({ context, event }) => {
+      if (event.type !== 'PROBE_RESULT') return {};
+      const prev = context.counters[event.probe];
+      const next = event.result === 'Success' ? { successes: prev.successes + 1, failures: 0 } : { successes: 0, failures: prev.failures + 1 };
+      return { now: event.at, counters: { ...context.counters, [event.probe]: next } };
     }),
     emitUnhealthy: emit(({ event }) => ({ type: 'kubelet-event', what: 'probeFailed', probe: event.type === 'PROBE_RESULT' ? event.probe : '', message: event.type === 'PROBE_RESULT' ? event.message : '' }) as any),
     requestLivenessKill: emit({ type: 'self', event: 'KILL', reason: 'liveness' } as any),
@@ -244,7 +255,7 @@ export const containerMachine = setup({
           entry: ['clearMessage', 'ensureImage', 'statusChanged'],
           on: {
             IMAGE_READY: { target: 'Creating', actions: 'noteTime' },
-            PULL_FAILED: { target: 'ErrImagePull', actions: ['noteTime', 'recordPullFailure'] },
+            PULL_FAILED: { target: 'ErrImagePull', actions: ['recordPullFailure'] },
           },
         },
         Creating: {
@@ -254,12 +265,12 @@ export const containerMachine = setup({
               // No probes: straight to the settled state (what the eventless steps below would reach).
               {
                 guard: 'noProbes', target: ['#container.Running.Startup.Started', '#container.Running.Liveness.Off', '#container.Running.Readiness.Off'],
-                actions: ['noteTime', 'recordStart', 'markStarted', 'statusChanged'],
+                actions: ['recordStartWithoutProbes', 'statusChanged'],
               },
-              { target: '#container.Running', actions: ['noteTime', 'recordStart'] },
+              { target: '#container.Running', actions: ['recordStart'] },
             ],
-            CONFIG_ERROR: { target: 'CreateContainerConfigError', actions: ['noteTime', 'recordMessage'] },
-            RUN_FAILED: { target: 'RunContainerError', actions: ['noteTime', 'recordMessage'] },
+            CONFIG_ERROR: { target: 'CreateContainerConfigError', actions: ['recordMessage'] },
+            RUN_FAILED: { target: 'RunContainerError', actions: ['recordMessage'] },
           },
         },
         ErrImagePull: {
@@ -275,7 +286,7 @@ export const containerMachine = setup({
               entry: 'ensureImage',
               on: {
                 IMAGE_READY: { target: '#container.Waiting.Creating', actions: 'noteTime' },
-                PULL_FAILED: { target: '#container.Waiting.ErrImagePull', actions: ['noteTime', 'recordPullFailure'] },
+                PULL_FAILED: { target: '#container.Waiting.ErrImagePull', actions: ['recordPullFailure'] },
               },
             },
           },
@@ -287,14 +298,14 @@ export const containerMachine = setup({
           after: { crashBackoff: { target: 'ContainerCreating', actions: ['advanceToBackoffEnd', 'beginRestart'] } },
         },
       },
-      on: { KILL: { target: 'Dead', actions: ['noteTime', 'setKillReason'] } },
+      on: { KILL: { target: 'Dead', actions: ['setKillReason'] } },
     },
     Running: {
       type: 'parallel',
       entry: 'statusChanged',
       on: {
-        EXITED: { target: 'Terminated', actions: ['noteTime', 'recordExit'] },
-        KILL: { target: 'Stopping', actions: ['noteTime', 'setKillReason', 'killProcess'] },
+        EXITED: { target: 'Terminated', actions: ['recordExit'] },
+        KILL: { target: 'Stopping', actions: ['setKillReason', 'killProcess'] },
       },
       states: {
         Startup: {
@@ -302,7 +313,7 @@ export const containerMachine = setup({
           states: {
             Check: { always: [{ guard: 'noStartupProbe', target: 'Started', actions: ['markStarted', 'statusChanged'] }, { target: 'Delay' }] },
             Delay: { after: { startupDelay: 'Probing' } },
-            Probing: { entry: 'probeStartup', on: { PROBE_RESULT: { guard: 'isStartupResult', actions: ['noteTime', 'countProbe'], target: 'Judging' } } },
+            Probing: { entry: 'probeStartup', on: { PROBE_RESULT: { guard: 'isStartupResult', actions: ['countProbe'], target: 'Judging' } } },
             Judging: {
               always: [
                 { guard: 'startupSucceeded', target: 'Started', actions: ['markStarted', 'statusChanged'] },
@@ -320,7 +331,7 @@ export const containerMachine = setup({
           states: {
             Blocked: { always: [{ guard: 'noLivenessProbe', target: 'Off' }, { guard: 'isStarted', target: 'Delay' }] },
             Delay: { after: { livenessDelay: 'Probing' } },
-            Probing: { entry: 'probeLiveness', on: { PROBE_RESULT: { guard: 'isLivenessResult', actions: ['noteTime', 'countProbe'], target: 'Judging' } } },
+            Probing: { entry: 'probeLiveness', on: { PROBE_RESULT: { guard: 'isLivenessResult', actions: ['countProbe'], target: 'Judging' } } },
             Judging: {
               always: [
                 { guard: 'livenessSucceeded', target: 'Waiting' },
@@ -338,7 +349,7 @@ export const containerMachine = setup({
           states: {
             Blocked: { always: [{ guard: 'noReadinessProbe', target: 'Off' }, { guard: 'isStarted', target: 'Delay' }] },
             Delay: { after: { readinessDelay: 'Probing' } },
-            Probing: { entry: 'probeReadiness', on: { PROBE_RESULT: { guard: 'isReadinessResult', actions: ['noteTime', 'countProbe'], target: 'Judging' } } },
+            Probing: { entry: 'probeReadiness', on: { PROBE_RESULT: { guard: 'isReadinessResult', actions: ['countProbe'], target: 'Judging' } } },
             Judging: {
               always: [
                 { guard: 'becameReady', target: 'Waiting', actions: ['markReady', 'statusChanged'] },
@@ -354,7 +365,7 @@ export const containerMachine = setup({
       },
     },
     Stopping: {
-      on: { EXITED: { target: 'Terminated', actions: ['noteTime', 'recordExit'] } },
+      on: { EXITED: { target: 'Terminated', actions: ['recordExit'] } },
     },
     Terminated: {
       entry: 'statusChanged',
@@ -363,7 +374,7 @@ export const containerMachine = setup({
         { guard: 'isInBackOff', target: 'Waiting.CrashLoopBackOff' },
         { guard: 'shouldRestart', target: 'Waiting.ContainerCreating', actions: 'beginRestart' },
       ],
-      on: { KILL: { target: 'Dead', actions: ['noteTime', 'setKillReason'] } },
+      on: { KILL: { target: 'Dead', actions: ['setKillReason'] } },
     },
     /** Stopped for good (the pod is terminating). */
     Dead: { type: 'final', entry: 'statusChanged' },
