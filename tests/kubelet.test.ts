@@ -333,7 +333,7 @@ describe('images and configuration errors', () => {
 describe('termination', () => {
   it('a process that ignores SIGTERM is killed when the 30 s grace period ends', async () => {
     // k8s-facts §7.6
-    const c = await createCluster({ seed: 1 });
+    const c = await createCluster({ seed: 1, trace: true });
     c.create(pod('sleeper', { containers: [{ name: 'c', image: 'busybox:1.36', command: ['sh', '-c', 'sleep 3600'] }] }));
     c.create(pod('web', { containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] }));
     await c.runFor('30s');
@@ -346,6 +346,8 @@ describe('termination', () => {
     await c.runUntil((cl) => cl.find('pod', 'sleeper') === undefined, { timeout: '1m' });
     expect(Math.round((c.now() - t0) / 1000)).toBe(30);
     expect(reasons(c, 'sleeper')).toContain('Killing: Stopping container c');
+    // The deleted pods' workers stopped cleanly: no error while stopping their machines.
+    expect(c.traceLines().filter((l) => l.includes('stop-error'))).toEqual([]);
   });
 });
 

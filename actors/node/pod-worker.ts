@@ -139,8 +139,12 @@ export class PodWorker implements ActorLogic {
     this.rethrow();
   }
 
+  /**
+   * Stops the pod machine, the root of the worker's XState system. The container machines joined
+   * that system (XState refuses to stop such an actor directly) and go with the worker; the
+   * runtime cancels any timer of theirs still pending.
+   */
   stop(): void {
-    for (const slot of this.slots.values()) slot.live?.stop();
     this.podLive?.stop();
   }
 
