@@ -116,10 +116,13 @@ type AssignArgs = { context: ContainerContext; event: ContainerEvent };
 /** The instant of the event being handled (every event carries one); the machine's notion of now. */
 const at = ({ context, event }: AssignArgs): number => ('at' in event ? event.at : context.now);
 
-/** A (re)started process: `now` and startedAt at the event, probe counters reset. */
-function startFields(a: AssignArgs, started: boolean, ready: boolean): Partial<ContainerContext> {
+/**
+ * A (re)started process: `now` and startedAt at the event, probe counters reset. `started`: it
+ * counts as started and ready at once (a container without probes).
+ */
+function startFields(a: AssignArgs, started: boolean): Partial<ContainerContext> {
   const t = at(a);
-  return { now: t, startedAt: t, termination: undefined, started, ready, counters: zero(), killReason: undefined, message: undefined };
+  return { now: t, startedAt: t, termination: undefined, started, ready: started, counters: zero(), killReason: undefined, message: undefined };
 }
 
 export const containerMachine = setup({
@@ -183,9 +186,9 @@ export const containerMachine = setup({
     emitPullBackOffEvent: emit({ type: 'kubelet-event', what: 'pullBackOff' } as any),
     recordMessage: assign((a) => ({ now: at(a), message: 'message' in a.event ? a.event.message : undefined })),
     clearMessage: assign({ message: undefined }),
-    recordStart: assign((a) => startFields(a, false, false)),
+    recordStart: assign((a) => startFields(a, false)),
     /** recordStart and markStarted in one: a container without probes is started and ready at once. */
-    recordStartWithoutProbes: assign((a) => startFields(a, true, true)),
+    recordStartWithoutProbes: assign((a) => startFields(a, true)),
     recordExit: assign(({ context, event }) => {
       if (event.type !== 'EXITED') return {};
       return {

@@ -4,6 +4,7 @@ import type { Informer } from '../../client/informer.ts';
 import type { KubeObject, OwnerReference } from '../../api/types.ts';
 import type { PodCondition } from '../../api/podutil.ts';
 import type { Status } from '../../api/errors.ts';
+import type { ApiResult } from '../../api/request.ts';
 import { labelSelectorFromMeta, type LabelSelector } from '../../api/selectors.ts';
 
 /** PodKey: `<namespace>/<name>`, the key expectations and workqueues use. */
@@ -17,12 +18,22 @@ export function splitKey(key: string): [string, string] {
   return i < 0 ? ['', key] : [key.slice(0, i), key.slice(i + 1)];
 }
 
-/** metav1.GetControllerOf: the owner reference with controller=true. */
 /** A Namespace that exists and is not terminating (where per-namespace controllers keep their objects). */
 export function isNamespaceActive(ns: KubeObject | undefined): ns is KubeObject {
   return Boolean(ns) && !ns!.metadata.deletionTimestamp && (ns!.status?.phase ?? 'Active') === 'Active';
 }
 
+/**
+ * The answer to writing an object a namespace must have: the namespace's key goes back on the
+ * queue (rate-limited) unless the write worked, the object already exists or the namespace is gone.
+ */
+export function requeueUnlessDone(requeue: () => void): (r: ApiResult) => void {
+  return (r) => {
+    if (!r.ok && r.status.reason !== 'AlreadyExists' && r.status.code !== 404) requeue();
+  };
+}
+
+/** metav1.GetControllerOf: the owner reference with controller=true. */
 export function getControllerOf(obj: KubeObject): OwnerReference | undefined {
   const refs: OwnerReference[] | undefined = obj.metadata.ownerReferences;
   if (refs) for (let i = 0; i < refs.length; i++) if (refs[i].controller === true) return refs[i];

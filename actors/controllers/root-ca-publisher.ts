@@ -4,10 +4,9 @@
 // put back.
 import type { KubeObject } from '../../api/types.ts';
 import type { Informer } from '../../client/informer.ts';
-import type { ApiResult } from '../../api/request.ts';
 import { ROOT_CA_CONFIGMAP } from '../../api/admission-serviceaccount.ts';
 import { Controller, controllerUser, type ReconcileResult } from './controller.ts';
-import { isNamespaceActive } from './controller-utils.ts';
+import { isNamespaceActive, requeueUnlessDone } from './controller-utils.ts';
 
 const CONFIG_MAP = { apiVersion: 'v1', kind: 'ConfigMap' };
 export const ROOT_CA_DESCRIPTION = 'Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.';
@@ -46,9 +45,7 @@ export class RootCACertPublisher extends Controller {
     const ns = this.namespaces.get(undefined, name);
     if (!isNamespaceActive(ns)) return;
     const cm = this.configMaps.get(name, ROOT_CA_CONFIGMAP);
-    const retry = (r: ApiResult) => {
-      if (!r.ok && r.status.reason !== 'AlreadyExists' && r.status.code !== 404) this.requeueRateLimited(name);
-    };
+    const retry = requeueUnlessDone(() => this.requeueRateLimited(name));
     if (!cm) {
       const body = { ...CONFIG_MAP, metadata: { name: ROOT_CA_CONFIGMAP, namespace: name, annotations: { [DESCRIPTION_ANNOTATION]: ROOT_CA_DESCRIPTION } }, data: { 'ca.crt': this.caBundle } };
       this.client.create(body, retry);

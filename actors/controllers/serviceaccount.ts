@@ -6,7 +6,7 @@ import type { KubeObject } from '../../api/types.ts';
 import type { Informer } from '../../client/informer.ts';
 import { DEFAULT_SERVICE_ACCOUNT } from '../../api/admission-serviceaccount.ts';
 import { Controller, controllerUser, type ReconcileResult } from './controller.ts';
-import { isNamespaceActive } from './controller-utils.ts';
+import { isNamespaceActive, requeueUnlessDone } from './controller-utils.ts';
 
 const SERVICE_ACCOUNT = { apiVersion: 'v1', kind: 'ServiceAccount' };
 
@@ -29,8 +29,6 @@ export class ServiceAccountsController extends Controller {
     if (!isNamespaceActive(ns)) return;
     if (this.accounts.get(name, DEFAULT_SERVICE_ACCOUNT)) return;
     const body = { ...SERVICE_ACCOUNT, metadata: { name: DEFAULT_SERVICE_ACCOUNT, namespace: name } };
-    this.client.create(body, (r) => {
-      if (!r.ok && r.status.reason !== 'AlreadyExists' && r.status.code !== 404) this.requeueRateLimited(name);
-    });
+    this.client.create(body, requeueUnlessDone(() => this.requeueRateLimited(name)));
   }
 }
