@@ -1,6 +1,7 @@
 // Workload benchmarks: 1,000 Deployments of 10 replicas on 500 nodes (bring-up, then a rolling
 // update of all of them), and 1,000 StatefulSets of 3 replicas with one PVC each on 500 nodes
-// (bring-up, then a rolling update). Wall time, virtual/wall ratio, peak heap.
+// (bring-up, then a rolling update). Wall time, virtual/wall ratio, peak heap. Without client-side
+// rate limits: the simulator's own speed, not the controllers' request budgets.
 import { createCluster, type Cluster } from '../index.ts';
 import { fmt, gc, print } from './harness.ts';
 
@@ -43,7 +44,7 @@ function rows(label: string, r: { wall: number; virtual: number; peak: number })
 
 export async function deploymentsBench(count = 1_000, nodes = 500): Promise<void> {
   gc();
-  const c = await createCluster({ seed: 1, nodes });
+  const c = await createCluster({ seed: 1, nodes, clientRateLimits: false });
   for (let i = 0; i < count; i++) c.create(deployment(i, 'nginx:1.25'));
   const server = c.apiServer;
   const complete = (image: string) => () => {
@@ -58,7 +59,7 @@ export async function deploymentsBench(count = 1_000, nodes = 500): Promise<void
 
 export async function statefulSetsBench(count = 1_000, nodes = 500): Promise<void> {
   gc();
-  const c = await createCluster({ seed: 1, nodes });
+  const c = await createCluster({ seed: 1, nodes, clientRateLimits: false });
   for (let i = 0; i < count; i++) c.create(statefulSet(i, 'nginx:1.25'));
   const server = c.apiServer;
   const ready = (image: string) => () => {

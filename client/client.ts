@@ -9,8 +9,34 @@ import {
   type DeleteOptions, type ListOptions,
 } from '../api/request.ts';
 import type { PatchType } from '../api/patch.ts';
+import type { TokenBucket } from './rate-limiter.ts';
+import { lookupKind } from '../api/registry.ts';
 
 export type ResultCallback = (result: ApiResult) => void;
+
+export interface ApiClientOptions {
+  /** The API server's actor id. */
+  server?: string;
+  /**
+   * Give up on a request that got no answer in this many virtual ms (a partitioned client's
+   * requests are dropped); the callback then gets a 504 Timeout.
+   */
+  timeoutMs?: number;
+  /**
+   * The client-side rate limiter (client-go's token bucket): a bucket, or a function giving the
+   * current one (clients of one process share it). Watches are never throttled.
+   */
+  rateLimiter?: TokenBucket | (() => TokenBucket | undefined);
+}
+
+/** `POST:/api/v1/namespaces/default/pods`, as client-go's throttling message names a request. */
+function requestLine(r: ApiRequest): string {
+  const method = r.verb === 'create' ? 'POST' : r.verb === 'update' ? 'PUT' : r.verb === 'patch' ? 'PATCH' : r.verb === 'delete' ? 'DELETE' : 'GET';
+  const [group, version] = r.apiVersion.includes('/') ? r.apiVersion.split('/') : ['', r.apiVersion];
+  const resource = lookupKind(r.apiVersion, r.kind)?.resource ?? `${r.kind.toLowerCase()}s`;
+  const path = [group ? `/apis/${group}/${version}` : `/api/${version}`, r.namespace ? `/namespaces/${r.namespace}` : '', `/${resource}`, r.name ? `/${r.name}` : '', r.subresource ? `/${r.subresource}` : ''];
+  return `${method}:${path.join('')}`;
+}
 
 export interface WatchHandler {
   event(ev: WatchEvent): void;
@@ -32,11 +58,19 @@ export class ApiClient {
   private readonly watches = new Map<string, WatchHandler>();
   private readonly unknownWatches = new Set<string>();
 
-  /**
-   * `timeoutMs`: give up on a request that got no answer (a partitioned client's requests are
-   * dropped); the callback then gets a 504 Timeout.
-   */
-  constructor(private readonly ctx: ActorContext, readonly user: UserInfo, private readonly server = APISERVER, private readonly timeoutMs?: number) {
+  private readonly server: string;
+  private readonly timeoutMs: number | undefined;
+  /** The bucket requests wait on (undefined: none); the kubelet's pod workers share the kubelet's. */
+  private readonly limiter: (() => TokenBucket | undefined) | undefined;
+  /** When the last throttled request goes out: this client's requests leave in the order made. */
+  private lastSendAt = -Infinity;
+  private lastThrottleLog = -Infinity;
+
+  constructor(private readonly ctx: ActorContext, readonly user: UserInfo, opts: ApiClientOptions = {}) {
+    this.server = opts.server ?? APISERVER;
+    this.timeoutMs = opts.timeoutMs;
+    const limiter = opts.rateLimiter;
+    this.limiter = typeof limiter === 'function' ? limiter : limiter ? () => limiter : undefined;
     // Ids differ per incarnation: a reply meant for a crashed predecessor is not taken for ours.
     this.nextId = ctx.incarnation * 1_000_000_000 + 1;
   }
@@ -82,17 +116,62 @@ export class ApiClient {
     const id = this.nextId++;
     this.pending.set(id, cb);
     const msg: ApiRequestMessage = { type: 'api.request', id, user: this.user, request };
-    this.ctx.send(this.server, msg);
-    if (this.timeoutMs !== undefined) this.timers.set(id, this.ctx.startTimer('api-timeout', this.timeoutMs, () => this.expire(id, request)));
+    const limiter = request.verb === 'watch' || request.verb === 'unwatch' || this.unthrottled ? undefined : this.limiter?.();
+    this.sendAfter(limiter ? this.reserve(limiter, request) : 0, msg);
   }
 
   /**
    * A request whose answer nobody waits for, as client-go's event broadcaster writes events in
-   * the background: no reply comes back and no timeout runs.
+   * the background: no reply comes back and no timeout runs. `via` stands for the client the
+   * broadcaster writes through, when that is not this one: its rate limiter is used instead.
    */
-  post(request: ApiRequest): void {
+  post(request: ApiRequest, via?: { limiter: TokenBucket | undefined }): void {
     const msg: ApiRequestMessage = { type: 'api.request', id: this.nextId++, user: this.user, request, noReply: true };
+    const bucket = via ? via.limiter : this.unthrottled ? undefined : this.limiter?.();
+    this.sendAfter(bucket ? this.reserve(bucket, request) : 0, msg);
+  }
+
+  /**
+   * Runs `send` with this client's requests unthrottled, as the kubelet's heartbeat client
+   * (Lease renewals and NodeStatus: QPS -1) sends them.
+   */
+  unthrottledDo(send: () => void): void {
+    this.unthrottled = true;
+    try {
+      send();
+    } finally {
+      this.unthrottled = false;
+    }
+  }
+
+  private unthrottled = false;
+
+  /** Takes a token from `limiter`: the ms until the request may go (tryThrottle's wait). */
+  private reserve(limiter: TokenBucket, request: ApiRequest): number {
+    const now = this.ctx.now();
+    const at = Math.max(now + limiter.reserve(now), this.lastSendAt);
+    this.lastSendAt = at;
+    const wait = at - now;
+    // Upstream logs a wait above a second, at most once every 10 s (extraLongThrottleLatency).
+    if (wait > 1_000 && now - this.lastThrottleLog >= 10_000) {
+      this.lastThrottleLog = now;
+      this.ctx.log('client-throttling', { message: `Waited for ${wait / 1000}s due to client-side throttling, not priority and fairness, request: ${requestLine(request)}` });
+    }
+    return wait;
+  }
+
+  /** Sends `msg` after `wait` ms; the request's timeout runs from then (a throttled wait is not the server's delay). */
+  private sendAfter(wait: number, msg: ApiRequestMessage): void {
+    if (wait <= 0) this.send(msg);
+    else this.ctx.startTimer('client-throttle', wait, () => this.send(msg));
+  }
+
+  private send(msg: ApiRequestMessage): void {
     this.ctx.send(this.server, msg);
+    if (this.timeoutMs !== undefined && !msg.noReply) {
+      const id = msg.id;
+      this.timers.set(id, this.ctx.startTimer('api-timeout', this.timeoutMs, () => this.expire(id, msg.request)));
+    }
   }
 
   private expire(id: number, request: ApiRequest): void {

@@ -5,6 +5,7 @@
 import type { KubeObject } from '../api/types.ts';
 import { DEFAULT_EPOCH, formatTime } from '../api/time.ts';
 import type { ApiClient } from './client.ts';
+import type { TokenBucket } from './rate-limiter.ts';
 import type { RandomStream } from '../runtime/index.ts';
 import { copyOf, joined } from '../api/equal.ts';
 
@@ -41,6 +42,11 @@ export class EventRecorder {
     private readonly source: { component: string; host?: string },
     /** A seeded random stream of the recording actor (for unique event names). */
     private readonly random: RandomStream,
+    /**
+     * The bucket of the client events go out through, when it is not `client`'s: the kubelet
+     * and the scheduler write events through a client of their own.
+     */
+    private readonly eventClient?: { limiter: TokenBucket | undefined },
   ) {
     this.sourceObject = Object.freeze(copyOf(source));
   }
@@ -67,7 +73,7 @@ export class EventRecorder {
       this.client.post({
         verb: 'patch', apiVersion: 'v1', kind: 'Event', namespace: prior.namespace, name: prior.name,
         body: { count: prior.count, lastTimestamp: t }, patchType: 'application/merge-patch+json',
-      });
+      }, this.eventClient);
       return;
     }
     const ev: KubeObject = {
@@ -82,7 +88,7 @@ export class EventRecorder {
       if (this.seen.size <= EVENT_CACHE_ENTRIES && now - v.lastMs <= EVENT_AGGREGATION_WINDOW_MS) break;
       this.seen.delete(k);
     }
-    this.client.post({ verb: 'create', apiVersion: 'v1', kind: 'Event', namespace: ev.metadata.namespace, body: ev, transfer: true });
+    this.client.post({ verb: 'create', apiVersion: 'v1', kind: 'Event', namespace: ev.metadata.namespace, body: ev, transfer: true }, this.eventClient);
   }
 }
 

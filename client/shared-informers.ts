@@ -10,6 +10,7 @@
 import type { ActorContext, ActorLogic, Envelope } from '../runtime/index.ts';
 import type { KubeObject, UserInfo } from '../api/types.ts';
 import type { StandingHeartbeat } from '../api/heartbeats.ts';
+import { CLIENT_RATE_LIMITS, TokenBucket, type RateLimit } from './rate-limiter.ts';
 import { ApiClient } from './client.ts';
 import { CacheInformer, type Informer, type InformerHandlers, type InformerOptions } from './informer.ts';
 
@@ -31,6 +32,9 @@ interface Entry {
 }
 
 export class SharedInformerFactory {
+  /** `rateLimit`: the client's (kube-controller-manager's --kube-api-qps / --kube-api-burst); lists wait on it, watches do not. */
+  constructor(private readonly rateLimit: RateLimit = CLIENT_RATE_LIMITS.controllerManager) {}
+
   private ctx: ActorContext | undefined;
   private client: ApiClient | undefined;
   private readonly entries = new Map<string, Entry>();
@@ -50,7 +54,7 @@ export class SharedInformerFactory {
   /** The informers' actor started (again): build every informer asked for so far and start those started. */
   attach(ctx: ActorContext): void {
     this.ctx = ctx;
-    this.client = new ApiClient(ctx, KCM_USER);
+    this.client = new ApiClient(ctx, KCM_USER, { rateLimiter: TokenBucket.of(this.rateLimit, ctx.now()) });
     for (const entry of this.entries.values()) {
       this.build(entry);
       if (entry.started) entry.informer!.start();

@@ -1,6 +1,7 @@
 // The public API of a simulated cluster: boot it, apply manifests, read and change objects,
 // advance virtual time, inject faults. Scenarios, the CLI and tests use only this.
 // Every call goes through the runtime as a message from the `kubectl` client actor.
+import { clientRateLimits, type ClientRateLimits } from '../client/rate-limiter.ts';
 import { Runtime, Supervisor, MemoryTraceSink, type ActorContext, type ActorLogic, type ChildSpec, type Envelope, type TraceSink, type FaultHook } from '../runtime/index.ts';
 import { Controller } from '../actors/controllers/controller.ts';
 import { SHARED_INFORMERS, SharedInformerFactory, SharedInformersActor } from '../client/shared-informers.ts';
@@ -82,6 +83,13 @@ export interface ClusterOptions {
    * each controller hears each event in a delivery of its own, an interleaving it can choose.
    */
   sharedInformers?: boolean;
+  /**
+   * The components' client-side rate limits (client-go's token buckets), upstream's defaults
+   * unless given here: each kube-controller-manager controller 20 requests/s with bursts of 30,
+   * kube-scheduler 50/100 (and its events as much again), each kubelet 50/100 (and its events
+   * 50/100; its heartbeats none). `false` turns them all off, as does `false` for one of them.
+   */
+  clientRateLimits?: Partial<ClientRateLimits> | false;
 }
 
 /** Defaults the CLI sets for scenarios it runs (`kubesim run --seed 7 --trace t.jsonl`). */
@@ -161,6 +169,7 @@ export class Cluster {
   private nodeCount = 0;
   private controllerOverrides: Record<string, () => ActorLogic> = {};
   private sharedInformersOn = true;
+  private rateLimits: ClientRateLimits = clientRateLimits(undefined);
 
   constructor(opts: ClusterOptions = {}) {
     // The CLI's --seed and --trace win over what a scenario asks for.
@@ -187,6 +196,7 @@ export class Cluster {
     this.nodeDefaults = { cpu: o.nodeCpu ?? '4', memory: o.nodeMemory ?? '16Gi', pods: o.nodePods ?? 110, zones: o.zones ?? [] };
     this.controllerOverrides = o.controllers ?? {};
     this.sharedInformersOn = o.sharedInformers ?? true;
+    this.rateLimits = clientRateLimits(o.clientRateLimits);
     this.startActors();
     for (let i = 0; i < (o.nodes ?? 3); i++) this.addNode();
     this.runtime.runFor(0);
@@ -196,16 +206,20 @@ export class Cluster {
   private startActors(): void {
     const server = this.server;
     const caBundle = caBundleFrom(this.runtime.stream('cluster/ca').bytes(768));
+    const limits = this.rateLimits;
     const controllerManager = () => {
-      const shared = this.sharedInformersOn ? new SharedInformerFactory() : undefined;
-      const share = (spec: ChildSpec): ChildSpec => (shared ? {
+      const shared = this.sharedInformersOn ? new SharedInformerFactory(limits.controllerManager) : undefined;
+      const share = (spec: ChildSpec): ChildSpec => ({
         ...spec,
         start: () => {
           const logic = spec.start();
-          if (logic instanceof Controller) logic.sharedInformers = shared;
+          if (logic instanceof Controller) {
+            logic.sharedInformers = shared;
+            logic.rateLimit = limits.controllerManager;
+          }
           return logic;
         },
-      } : spec);
+      });
       const informers: ChildSpec[] = shared ? [{ id: SHARED_INFORMERS, type: 'informers', start: () => new SharedInformersActor(shared) }] : [];
       return new Supervisor([...informers, ...[
       { id: 'garbage-collector', type: 'controller', start: () => new GarbageCollector() },
@@ -233,7 +247,7 @@ export class Cluster {
       start: () => new Supervisor([
         { id: 'kube-apiserver', type: 'apiserver', start: () => new ApiServerActor(server) },
         { id: 'kube-controller-manager', type: 'supervisor', start: controllerManager },
-        { id: 'kube-scheduler', type: 'scheduler', start: () => new Scheduler() },
+        { id: 'kube-scheduler', type: 'scheduler', start: () => new Scheduler(limits.scheduler) },
         { id: 'metrics-server', type: 'metrics-server', start: () => new MetricsServer() },
         ...storageActors(this.storage),
       ], { strategy: 'oneForOne', intensity: 10, period: 60_000 }),
@@ -527,7 +541,8 @@ export class Cluster {
   /** The node's machine boots: systemd (a supervisor) starts the kubelet and restarts it when it dies. */
   private bootHost(host: NodeHost): void {
     const name = host.spec.name;
-    const kubelet = { id: nodeActorId(name), type: 'kubelet', start: () => new Kubelet({ host, epoch: this.epoch, behaviorFor }) };
+    const rateLimits = { api: this.rateLimits.kubelet, events: this.rateLimits.kubeletEvents };
+    const kubelet = { id: nodeActorId(name), type: 'kubelet', start: () => new Kubelet({ host, epoch: this.epoch, behaviorFor, rateLimits }) };
     this.runtime.spawn({ id: `host/${name}`, type: 'node', start: () => new Supervisor([kubelet], { strategy: 'oneForOne', intensity: 1000, period: 60_000 }) }, '');
   }
 

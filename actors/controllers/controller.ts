@@ -6,6 +6,7 @@ import type { ActorContext, ActorLogic, Envelope } from '../../runtime/index.ts'
 import type { UserInfo } from '../../api/types.ts';
 import type { ApiResult } from '../../api/request.ts';
 import { ApiClient, type ResultCallback } from '../../client/client.ts';
+import { CLIENT_RATE_LIMITS, TokenBucket, type RateLimit } from '../../client/rate-limiter.ts';
 import { CacheInformer, type Informer, type InformerOptions } from '../../client/informer.ts';
 import { HANDLER_ERROR, type SharedInformerFactory } from '../../client/shared-informers.ts';
 
@@ -35,6 +36,8 @@ export abstract class Controller implements ActorLogic {
    * are views of them (one list and watch per resource for all the manager's controllers).
    */
   sharedInformers: SharedInformerFactory | undefined;
+  /** The client's rate limit (kube-controller-manager's --kube-api-qps / --kube-api-burst). */
+  rateLimit: RateLimit = CLIENT_RATE_LIMITS.controllerManager;
 
   /** The controller's identity (system:serviceaccount:kube-system:<name>-controller in upstream). */
   protected abstract readonly user: UserInfo;
@@ -45,7 +48,7 @@ export abstract class Controller implements ActorLogic {
 
   start(ctx: ActorContext): void {
     this.ctx = ctx;
-    this.client = new ApiClient(ctx, this.user);
+    this.client = new ApiClient(ctx, this.user, { rateLimiter: TokenBucket.of(this.rateLimit, ctx.now()) });
     this.setup();
     for (const inf of this.informers) inf.start();
   }

@@ -9,6 +9,7 @@ import type { ActorContext } from '../../runtime/index.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { getNodeCondition } from '../../api/podutil.ts';
 import type { EventRecorder } from '../../client/events.ts';
+import { TokenBucket } from '../../client/rate-limiter.ts';
 
 export const LABEL_ZONE = 'topology.kubernetes.io/zone';
 export const LABEL_REGION = 'topology.kubernetes.io/region';
@@ -58,41 +59,6 @@ export function schedulePass(ctx: ActorContext, key: string, period: number): nu
 }
 
 // ---------------------------------------------------------------------- rate limiting
-
-/**
- * client-go flowcontrol's token bucket on the virtual clock: `qps` tokens per second, at most
- * `burst`, starting full. qps ≤ 0 is the never-accepting limiter (NewFakeNeverRateLimiter).
- */
-export class TokenBucket {
-  private tokens: number;
-  private last: number;
-
-  constructor(readonly qps: number, private readonly burst: number, now: number) {
-    this.tokens = qps > 0 ? burst : 0;
-    this.last = now;
-  }
-
-  /** TryAccept: takes a token if one is available now. */
-  tryAccept(now: number): boolean {
-    if (this.qps <= 0) return false;
-    this.refill(now);
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-
-  /** Virtual ms until a token is available (Infinity for the never limiter). */
-  waitMs(now: number): number {
-    if (this.qps <= 0) return Infinity;
-    this.refill(now);
-    return this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 1000) / this.qps);
-  }
-
-  private refill(now: number): void {
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.qps) / 1000);
-    this.last = now;
-  }
-}
 
 /** EvictionRateLimiterBurst. */
 export const EVICTION_RATE_LIMITER_BURST = 1;

@@ -1,5 +1,6 @@
 // A node's machine: what outlives a kubelet restart — the container runtime's containers and
 // sandboxes, the image store, emptyDir contents — and dies with a power-off.
+import type { TokenBucket } from '../../client/rate-limiter.ts';
 import type { ContainerProcess, ImageInfo, PullResult, VolumeStore } from '../../cri/types.ts';
 import type { ContainerResume } from '../../machines/container.ts';
 import type { VolumeBackend } from '../storage/backend.ts';
@@ -53,6 +54,11 @@ export class NodeHost {
   /** Pulls in progress: image reference → when it completes (a second pod joins the same pull). */
   readonly pullsInFlight = new Map<string, number>();
   powered = true;
+  /**
+   * The running kubelet's client-side rate limiter (kubeAPIQPS / kubeAPIBurst): its pod workers'
+   * reads of Secrets, ConfigMaps and volumes wait on it too. A kubelet start replaces it.
+   */
+  kubeletClientLimiter: TokenBucket | undefined;
   /** The container runtime answers (a broken runtime makes the node NotReady). */
   runtimeUp = true;
   private nextIP = 2;

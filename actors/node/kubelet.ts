@@ -7,6 +7,7 @@ import { lastStandingTick, type ActorContext, type ActorLogic, type Envelope, ty
 import type { HeartbeatMessage } from '../../api/heartbeats.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { ApiClient } from '../../client/client.ts';
+import { TokenBucket, type RateLimit } from '../../client/rate-limiter.ts';
 import { CacheInformer, type Informer } from '../../client/informer.ts';
 import { EventRecorder } from '../../client/events.ts';
 import { WatchingObjectCache } from './object-cache.ts';
@@ -35,6 +36,8 @@ export interface KubeletOptions {
   host: NodeHost;
   epoch: number;
   behaviorFor: (pod: KubeObject, container: any) => ProcessBehavior | undefined;
+  /** Client-side rate limits: the API client's (kubeAPIQPS/Burst) and the event client's (eventRecordQPS/eventBurst). */
+  rateLimits?: { api: RateLimit; events: RateLimit };
 }
 
 export function nodeActorId(name: string): string {
@@ -83,8 +86,11 @@ export class Kubelet implements ActorLogic {
 
   start(ctx: ActorContext): void {
     this.ctx = ctx;
-    this.client = new ApiClient(ctx, msg.nodeUser(this.name), undefined, msg.KUBELET_REQUEST_TIMEOUT_MS);
-    this.recorder = new EventRecorder(this.client, ctx.now, { component: 'kubelet', host: this.name }, ctx.random('events'));
+    const limits = this.opts.rateLimits;
+    const host = this.opts.host;
+    host.kubeletClientLimiter = TokenBucket.of(limits?.api, ctx.now());
+    this.client = new ApiClient(ctx, msg.nodeUser(this.name), { timeoutMs: msg.KUBELET_REQUEST_TIMEOUT_MS, rateLimiter: () => host.kubeletClientLimiter });
+    this.recorder = new EventRecorder(this.client, ctx.now, { component: 'kubelet', host: this.name }, ctx.random('events'), { limiter: TokenBucket.of(limits?.events, ctx.now()) });
     this.objects = new WatchingObjectCache(ctx, this.client);
     this.pods = new CacheInformer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Pod' }, fieldSelector: `spec.nodeName=${this.name}`, name: 'pods' });
     this.pods.addHandlers({ add: (p) => this.syncPod(p), update: (_o, p) => this.syncPod(p), delete: (p) => this.podGone(p) });
@@ -231,15 +237,18 @@ export class Kubelet implements ActorLogic {
   /** The node lease controller: renew the Lease's renewTime (create it the first time). */
   private renewLease(): void {
     const now = formatMicroTime(this.ctx.now(), this.opts.epoch);
-    this.client.patch({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' }, 'kube-node-lease', this.name, { spec: { renewTime: now } }, 'application/merge-patch+json', (r) => {
-      if (r.ok) return this.node.send({ type: 'LEASE_RENEWED' });
-      if (r.status.code !== 404) return this.node.send({ type: 'LEASE_FAILED' });
-      const lease: KubeObject = {
-        apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
-        metadata: { name: this.name, namespace: 'kube-node-lease', ownerReferences: this.nodeUid ? [{ apiVersion: 'v1', kind: 'Node', name: this.name, uid: this.nodeUid }] : undefined },
-        spec: { holderIdentity: this.name, leaseDurationSeconds: NODE_LEASE_DURATION_S, renewTime: now },
-      };
-      this.client.create(lease, (c) => this.node.send({ type: c.ok ? 'LEASE_RENEWED' : 'LEASE_FAILED' }));
+    // Heartbeats go through the kubelet's heartbeat client, which has no rate limit (QPS -1).
+    this.client.unthrottledDo(() => {
+      this.client.patch({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' }, 'kube-node-lease', this.name, { spec: { renewTime: now } }, 'application/merge-patch+json', (r) => {
+        if (r.ok) return this.node.send({ type: 'LEASE_RENEWED' });
+        if (r.status.code !== 404) return this.node.send({ type: 'LEASE_FAILED' });
+        const lease: KubeObject = {
+          apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
+          metadata: { name: this.name, namespace: 'kube-node-lease', ownerReferences: this.nodeUid ? [{ apiVersion: 'v1', kind: 'Node', name: this.name, uid: this.nodeUid }] : undefined },
+          spec: { holderIdentity: this.name, leaseDurationSeconds: NODE_LEASE_DURATION_S, renewTime: now },
+        };
+        this.client.unthrottledDo(() => this.client.create(lease, (c) => this.node.send({ type: c.ok ? 'LEASE_RENEWED' : 'LEASE_FAILED' })));
+      });
     });
   }
 
@@ -255,9 +264,9 @@ export class Kubelet implements ActorLogic {
     if (!force && !changed && now - this.lastPostedAt < NODE_STATUS_REPORT_MS) return this.standStatus();
     this.lastPostedAt = now;
     this.lastPostedStatus = status;
-    this.client.patch({ apiVersion: 'v1', kind: 'Node' }, undefined, this.name, { status }, 'application/merge-patch+json', (r) => {
+    this.client.unthrottledDo(() => this.client.patch({ apiVersion: 'v1', kind: 'Node' }, undefined, this.name, { status }, 'application/merge-patch+json', (r) => {
       if (r.ok) this.standStatus();
-    }, 'status');
+    }, 'status'));
   }
 
   private nodeLabels(): Record<string, string> {

@@ -104,7 +104,9 @@ export class PodWorker implements ActorLogic {
   // ------------------------------------------------------------------ lifecycle
 
   private get client(): ApiClient {
-    return (this.apiClient ??= new ApiClient(this.ctx, msg.nodeUser(this.opts.host.spec.name), undefined, msg.KUBELET_REQUEST_TIMEOUT_MS));
+    return (this.apiClient ??= new ApiClient(this.ctx, msg.nodeUser(this.opts.host.spec.name), {
+      timeoutMs: msg.KUBELET_REQUEST_TIMEOUT_MS, rateLimiter: () => this.opts.host.kubeletClientLimiter,
+    }));
   }
 
   start(ctx: ActorContext): void {

@@ -10,6 +10,7 @@ import { isPodTerminal, getPodCondition } from '../../api/podutil.ts';
 import { formatTime } from '../../api/time.ts';
 import { deepEqual } from '../../api/equal.ts';
 import { ApiClient } from '../../client/client.ts';
+import { CLIENT_RATE_LIMITS, TokenBucket, type RateLimit } from '../../client/rate-limiter.ts';
 import { CacheInformer, type Informer } from '../../client/informer.ts';
 import { EventRecorder } from '../../client/events.ts';
 import { SchedulerCache } from './cache.ts';
@@ -64,10 +65,14 @@ export class Scheduler implements ActorLogic {
   private workScheduled = false;
   private readonly stats = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, preemptions: 0 };
 
+  /** `rateLimit`: clientConnection.qps / burst, for its client and, separately, its event client. */
+  constructor(private readonly rateLimit: RateLimit = CLIENT_RATE_LIMITS.scheduler) {}
+
   start(ctx: ActorContext): void {
     this.ctx = ctx;
-    this.client = new ApiClient(ctx, SCHEDULER_USER);
-    this.recorder = new EventRecorder(this.client, () => ctx.now(), { component: SCHEDULER_NAME }, ctx.random('events'));
+    this.client = new ApiClient(ctx, SCHEDULER_USER, { rateLimiter: TokenBucket.of(this.rateLimit, ctx.now()) });
+    const eventClient = { limiter: TokenBucket.of(this.rateLimit, ctx.now()) };
+    this.recorder = new EventRecorder(this.client, () => ctx.now(), { component: SCHEDULER_NAME }, ctx.random('events'), eventClient);
     this.queue = new SchedulingQueue(() => ctx.now());
     this.algorithm = new SchedulingAlgorithm(this.cache, ctx.random('select-host'));
     this.pods = new CacheInformer(ctx, this.client, { kind: POD_REF, name: 'scheduler-pods' });
