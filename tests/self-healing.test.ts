@@ -94,6 +94,23 @@ describe('self-healing', () => {
     expect((c.get('node', 'node-2').spec.taints ?? []).filter((t: any) => t.key.startsWith('node.kubernetes.io/unreachable'))).toEqual([]);
     expect(ready(c).length).toBe(5);
   });
+
+  it('a container restart during a short partition reaches the API on the status manager\'s next 10 s tick after it heals', async () => {
+    const c = await createCluster({ seed: 5, nodes: 1 });
+    c.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.25' }] } });
+    await c.runFor('20s');
+    c.partition('node-1');
+    await c.runFor('5s');
+    c.crashContainer('web');
+    // 30 s: under the 50 s grace period, so the node controller never touches the pod.
+    await c.runFor('30s');
+    expect(c.get('pod', 'web').status.containerStatuses[0].restartCount).toBe(0);
+    c.heal('node-1');
+    // The write made during the partition timed out; the ticker (every 10 s since the kubelet
+    // started) writes it again at 60 s.
+    await c.runUntil((cl) => cl.get('pod', 'web').status.containerStatuses[0].restartCount === 1, { timeout: '10s' });
+    expect(c.now()).toBe(60_000);
+  });
 });
 
 describe('scenarios run', () => {

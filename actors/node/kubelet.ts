@@ -40,6 +40,9 @@ export interface KubeletOptions {
   rateLimits?: { api: RateLimit; events: RateLimit };
 }
 
+/** The status manager's syncPeriod (status_manager.go): its ticker writes what has not got through. */
+export const STATUS_SYNC_PERIOD_MS = 10_000;
+
 export function nodeActorId(name: string): string {
   return `node/${name}`;
 }
@@ -67,6 +70,10 @@ export class Kubelet implements ActorLogic {
     cachedObject: (kind, namespace, name) => this.objects.lookup(kind, namespace, name),
   };
   private readonly pendingStatus = new Set<string>();
+  /** Pods whose last status write failed: written again on the status manager's next tick. */
+  private readonly unsyncedStatus = new Set<string>();
+  private statusRetry: number | undefined;
+  private statusManagerStart = 0;
   private lastPostedStatus: any;
   private lastPostedAt = -Infinity;
   private registered = false;
@@ -86,6 +93,7 @@ export class Kubelet implements ActorLogic {
 
   start(ctx: ActorContext): void {
     this.ctx = ctx;
+    this.statusManagerStart = ctx.now();
     const limits = this.opts.rateLimits;
     const host = this.opts.host;
     host.kubeletClientLimiter = TokenBucket.of(limits?.api, ctx.now());
@@ -454,9 +462,30 @@ export class Kubelet implements ActorLogic {
       this.client.request({
         verb: 'patch', apiVersion: 'v1', kind: 'Pod', namespace: m.namespace, name: m.name, subresource: 'status',
         body: { status }, patchType: 'application/merge-patch+json', transfer: true,
+      }, (r) => {
+        if (!r.ok && r.status.code !== 404) this.statusWriteFailed(uid);
       });
     }
     this.pendingStatus.clear();
+  }
+
+  /**
+   * A status write failed (a timeout while partitioned, an error): the status manager's ticker
+   * (syncBatch every 10 s from its start) writes it again, as it does every status the API
+   * server does not have yet (needsUpdate), until one gets through.
+   */
+  private statusWriteFailed(uid: string): void {
+    this.unsyncedStatus.add(uid);
+    if (this.statusRetry !== undefined) return;
+    const now = this.ctx.now();
+    const ticks = Math.floor((now - this.statusManagerStart) / STATUS_SYNC_PERIOD_MS) + 1;
+    this.statusRetry = this.ctx.startTimer('status-sync', this.statusManagerStart + ticks * STATUS_SYNC_PERIOD_MS - now, () => {
+      this.statusRetry = undefined;
+      for (const id of [...this.unsyncedStatus].sort()) if (this.statuses.has(id)) this.pendingStatus.add(id);
+      this.unsyncedStatus.clear();
+      this.flushPodStatuses();
+      this.rethrow();
+    }, { background: true });
   }
 
   private onPodEvent(m: msg.PodEventReport): void {
