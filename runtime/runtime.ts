@@ -52,7 +52,8 @@ interface Cell {
   status: ActorStatus;
   incarnation: number;
   ctx: ActorContext;
-  timers: Set<QueueEntry>;
+  /** Its pending timers by handle (the entry's seq). */
+  timers: Map<number, QueueEntry>;
   children: string[];
   lastState: string | undefined;
 }
@@ -209,7 +210,7 @@ export class Runtime {
     const cell: Cell = {
       id: spec.id, parent, spec, logic: spec.start(), status: 'running',
       incarnation: (previous?.incarnation ?? 0) + 1, ctx: undefined as unknown as ActorContext,
-      timers: new Set(), children: previous?.children ?? [], lastState: undefined,
+      timers: new Map(), children: previous?.children ?? [], lastState: undefined,
     };
     cell.ctx = this.contextFor(cell);
     this.cells.set(spec.id, cell);
@@ -324,7 +325,7 @@ export class Runtime {
       env: null, name, fn: typeof target === 'function' ? target : null,
       message: typeof target === 'function' ? null : target, background: opts?.background ?? false, cancelled: false,
     };
-    cell.timers.add(entry);
+    cell.timers.set(entry.seq, entry);
     this.enqueue(entry);
     return entry.seq;
   }
@@ -332,13 +333,10 @@ export class Runtime {
   cancelTimer(owner: string, handle: number): void {
     const cell = this.cells.get(owner);
     if (!cell) return;
-    for (const t of cell.timers) {
-      if (t.seq === handle) {
-        this.cancelEntry(t);
-        cell.timers.delete(t);
-        return;
-      }
-    }
+    const t = cell.timers.get(handle);
+    if (!t) return;
+    this.cancelEntry(t);
+    cell.timers.delete(handle);
   }
 
   /** Adds a fault hook (message drop, delay, duplication, partitions); returns its remover. */
@@ -657,7 +655,7 @@ export class Runtime {
   private fire(entry: QueueEntry): void {
     const cell = this.cells.get(entry.owner);
     if (!cell || cell.status !== 'running' || cell.incarnation !== entry.incarnation) return;
-    cell.timers.delete(entry);
+    cell.timers.delete(entry.seq);
     if (this.tracingOn) this.record('timer', () => ({ actor: entry.owner, timer: entry.name }));
     try {
       if (entry.fn) entry.fn();
@@ -708,7 +706,7 @@ export class Runtime {
   }
 
   private cancelTimersOf(cell: Cell): void {
-    for (const t of cell.timers) this.cancelEntry(t);
+    for (const t of cell.timers.values()) this.cancelEntry(t);
     cell.timers.clear();
   }
 
