@@ -17,7 +17,6 @@ import type { KubeObject } from '../api/types.ts';
 import { newNotFound, newBadRequest, isStatusError, type Status } from '../api/errors.ts';
 import { parseLabelSelector, type LabelSelector } from '../api/selectors.ts';
 import { formatTime } from '../api/time.ts';
-import { joined } from '../api/equal.ts';
 import { ApiClient } from '../client/client.ts';
 import { CacheInformer, type Informer } from '../client/informer.ts';
 import { formatGoDuration } from '../cri/images.ts';
@@ -61,6 +60,16 @@ interface Usage {
 /** A pod's points, one per container (most pods have one: an array, not a Map, which costs several times more). */
 type PodPoints = ContainerMetricsPoint[];
 
+/** What the server keeps of one pod: its points of the last batch and the ones before. */
+interface PodEntry {
+  namespace: string;
+  name: string;
+  last: PodPoints;
+  prev: PodPoints | undefined;
+  /** The scrape that stored `last`. */
+  round: number;
+}
+
 function pointOf(points: PodPoints | undefined, name: string): ContainerMetricsPoint | undefined {
   if (!points) return undefined;
   for (let i = 0; i < points.length; i++) if (points[i].name === name) return points[i];
@@ -79,8 +88,8 @@ export class MetricsServer implements ActorLogic {
   private round: { id: number; pending: Map<number, string>; nodes: NodeMetricsPoint[]; pods: PodMetricsPoint[]; timer: number } | undefined;
   private nodeLast = new Map<string, NodeMetricsPoint>();
   private nodePrev = new Map<string, NodeMetricsPoint>();
-  private podLast = new Map<string, PodPoints>();
-  private podPrev = new Map<string, PodPoints>();
+  /** podStorage by pod uid (upstream keys by namespace/name; a uid is that pod, and its string is shared). */
+  private readonly podStore = new Map<string, PodEntry>();
   private scrapes = 0;
 
   start(ctx: ActorContext): void {
@@ -105,7 +114,7 @@ export class MetricsServer implements ActorLogic {
   }
 
   snapshot(): unknown {
-    return { scrapes: this.scrapes, nodes: [...this.nodeLast.keys()].sort(), pods: [...this.podLast.keys()].sort() };
+    return { scrapes: this.scrapes, nodes: [...this.nodeLast.keys()].sort(), pods: [...this.podStore.values()].map((e) => `${e.namespace}/${e.name}`).sort() };
   }
 
   // ------------------------------------------------------------------ scraping
@@ -165,36 +174,56 @@ export class MetricsServer implements ActorLogic {
     this.nodePrev = prev;
   }
 
-  /** podStorage.Store, per container: a fresh container gets a zero point at its start time. */
+  /**
+   * podStorage.Store, per container: a fresh container gets a zero point at its start time. The
+   * store holds this batch's pods only; entries are updated in place (most pods keep theirs).
+   */
   private storePods(points: PodMetricsPoint[]): void {
-    const last = new Map<string, PodPoints>();
-    const prev = new Map<string, PodPoints>();
+    const round = this.scrapes;
     for (const pod of points) {
-      const key = joined(pod.namespace, '/', pod.name);
-      if (last.has(key)) continue;
-      const lastContainers: PodPoints = [];
-      const prevContainers: PodPoints = [];
-      for (const c of pod.containers) {
-        if (pointOf(lastContainers, c.name)) continue;
-        lastContainers.push(c);
+      const entry = this.podStore.get(pod.uid);
+      if (entry?.round === round) continue;
+      const containers = pod.containers;
+      const old = entry?.last;
+      let prev: PodPoints | undefined = old;
+      // The common case, a pod whose containers all ran through both points: the old batch is prev.
+      for (let i = 0; i < containers.length && prev; i++) {
+        const c = containers[i];
+        const o = old!.length === containers.length ? old![i] : undefined;
         const age = c.timestamp - c.startTime;
-        if (c.startTime < c.timestamp && age < METRIC_RESOLUTION_MS && age >= FRESH_CONTAINER_MIN_RESOLUTION_MS) {
-          prevContainers.push({ ...c, timestamp: c.startTime, cumulativeCpuUsed: 0 });
-          continue;
-        }
-        const old = pointOf(this.podLast.get(key), c.name);
-        if (!old || !(c.startTime < old.timestamp)) continue;
-        if (c.timestamp > old.timestamp) prevContainers.push(old);
-        else {
-          const older = pointOf(this.podPrev.get(key), c.name);
-          if (older && older.timestamp < c.timestamp) prevContainers.push(older);
-        }
+        const fresh = c.startTime < c.timestamp && age < METRIC_RESOLUTION_MS && age >= FRESH_CONTAINER_MIN_RESOLUTION_MS;
+        if (!o || o.name !== c.name || fresh || !(c.startTime < o.timestamp) || !(c.timestamp > o.timestamp)) prev = undefined;
       }
-      if (prevContainers.length > 0) prev.set(key, prevContainers);
-      last.set(key, lastContainers);
+      if (!prev) prev = this.prevPoints(containers, entry);
+      if (entry) {
+        entry.last = containers;
+        entry.prev = prev;
+        entry.round = round;
+      } else {
+        this.podStore.set(pod.uid, { namespace: pod.namespace, name: pod.name, last: containers, prev, round });
+      }
     }
-    this.podLast = last;
-    this.podPrev = prev;
+    for (const [uid, entry] of this.podStore) if (entry.round !== round) this.podStore.delete(uid);
+  }
+
+  /** The previous point of each container of a pod's new batch (per container, as podStorage.Store). */
+  private prevPoints(containers: PodPoints, entry: PodEntry | undefined): PodPoints | undefined {
+    const prev: PodPoints = [];
+    for (const c of containers) {
+      const age = c.timestamp - c.startTime;
+      if (c.startTime < c.timestamp && age < METRIC_RESOLUTION_MS && age >= FRESH_CONTAINER_MIN_RESOLUTION_MS) {
+        prev.push({ ...c, timestamp: c.startTime, cumulativeCpuUsed: 0 });
+        continue;
+      }
+      const old = pointOf(entry?.last, c.name);
+      if (!old || !(c.startTime < old.timestamp)) continue;
+      if (c.timestamp > old.timestamp) prev.push(old);
+      else {
+        const older = pointOf(entry?.prev, c.name);
+        if (older && older.timestamp < c.timestamp) prev.push(older);
+      }
+    }
+    return prev.length > 0 ? prev : undefined;
   }
 
   // ------------------------------------------------------------------ serving metrics.k8s.io
@@ -227,9 +256,9 @@ export class MetricsServer implements ActorLogic {
 
   /** podStorage.GetMetrics for one pod: every container needs a previous point. */
   private podMetricsOf(pod: KubeObject): KubeObject | undefined {
-    const key = joined(pod.metadata.namespace!, '/', pod.metadata.name!);
-    const last = this.podLast.get(key);
-    const prev = this.podPrev.get(key);
+    const entry = this.podStore.get(pod.metadata.uid!);
+    const last = entry?.last;
+    const prev = entry?.prev;
     if (!last || !prev) return undefined;
     const containers: Array<{ name: string; usage: Record<string, string> }> = [];
     let earliest: Usage | undefined;

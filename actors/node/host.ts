@@ -35,11 +35,23 @@ export interface ContainerRecord {
   process: ContainerProcess | undefined;
   wakeAt: number | undefined;
   resume: ContainerResume;
+  /** The cgroup's CPU counter as cAdvisor last read it (actors/node/metrics.ts), for `process`. */
+  cpu?: CpuCounter;
+}
+
+/** A cgroup CPU counter: core·ns used by `process` up to `at`, and how much of it the node's total holds. */
+export interface CpuCounter {
+  process: ContainerProcess;
+  at: number;
+  total: number;
+  counted: number;
 }
 
 /** A pod sandbox as the runtime remembers it. */
 export interface SandboxRecord {
   uid: string;
+  namespace: string;
+  name: string;
   podIP: string;
   containers: Map<string, ContainerRecord>;
   volumes: Map<string, VolumeStore>;

@@ -87,6 +87,10 @@ export class Kubelet implements ActorLogic {
 
   constructor(private readonly opts: KubeletOptions) {}
 
+  /** The uids of the pods the kubelet's informer has (metrics leave out sandboxes it no longer knows). */
+  private readonly knownPods = new Set<string>();
+  private readonly knowsPod = (uid: string): boolean => this.knownPods.has(uid);
+
   private get name(): string {
     return this.opts.host.spec.name;
   }
@@ -124,7 +128,7 @@ export class Kubelet implements ActorLogic {
       case msg.HOST_CHANGED: this.statusMayHaveChanged(); break;
       case msg.POD_TERMINATED: this.onPodTerminated(m.uid as string); break;
       case 'kubelet.flushStatus': this.flushPodStatuses(); break;
-      case RESOURCE_METRICS_REQUEST: serveResourceMetrics(this.ctx, env, this.opts.host, this.pods.list()); break;
+      case RESOURCE_METRICS_REQUEST: serveResourceMetrics(this.ctx, env, this.opts.host, this.knowsPod); break;
       case '$EXIT': this.onWorkerExit(m as ExitSignal); break;
     }
     this.rethrow();
@@ -361,6 +365,7 @@ export class Kubelet implements ActorLogic {
   /** HandlePodAdditions / HandlePodUpdates: start, update or terminate the pod's worker. */
   private syncPod(pod: KubeObject): void {
     const uid = pod.metadata.uid!;
+    this.knownPods.add(uid);
     const worker = this.workers.get(uid);
     const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
     if (worker) {
@@ -511,6 +516,7 @@ export class Kubelet implements ActorLogic {
 
   /** The pod object is gone from the API (force-deleted): stop its containers at once. */
   private podGone(pod: KubeObject): void {
+    this.knownPods.delete(pod.metadata.uid!);
     const worker = this.workers.get(pod.metadata.uid!);
     if (worker) this.ctx.send(worker, { type: msg.POD_DELETE, graceMs: 0 });
   }

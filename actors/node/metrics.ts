@@ -8,14 +8,13 @@
 // Protocol: any actor sends `{ type: RESOURCE_METRICS_REQUEST, id }` to `node/<name>`; the kubelet
 // answers `{ type: RESOURCE_METRICS_RESPONSE, id, node, pods }` (a ResourceMetricsResponse). The
 // kubelet actor wires it with one line in its receive() switch:
-//   case RESOURCE_METRICS_REQUEST: serveResourceMetrics(this.ctx, env, this.opts.host, this.pods.list()); break;
+//   case RESOURCE_METRICS_REQUEST: serveResourceMetrics(this.ctx, env, this.opts.host, this.knowsPod); break;
 //
-// The cgroup CPU counters live with the processes (a kubelet restart does not reset them): the
-// integral of the process's piecewise-linear CPU curve, kept per process object.
+// The cgroup CPU counters live with the containers' records on the host (a kubelet restart does
+// not reset them): the integral of the process's piecewise-linear CPU curve, one per process.
 import type { ActorContext, Envelope } from '../../runtime/index.ts';
-import type { KubeObject } from '../../api/types.ts';
 import type { ContainerProcess } from '../../cri/types.ts';
-import type { NodeHost } from './host.ts';
+import type { ContainerRecord, CpuCounter, NodeHost } from './host.ts';
 
 export const RESOURCE_METRICS_REQUEST = 'kubelet.resourceMetrics';
 export const RESOURCE_METRICS_RESPONSE = 'kubelet.resourceMetrics.response';
@@ -61,32 +60,26 @@ export interface ResourceMetricsResponse extends ResourceMetrics {
   id: number;
 }
 
-interface CpuCounter {
-  at: number;
-  total: number;
-}
-
-/** Per process: the CPU counter (core·ns) integrated up to `at`. */
-const processCounters = new WeakMap<ContainerProcess, CpuCounter>();
-
-/** Per node: the node's counter and what each process had contributed at the last read. */
-const nodeCounters = new WeakMap<NodeHost, { startTime: number; total: number; seen: Map<ContainerProcess, number> }>();
+/** Per node: when its counter started and the CPU its containers have used since. */
+const nodeCounters = new WeakMap<NodeHost, { startTime: number; total: number }>();
 
 /**
- * The process's cumulative CPU at `now`: trapezoids over the CPU curve in steps of at most
- * CPU_SAMPLE_STEP_MS from the last reading (from `startTime` the first time).
+ * The cumulative CPU of the record's process at `now`: trapezoids over the CPU curve in steps of
+ * at most CPU_SAMPLE_STEP_MS from the last reading (from `startTime` the first time). The counter
+ * lives on the record, with the process it counts: a new process starts a new counter.
  */
-export function cumulativeCpu(process: ContainerProcess, startTime: number, now: number): number {
-  let c = processCounters.get(process);
-  if (!c) {
-    c = { at: startTime, total: 0 };
-    processCounters.set(process, c);
+export function cumulativeCpu(record: ContainerRecord, process: ContainerProcess, startTime: number, now: number): CpuCounter {
+  let c = record.cpu;
+  if (!c || c.process !== process) {
+    c = { process, at: startTime, total: 0, counted: 0 };
+    record.cpu = c;
   }
   let t = c.at;
+  if (t >= now) return c;
   let prev = process.cpuMillicores(t);
   // A flat stretch of the curve: every sample's trapezoid is the same rectangle (integers, so
   // the sum is exact either way).
-  if (t < now && process.cpuSteady?.(t, now)) {
+  if (process.cpuSteady?.(t, now)) {
     c.total += prev * (now - t) * 1_000;
     t = now;
   }
@@ -98,45 +91,42 @@ export function cumulativeCpu(process: ContainerProcess, startTime: number, now:
     prev = cur;
     t = next;
   }
-  c.at = Math.max(c.at, now);
-  return Math.round(c.total);
+  c.at = now;
+  return c;
 }
 
 /**
  * What the kubelet serves on /metrics/resource at `now`: every running container of the pods
- * bound to the node (the kubelet's pods; a sandbox whose pod it no longer knows is skipped).
+ * bound to the node (`knows(uid)`: the kubelet has the pod; a sandbox whose pod
+ * it no longer knows is skipped), in the order the sandboxes were created.
  */
-export function kubeletResourceMetrics(host: NodeHost, pods: KubeObject[], now: number): ResourceMetrics {
-  const byUid = new Map<string, KubeObject>();
-  for (const p of pods) if (p.metadata.uid) byUid.set(p.metadata.uid, p);
+export function kubeletResourceMetrics(host: NodeHost, knows: (uid: string) => boolean, now: number): ResourceMetrics {
   let node = nodeCounters.get(host);
   if (!node) {
-    node = { startTime: now, total: 0, seen: new Map() };
+    node = { startTime: now, total: 0 };
     nodeCounters.set(host, node);
   }
-  const seen = new Map<ContainerProcess, number>();
   let nodeMemory = 0;
   const out: PodMetricsPoint[] = [];
-  for (const uid of [...host.sandboxes.keys()].sort()) {
-    const sandbox = host.sandboxes.get(uid)!;
-    const pod = byUid.get(uid);
-    const containers: ContainerMetricsPoint[] = [];
-    const names = sandbox.containers.size === 1 ? sandbox.containers.keys() : [...sandbox.containers.keys()].sort();
+  for (const sandbox of host.sandboxes.values()) {
+    let containers: ContainerMetricsPoint[] | undefined;
+    const records = sandbox.containers;
+    const names = records.size === 1 ? records.keys() : [...records.keys()].sort();
     for (const name of names) {
-      const record = sandbox.containers.get(name)!;
+      const record = records.get(name)!;
       const process = record.process;
       const startTime = record.resume.running?.startedAt;
-      if (!process || !process.running || startTime === undefined) continue;
-      const cumulativeCpuUsed = cumulativeCpu(process, startTime, now);
+      if (!process || startTime === undefined || !process.running) continue;
+      const counter = cumulativeCpu(record, process, startTime, now);
+      const cumulativeCpuUsed = Math.round(counter.total);
       const memoryUsage = process.memoryBytes(now);
-      node.total += cumulativeCpuUsed - (node.seen.get(process) ?? 0);
-      seen.set(process, cumulativeCpuUsed);
+      node.total += cumulativeCpuUsed - counter.counted;
+      counter.counted = cumulativeCpuUsed;
       nodeMemory += memoryUsage;
-      containers.push({ name, startTime, timestamp: now, cumulativeCpuUsed, memoryUsage });
+      (containers ??= []).push({ name, startTime, timestamp: now, cumulativeCpuUsed, memoryUsage });
     }
-    if (pod && containers.length > 0) out.push({ namespace: pod.metadata.namespace ?? 'default', name: pod.metadata.name!, uid, containers });
+    if (containers && knows(sandbox.uid)) out.push({ namespace: sandbox.namespace, name: sandbox.name, uid: sandbox.uid, containers });
   }
-  node.seen = seen;
   return {
     node: { name: host.spec.name, startTime: node.startTime, timestamp: now, cumulativeCpuUsed: Math.round(node.total), memoryUsage: nodeMemory },
     pods: out,
@@ -144,7 +134,7 @@ export function kubeletResourceMetrics(host: NodeHost, pods: KubeObject[], now: 
 }
 
 /** The kubelet's handler: answers a RESOURCE_METRICS_REQUEST with the node's metrics. */
-export function serveResourceMetrics(ctx: ActorContext, env: Envelope, host: NodeHost, pods: KubeObject[]): void {
-  const reply: ResourceMetricsResponse = { type: RESOURCE_METRICS_RESPONSE, id: env.message.id as number, ...kubeletResourceMetrics(host, pods, ctx.now()) };
+export function serveResourceMetrics(ctx: ActorContext, env: Envelope, host: NodeHost, knows: (uid: string) => boolean): void {
+  const reply: ResourceMetricsResponse = { type: RESOURCE_METRICS_RESPONSE, id: env.message.id as number, ...kubeletResourceMetrics(host, knows, ctx.now()) };
   ctx.send(env.from, reply as unknown as ResourceMetricsResponse & { [k: string]: unknown });
 }

@@ -114,7 +114,7 @@ export class PodWorker implements ActorLogic {
     const uid = this.pod.metadata.uid!;
     const existing = this.opts.host.sandboxes.get(uid);
     const resumed = existing !== undefined && this.opts.admission === undefined;
-    this.sandbox = existing ?? { uid, podIP: '', containers: new Map(), volumes: new Map() };
+    this.sandbox = existing ?? { uid, namespace: this.pod.metadata.namespace!, name: this.pod.metadata.name!, podIP: '', containers: new Map(), volumes: new Map() };
     if (resumed) {
       this.sandboxReady = true;
       this.initialized = true;
