@@ -112,11 +112,12 @@ export class ApiClient {
     return false;
   }
 
-  request(request: ApiRequest, cb?: ResultCallback): void {
+  /** Sends `request`; `cb` gets the answer. `via`: as post's. */
+  request(request: ApiRequest, cb?: ResultCallback, via?: { limiter: TokenBucket | undefined }): void {
     const id = this.nextId++;
     this.pending.set(id, cb);
     const msg: ApiRequestMessage = { type: 'api.request', id, user: this.user, request };
-    const limiter = request.verb === 'watch' || request.verb === 'unwatch' || this.unthrottled ? undefined : this.limiter?.();
+    const limiter = request.verb === 'watch' || request.verb === 'unwatch' || this.unthrottled ? undefined : via ? via.limiter : this.limiter?.();
     this.sendAfter(limiter ? this.reserve(limiter, request) : 0, msg);
   }
 

@@ -1,40 +1,67 @@
-// An event recorder with upstream's aggregation (client-go tools/record events_cache.go):
-// an event identical in source, involved object, type, reason and message to one recorded in
-// the last 10 minutes updates that Event's count and lastTimestamp instead of creating another.
-// Writes go out as the broadcaster's do, in the background: the recorder waits for no answer.
+// An event recorder with client-go's EventCorrelator (tools/record/events_cache.go), in its order:
+// 1. the aggregator: events alike but for their message (same source, object, type and reason)
+//    are combined once ten different messages have come within 10 minutes of each other: the
+//    tenth and later become one Event, "(combined from similar events): <latest message>";
+// 2. the logger: an event identical to one recorded before (same source, object, field, type,
+//    reason and message; no time limit, an LRU of 4,096) updates that Event's count,
+//    lastTimestamp and message instead of creating another;
+// 3. the spam filter: each source and object has a token bucket of 25 events, refilled one every
+//    5 minutes; an event without a token is not written (the next that gets through carries the
+//    count the logger kept).
+// Writes go out as the broadcaster's do, in the background: a create waits for no answer; a count
+// update that finds its Event gone (never written, or expired) creates it instead.
 import type { KubeObject } from '../api/types.ts';
 import { DEFAULT_EPOCH, formatTime } from '../api/time.ts';
 import type { ApiClient } from './client.ts';
-import type { TokenBucket } from './rate-limiter.ts';
+import { TokenBucket } from './rate-limiter.ts';
 import type { RandomStream } from '../runtime/index.ts';
 import { copyOf, joined } from '../api/equal.ts';
 
-export const EVENT_AGGREGATION_WINDOW_MS = 10 * 60_000;
-/** The recorder's cache of recent events is an LRU of this many (events_cache.go maxLruCacheEntries). */
+/** The correlator's caches are LRUs of this many entries each (events_cache.go maxLruCacheEntries). */
 export const EVENT_CACHE_ENTRIES = 4096;
+/** defaultAggregateMaxEvents: the tenth different message of alike events is combined. */
+export const EVENT_AGGREGATE_MAX_EVENTS = 10;
+/** defaultAggregateIntervalInSeconds: alike events further apart than this start counting again. */
+export const EVENT_AGGREGATE_INTERVAL_MS = 600_000;
+/** defaultSpamBurst and defaultSpamQPS: 25 events per source and object, then one every 5 minutes. */
+export const EVENT_SPAM_BURST = 25;
+export const EVENT_SPAM_QPS = 1 / 300;
+export const COMBINED_PREFIX = '(combined from similar events): ';
 
 type ObjectRef = ReturnType<typeof objectReference>;
 
 /**
- * What aggregation needs of an Event recorded earlier: its name, count and last time, and what
- * identifies it (the strings and the involvedObject the stored Event holds too, so they cost
- * nothing more). The cache is keyed by a 53-bit hash of the identity, not by the joined string.
+ * The logger's record of an Event written (or to be written): its name, count and first time,
+ * and what identifies it, to tell a hash collision from the same event. Keyed by a 53-bit hash.
  */
 interface Seen {
   name: string;
   namespace: string;
   count: number;
-  lastMs: number;
+  firstTimestamp: string;
   ref: ObjectRef;
   type: string;
   reason: string;
-  message: string;
+  /** The message, or undefined for a combined Event (its identity is the object, type and reason). */
+  message: string | undefined;
+}
+
+/** The aggregator's record of alike events: the different messages seen, and when the last came. */
+interface Alike {
+  lastMs: number;
+  /** The messages (localKeys): one string until a second arrives. */
+  messages: string | Set<string>;
 }
 
 export class EventRecorder {
   private readonly seen = new Map<number, Seen>();
+  private readonly alike = new Map<number, Alike>();
+  private readonly spam = new Map<number, TokenBucket>();
   /** The events' source, one frozen object all of this recorder's events share. */
   private readonly sourceObject: { component: string; host?: string };
+  private readonly eventClient: { limiter: TokenBucket | undefined } | undefined;
+  /** Whether alike events are combined and spam is filtered (tools/record's correlator). */
+  private readonly correlate: boolean;
 
   constructor(
     private readonly client: ApiClient,
@@ -42,12 +69,21 @@ export class EventRecorder {
     private readonly source: { component: string; host?: string },
     /** A seeded random stream of the recording actor (for unique event names). */
     private readonly random: RandomStream,
-    /**
-     * The bucket of the client events go out through, when it is not `client`'s: the kubelet
-     * and the scheduler write events through a client of their own.
-     */
-    private readonly eventClient?: { limiter: TokenBucket | undefined },
+    opts: {
+      /**
+       * The client events go out through, when it is not `client`: the kubelet and the scheduler
+       * write events through a client (and rate limiter) of their own.
+       */
+      eventClient?: { limiter: TokenBucket | undefined };
+      /**
+       * 'events' for a recorder of k8s.io/client-go/tools/events, as kube-scheduler's: it neither
+       * combines alike events nor filters spam, and only counts identical ones. Default 'record'.
+       */
+      library?: 'record' | 'events';
+    } = {},
   ) {
+    this.eventClient = opts.eventClient;
+    this.correlate = opts.library !== 'events';
     this.sourceObject = Object.freeze(copyOf(source));
   }
 
@@ -58,51 +94,109 @@ export class EventRecorder {
   event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): void {
     const ref = objectReference(obj);
     if (fieldPath) ref.fieldPath = fieldPath;
-    // getEventKey: source, involved object, type, reason and message (the source is this recorder's).
-    const key = identityHash(ref, type, reason, message);
     const now = this.now();
     const t = formatTime(now);
-    const cached = this.seen.get(key);
-    // Another identity with the same hash (about one in 2^53) counts as not seen.
-    const prior = cached && sameIdentity(cached, ref, type, reason, message) ? cached : undefined;
-    if (cached) this.seen.delete(key);
-    if (prior && now - prior.lastMs <= EVENT_AGGREGATION_WINDOW_MS) {
+    // 1. EventAggregate: alike events (EventAggregatorByReasonFunc: no field path, no message).
+    const combined = this.correlate && this.aggregate(keyHash('alike', ref, type, reason, message), message, now);
+    const shown = combined ? COMBINED_PREFIX + message : message;
+    // 2. eventObserve: the combined Event's identity leaves the message out (its aggregate key).
+    const key = keyHash(combined ? 'combined' : 'event', ref, type, reason, message);
+    const cached = lruGet(this.seen, key);
+    const prior = cached && sameIdentity(cached, ref, type, reason, combined ? undefined : message) ? cached : undefined;
+    let seen: Seen;
+    if (prior) {
       prior.count++;
-      prior.lastMs = now;
-      this.seen.set(key, prior);
-      this.client.post({
-        verb: 'patch', apiVersion: 'v1', kind: 'Event', namespace: prior.namespace, name: prior.name,
-        body: { count: prior.count, lastTimestamp: t }, patchType: 'application/merge-patch+json',
-      }, this.eventClient);
-      return;
+      seen = prior;
+    } else {
+      seen = {
+        name: joined(ref.name, '.', eventSuffix(now, this.random)), namespace: ref.namespace ?? 'default', count: 1, firstTimestamp: t,
+        ref, type, reason, message: combined ? undefined : message,
+      };
     }
+    lruSet(this.seen, key, seen);
+    // 3. The spam filter, per source and object: without a token nothing is written.
+    if (this.correlate && !this.acceptSpam(ref, now)) return;
+    if (seen.count > 1) this.update(seen, shown, t);
+    else this.create(seen, shown, t);
+  }
+
+  /** EventSourceObjectSpamFilter.Filter: a token from the object's bucket, if it has one. */
+  private acceptSpam(ref: ObjectRef, now: number): boolean {
+    const spamKey = keyHash('spam', ref, '', '', '');
+    const bucket = lruGet(this.spam, spamKey) ?? new TokenBucket(EVENT_SPAM_QPS, EVENT_SPAM_BURST, now);
+    lruSet(this.spam, spamKey, bucket);
+    return bucket.tryAccept(now);
+  }
+
+  /** Whether this event is combined: its alike events have reached ten different messages. */
+  private aggregate(key: number, message: string, now: number): boolean {
+    let rec = lruGet(this.alike, key);
+    if (!rec || now - rec.lastMs > EVENT_AGGREGATE_INTERVAL_MS) rec = { lastMs: now, messages: message };
+    else if (typeof rec.messages === 'string') {
+      if (rec.messages !== message) rec.messages = new Set([rec.messages, message]);
+    } else rec.messages.add(message);
+    rec.lastMs = now;
+    lruSet(this.alike, key, rec);
+    if (typeof rec.messages === 'string' || rec.messages.size < EVENT_AGGREGATE_MAX_EVENTS) return false;
+    // PopAny: keep the set below the limit (the oldest message goes; upstream's pick is arbitrary).
+    rec.messages.delete(rec.messages.values().next().value!);
+    return true;
+  }
+
+  private create(seen: Seen, message: string, t: string): void {
     const ev: KubeObject = {
       apiVersion: 'v1', kind: 'Event',
-      metadata: { name: joined(ref.name, '.', eventSuffix(now, this.random)), namespace: ref.namespace ?? 'default' },
-      involvedObject: ref, reason, message, source: this.sourceObject, firstTimestamp: t, lastTimestamp: t,
-      count: 1, type, eventTime: null, reportingComponent: this.source.component, reportingInstance: this.source.host ?? '',
+      metadata: { name: seen.name, namespace: seen.namespace },
+      involvedObject: seen.ref, reason: seen.reason, message, source: this.sourceObject, firstTimestamp: seen.firstTimestamp, lastTimestamp: t,
+      count: seen.count, type: seen.type, eventTime: null, reportingComponent: this.source.component, reportingInstance: this.source.host ?? '',
     };
-    this.seen.set(key, { name: ev.metadata.name!, namespace: ev.metadata.namespace!, count: 1, lastMs: now, ref, type, reason, message });
-    // Least recently used first: drop what no longer aggregates, and beyond the LRU's size.
-    for (const [k, v] of this.seen) {
-      if (this.seen.size <= EVENT_CACHE_ENTRIES && now - v.lastMs <= EVENT_AGGREGATION_WINDOW_MS) break;
-      this.seen.delete(k);
-    }
-    this.client.post({ verb: 'create', apiVersion: 'v1', kind: 'Event', namespace: ev.metadata.namespace, body: ev, transfer: true }, this.eventClient);
+    this.client.post({ verb: 'create', apiVersion: 'v1', kind: 'Event', namespace: seen.namespace, body: ev, transfer: true }, this.eventClient);
+  }
+
+  /** The count update (a patch of count, lastTimestamp and message); a 404 creates the Event instead. */
+  private update(seen: Seen, message: string, t: string): void {
+    const count = seen.count;
+    this.client.request({
+      verb: 'patch', apiVersion: 'v1', kind: 'Event', namespace: seen.namespace, name: seen.name,
+      body: { count, lastTimestamp: t, message }, patchType: 'application/merge-patch+json',
+    }, (r) => {
+      if (!r.ok && r.status.code === 404) this.create({ ...seen, count }, message, t);
+    }, this.eventClient);
   }
 }
 
-function sameIdentity(s: Seen, ref: ObjectRef, type: string, reason: string, message: string): boolean {
-  const r = s.ref;
-  return s.message === message && s.reason === reason && s.type === type && r.uid === ref.uid && r.name === ref.name
-    && r.namespace === ref.namespace && r.kind === ref.kind && r.fieldPath === ref.fieldPath;
+/** Map as an LRU: a hit moves to the back. */
+function lruGet<V>(m: Map<number, V>, key: number): V | undefined {
+  const v = m.get(key);
+  if (v !== undefined) m.delete(key);
+  return v;
 }
 
-/** A 53-bit hash of an event's identity: two 32-bit FNV-1a-style lanes over its fields. */
-function identityHash(ref: ObjectRef, type: string, reason: string, message: string): number {
+/** Puts `key` at the back and drops the least recently used beyond EVENT_CACHE_ENTRIES. */
+function lruSet<V>(m: Map<number, V>, key: number, v: V): void {
+  m.delete(key);
+  m.set(key, v);
+  if (m.size > EVENT_CACHE_ENTRIES) m.delete(m.keys().next().value!);
+}
+
+function sameIdentity(s: Seen, ref: ObjectRef, type: string, reason: string, message: string | undefined): boolean {
+  const r = s.ref;
+  return s.message === message && s.reason === reason && s.type === type && r.uid === ref.uid && r.name === ref.name
+    && r.namespace === ref.namespace && r.kind === ref.kind && (message === undefined || r.fieldPath === ref.fieldPath);
+}
+
+/**
+ * A 53-bit hash of one of the correlator's keys: two 32-bit FNV-1a-style lanes over its fields.
+ * `event` is getEventKey (everything), `alike` the aggregate key (no field path, no message),
+ * `combined` the logger's key of a combined Event (the aggregate key), `spam` getSpamKey (the
+ * source and object only; the source is the recorder's own, so it is left out of all of them).
+ */
+function keyHash(which: 'event' | 'alike' | 'combined' | 'spam', ref: ObjectRef, type: string, reason: string, message: string): number {
   let a = 0x811c9dc5;
   let b = 0x5bd1e995;
-  const parts = [ref.kind, ref.namespace ?? '', ref.name, ref.fieldPath ?? '', ref.uid ?? '', type, reason, message];
+  const whole = which === 'event';
+  const spam = which === 'spam';
+  const parts = [which, ref.kind, ref.namespace ?? '', ref.name, whole ? ref.fieldPath ?? '' : '', ref.uid ?? '', spam ? '' : type, spam ? '' : reason, whole ? message : ''];
   for (const p of parts) {
     for (let i = 0; i < p.length; i++) {
       const c = p.charCodeAt(i);

@@ -1,5 +1,6 @@
-// core/v1 Events as a controller records them: repeated events are aggregated, as client-go's
-// EventCorrelator does (count and lastTimestamp grow instead of new Event objects).
+// core/v1 Events as a controller records them through client-go's EventCorrelator: identical
+// events update one Event's count, alike events with ten different messages are combined, and
+// each source and object may write 25 events, then one every 5 minutes.
 import { describe, expect, it } from 'vitest';
 import { ApiClient, EventRecorder, createCluster, type Cluster, type KubeObject } from 'kubesim';
 import type { runtime } from 'kubesim';
@@ -17,7 +18,7 @@ function recordAtStart(c: Cluster, record: (recorder: EventRecorder) => void): v
 }
 
 describe('events', () => {
-  it('the same event recorded three times within 10 minutes is one Event with count 3; once more after 11 minutes, a new one', async () => {
+  it('the same event recorded again, minutes later, updates the one Event: count, lastTimestamp and message', async () => {
     const c = await createCluster({ seed: 2, nodes: 0 });
     const target = c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' } });
     let recorder!: EventRecorder;
@@ -33,16 +34,14 @@ describe('events', () => {
       },
     };
     c.runtime.spawn({ id: 'demo', start: () => logic });
-    // The fourth comes 11 minutes after the third: outside the window, it is a new Event.
+    // The logger keeps no time limit (an LRU of 4,096): 11 minutes later it is still the same Event.
     for (const at of [0, 10_000, 70_000, 730_000]) c.runtime.send('test', 'demo', { type: 'record' }, { delay: at });
-    c.runtime.send('test', 'demo', { type: 'record-other' });
     await c.runFor('13m');
     const events = c.events();
-    expect(events).toHaveLength(2);
-    expect(events.map((e) => e.count).sort()).toEqual([1, 3]);
+    expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
-      type: 'Warning', reason: 'BackOff', count: 3, message: 'Back-off restarting failed container',
-      firstTimestamp: '2025-01-01T00:00:00Z', lastTimestamp: '2025-01-01T00:01:10Z',
+      type: 'Warning', reason: 'BackOff', count: 4, message: 'Back-off restarting failed container',
+      firstTimestamp: '2025-01-01T00:00:00Z', lastTimestamp: '2025-01-01T00:12:10Z',
       involvedObject: { kind: 'ConfigMap', name: 'cfg', namespace: 'default' },
       source: { component: 'demo-controller' },
     });
@@ -52,17 +51,59 @@ describe('events', () => {
     expect(Number(ns / 1_000_000n)).toBe(Date.parse('2025-01-01T00:00:00Z'));
   });
 
-  it('the recorder writes in the background, as the broadcaster does: no answer comes back to the recording actor', async () => {
+  it('the recorder creates Events in the background, as the broadcaster does: no answer comes back to the recording actor', async () => {
     const c = await createCluster({ seed: 2, nodes: 0, trace: true });
     const target = c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' } });
     recordAtStart(c, (recorder) => {
       recorder.event(target as KubeObject, 'Normal', 'Synced', 'first');
-      recorder.event(target as KubeObject, 'Normal', 'Synced', 'first');
+      recorder.event(target as KubeObject, 'Normal', 'Synced', 'second');
     });
     await c.runFor('1s');
-    expect(c.events().map((e) => [e.message, e.count])).toEqual([['first', 2]]);
+    expect(c.events().map((e) => [e.message, e.count]).sort()).toEqual([['first', 1], ['second', 1]]);
     const answers = c.traceLines().map((l) => JSON.parse(l)).filter((r) => r.kind === 'deliver' && r.to === 'demo');
     expect(answers).toEqual([]);
+  });
+
+  it('alike events with ten different messages are combined: nine Events, then one "(combined from similar events)" that counts the rest', async () => {
+    const c = await createCluster({ seed: 2, nodes: 0 });
+    const rs = c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'web' } });
+    recordAtStart(c, (recorder) => {
+      for (let i = 0; i < 12; i++) recorder.event(rs as KubeObject, 'Normal', 'SuccessfulCreate', `Created pod: web-${i}`);
+    });
+    await c.runFor('1s');
+    const events = c.events().map((e) => `${e.message} x${e.count}`).sort();
+    expect(events).toEqual([
+      '(combined from similar events): Created pod: web-11 x3',
+      ...Array.from({ length: 9 }, (_, i) => `Created pod: web-${i} x1`),
+    ].sort());
+  });
+
+  it('each source and object writes 25 events, then one every 5 minutes; the one that gets through carries the whole count', async () => {
+    const c = await createCluster({ seed: 2, nodes: 0 });
+    const target = c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' } });
+    let recorder!: EventRecorder;
+    const logic: runtime.ActorLogic = {
+      start: (ctx) => {
+        const client = new ApiClient(ctx, { username: 'system:serviceaccount:kube-system:demo', groups: [] });
+        recorder = new EventRecorder(client, ctx.now, { component: 'demo-controller' }, ctx.random('events'));
+        (logic as any).client = client;
+        // 26 events of different reasons (not alike): the 26th finds no token.
+        for (let i = 0; i < 26; i++) recorder.event(target as KubeObject, 'Normal', `Reason${i}`, 'happened');
+      },
+      receive: (env) => {
+        (logic as any).client.handle(env);
+        if (env.message.type === 'record') recorder.event(target as KubeObject, 'Normal', 'Reason25', 'happened');
+      },
+    };
+    c.runtime.spawn({ id: 'demo', start: () => logic });
+    await c.runFor('1m');
+    expect(c.events()).toHaveLength(25);
+    expect(c.events().some((e) => e.reason === 'Reason25')).toBe(false);
+    // A token after 5 minutes: the count update finds no Event (404) and creates it, with count 2.
+    c.runtime.send('test', 'demo', { type: 'record' }, { delay: 300_000 - c.now() });
+    await c.runFor('5m');
+    expect(c.events()).toHaveLength(26);
+    expect(c.events().find((e) => e.reason === 'Reason25')).toMatchObject({ count: 2, firstTimestamp: '2025-01-01T00:00:00Z', lastTimestamp: '2025-01-01T00:05:00Z' });
   });
 
   it('events that differ in object, container, type, reason or message are not aggregated', async () => {

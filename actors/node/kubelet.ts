@@ -102,7 +102,7 @@ export class Kubelet implements ActorLogic {
     const host = this.opts.host;
     host.kubeletClientLimiter = TokenBucket.of(limits?.api, ctx.now());
     this.client = new ApiClient(ctx, msg.nodeUser(this.name), { timeoutMs: msg.KUBELET_REQUEST_TIMEOUT_MS, rateLimiter: () => host.kubeletClientLimiter });
-    this.recorder = new EventRecorder(this.client, ctx.now, { component: 'kubelet', host: this.name }, ctx.random('events'), { limiter: TokenBucket.of(limits?.events, ctx.now()) });
+    this.recorder = new EventRecorder(this.client, ctx.now, { component: 'kubelet', host: this.name }, ctx.random('events'), { eventClient: { limiter: TokenBucket.of(limits?.events, ctx.now()) } });
     this.objects = new WatchingObjectCache(ctx, this.client);
     this.pods = new CacheInformer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Pod' }, fieldSelector: `spec.nodeName=${this.name}`, name: 'pods' });
     this.pods.addHandlers({ add: (p) => this.syncPod(p), update: (_o, p) => this.syncPod(p), delete: (p) => this.podGone(p) });

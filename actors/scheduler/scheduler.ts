@@ -72,7 +72,7 @@ export class Scheduler implements ActorLogic {
     this.ctx = ctx;
     this.client = new ApiClient(ctx, SCHEDULER_USER, { rateLimiter: TokenBucket.of(this.rateLimit, ctx.now()) });
     const eventClient = { limiter: TokenBucket.of(this.rateLimit, ctx.now()) };
-    this.recorder = new EventRecorder(this.client, () => ctx.now(), { component: SCHEDULER_NAME }, ctx.random('events'), eventClient);
+    this.recorder = new EventRecorder(this.client, () => ctx.now(), { component: SCHEDULER_NAME }, ctx.random('events'), { eventClient, library: 'events' });
     this.queue = new SchedulingQueue(() => ctx.now());
     this.algorithm = new SchedulingAlgorithm(this.cache, ctx.random('select-host'));
     this.pods = new CacheInformer(ctx, this.client, { kind: POD_REF, name: 'scheduler-pods' });
