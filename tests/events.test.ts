@@ -5,35 +5,36 @@ import { describe, expect, it } from 'vitest';
 import { ApiClient, EventRecorder, createCluster, type Cluster, type KubeObject } from 'kubesim';
 import type { runtime } from 'kubesim';
 
-/** Spawns an actor 'demo' that records events with a demo controller's recorder as it starts. */
-function recordAtStart(c: Cluster, record: (recorder: EventRecorder) => void): void {
+/**
+ * Spawns an actor 'demo' with a demo controller's recorder: `atStart` records as it starts, and
+ * `onRecord` on every { type: 'record' } message sent to it. Its client hears the answers.
+ */
+function recorderActor(c: Cluster, hooks: { atStart?: (recorder: EventRecorder) => void; onRecord?: (recorder: EventRecorder) => void }): void {
+  let client!: ApiClient;
+  let recorder!: EventRecorder;
   const logic: runtime.ActorLogic = {
     start: (ctx) => {
-      const client = new ApiClient(ctx, { username: 'system:serviceaccount:kube-system:demo', groups: [] });
-      record(new EventRecorder(client, ctx.now, { component: 'demo-controller' }, ctx.random('events')));
+      client = new ApiClient(ctx, { username: 'system:serviceaccount:kube-system:demo', groups: [] });
+      recorder = new EventRecorder(client, ctx.now, { component: 'demo-controller' }, ctx.random('events'));
+      hooks.atStart?.(recorder);
     },
-    receive: () => {},
+    receive: (env) => {
+      client.handle(env);
+      if (env.message.type === 'record') hooks.onRecord?.(recorder);
+    },
   };
   c.runtime.spawn({ id: 'demo', start: () => logic });
+}
+
+function recordAtStart(c: Cluster, record: (recorder: EventRecorder) => void): void {
+  recorderActor(c, { atStart: record });
 }
 
 describe('events', () => {
   it('the same event recorded again, minutes later, updates the one Event: count, lastTimestamp and message', async () => {
     const c = await createCluster({ seed: 2, nodes: 0 });
     const target = c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' } });
-    let recorder!: EventRecorder;
-    const logic: runtime.ActorLogic = {
-      start: (ctx) => {
-        const client = new ApiClient(ctx, { username: 'system:serviceaccount:kube-system:demo', groups: [] });
-        recorder = new EventRecorder(client, ctx.now, { component: 'demo-controller' }, ctx.random('events'));
-        (logic as any).client = client;
-      },
-      receive: (env) => {
-        (logic as any).client.handle(env);
-        if (env.message.type === 'record') recorder.event(target as KubeObject, 'Warning', 'BackOff', 'Back-off restarting failed container');
-      },
-    };
-    c.runtime.spawn({ id: 'demo', start: () => logic });
+    recorderActor(c, { onRecord: (r) => r.event(target as KubeObject, 'Warning', 'BackOff', 'Back-off restarting failed container') });
     // The logger keeps no time limit (an LRU of 4,096): 11 minutes later it is still the same Event.
     for (const at of [0, 10_000, 70_000, 730_000]) c.runtime.send('test', 'demo', { type: 'record' }, { delay: at });
     await c.runFor('13m');
@@ -81,21 +82,11 @@ describe('events', () => {
   it('each source and object writes 25 events, then one every 5 minutes; the one that gets through carries the whole count', async () => {
     const c = await createCluster({ seed: 2, nodes: 0 });
     const target = c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' } });
-    let recorder!: EventRecorder;
-    const logic: runtime.ActorLogic = {
-      start: (ctx) => {
-        const client = new ApiClient(ctx, { username: 'system:serviceaccount:kube-system:demo', groups: [] });
-        recorder = new EventRecorder(client, ctx.now, { component: 'demo-controller' }, ctx.random('events'));
-        (logic as any).client = client;
-        // 26 events of different reasons (not alike): the 26th finds no token.
-        for (let i = 0; i < 26; i++) recorder.event(target as KubeObject, 'Normal', `Reason${i}`, 'happened');
-      },
-      receive: (env) => {
-        (logic as any).client.handle(env);
-        if (env.message.type === 'record') recorder.event(target as KubeObject, 'Normal', 'Reason25', 'happened');
-      },
-    };
-    c.runtime.spawn({ id: 'demo', start: () => logic });
+    recorderActor(c, {
+      // 26 events of different reasons (not alike): the 26th finds no token.
+      atStart: (r) => { for (let i = 0; i < 26; i++) r.event(target as KubeObject, 'Normal', `Reason${i}`, 'happened'); },
+      onRecord: (r) => r.event(target as KubeObject, 'Normal', 'Reason25', 'happened'),
+    });
     await c.runFor('1m');
     expect(c.events()).toHaveLength(25);
     expect(c.events().some((e) => e.reason === 'Reason25')).toBe(false);
