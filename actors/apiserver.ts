@@ -16,6 +16,8 @@ export interface WatchClosedMessage {
 
 /** Fault message: close the watch connections of the actors under a prefix (a healed partition). */
 export const DROP_CONNECTIONS = 'apiserver.dropConnections';
+/** Its own timer: etcd's leases (Events' --event-ttl) due now expire. */
+const EXPIRE_LEASES = 'apiserver.expireLeases';
 
 export class ApiServerActor implements ActorLogic {
   private readonly watches = new Map<string, Set<string>>();
@@ -25,10 +27,15 @@ export class ApiServerActor implements ActorLogic {
   start(ctx: ActorContext): void {
     this.server.emit = (actor, watchId, event) => ctx.send(actor, { type: 'api.watch', watchId, event });
     this.server.endStream = (stream) => ctx.closeStanding(stream);
+    // etcd expires Events' leases whether or not the API server runs: the first due is re-armed.
+    this.server.onLeaseExpiry = (at) => ctx.startTimer('lease-expiry', Math.max(0, at - ctx.now()), { type: EXPIRE_LEASES }, { background: true });
+    const next = this.server.nextLeaseExpiry();
+    if (next !== undefined) this.server.onLeaseExpiry(next);
   }
 
   receive(env: Envelope, ctx: ActorContext): void {
     if (env.message.type === DROP_CONNECTIONS) return this.dropConnections(env.message.prefix as string, ctx);
+    if (env.message.type === EXPIRE_LEASES) return this.server.expireLeases();
     if (env.message.type === '$STANDING_OPEN') return this.openHeartbeat(env.message as StandingOpen, ctx);
     if (env.message.type === '$STANDING_END') return this.server.endHeartbeat((env.message as StandingEnd).stream, (env.message as StandingEnd).lastTick);
     if (env.message.type !== 'api.request') return;
@@ -49,6 +56,7 @@ export class ApiServerActor implements ActorLogic {
   stop(ctx: ActorContext): void {
     this.server.endAllHeartbeats();
     this.server.endStream = () => {};
+    this.server.onLeaseExpiry = () => {};
     for (const [actor, ids] of [...this.watches].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       for (const watchId of ids) {
         this.server.removeWatch(actor, watchId);

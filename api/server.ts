@@ -98,6 +98,19 @@ const PODS = '/pods';
 /** Resources the apiserver keeps no watch cache for (DefaultWatchCacheSizes): their watches read etcd. */
 const UNCACHED = new Set(['/events', 'events.k8s.io/events']);
 
+/** kube-apiserver `--event-ttl`: Events are stored under an etcd lease of 1 h, renewed by every write. */
+export const EVENT_TTL_MS = 3_600_000;
+/** The etcd3 store's lease manager reuses a lease granted in the last 60 s, granted that much longer. */
+export const LEASE_REUSE_MS = 60_000;
+
+/** An etcd lease and the keys attached to it: they are deleted when it expires. */
+interface EtcdLease {
+  grantedAt: number;
+  expiresAt: number;
+  /** `resource|namespace/name` → the kind. */
+  keys: Map<string, KindInfo>;
+}
+
 export class ApiServer {
   private rv = 0;
   private readonly objects = new Map<string, Map<string, KubeObject>>();
@@ -114,6 +127,15 @@ export class ApiServer {
   readonly validating: AdmissionPlugin[] = [];
   readonly authorizers: Authorizer[] = [];
   emit: WatchEmitter = () => {};
+  /**
+   * Told the instant of the earliest lease expiry whenever that becomes a new one; whoever runs the
+   * server (the kube-apiserver actor) calls expireLeases() then, as etcd expires leases itself.
+   */
+  onLeaseExpiry: (at: number) => void = () => {};
+  /** The leases granted, oldest first (each expires after the one before); `leaseHead` is the first live one. */
+  private readonly leases: EtcdLease[] = [];
+  private leaseHead = 0;
+  private readonly leaseOf = new Map<string, EtcdLease>();
   private readonly subresources = new Map<string, SubresourceHandler>();
   private readonly usedClusterIPs = new Set<string>();
   /** Standing heartbeats by `resource|namespace/name`, and the stream each came on. */
@@ -430,6 +452,7 @@ export class ApiServer {
     const beat = this.heartbeatKinds.has(info) ? this.heartbeats.get(`${resourceKey(info)}|${key}`) : undefined;
     if (beat) this.dropHeartbeat(beat);
     this.objects.get(resourceKey(info))!.delete(key);
+    if (this.leaseOf.size > 0) this.detachLease(resourceKey(info), key);
     this.release(last, info);
     const gone = shallowCopy(last);
     gone.metadata.resourceVersion = String(++this.rv);
@@ -445,9 +468,60 @@ export class ApiServer {
     if (this.deps.freeze) deepFreeze(obj);
     // The key of a new entry stays as long as the object: built flat (an existing entry keeps its own).
     const ns = obj.metadata.namespace;
-    this.objects.get(resourceKey(info))!.set(ns ? joined(ns, '/', obj.metadata.name!) : obj.metadata.name!, obj);
+    const key = ns ? joined(ns, '/', obj.metadata.name!) : obj.metadata.name!;
+    this.objects.get(resourceKey(info))!.set(key, obj);
+    if (UNCACHED.has(resourceKey(info))) this.attachLease(info, key);
     this.publish(info, type, obj, old);
     return obj;
+  }
+
+  // ------------------------------------------------------------------ etcd leases (--event-ttl)
+
+  /** Every write of an Event puts it under the current lease (GetLease: reused within 60 s of its grant). */
+  private attachLease(info: KindInfo, key: string): void {
+    const now = this.deps.now();
+    let lease = this.leases.length > this.leaseHead ? this.leases[this.leases.length - 1] : undefined;
+    if (!lease || now >= lease.grantedAt + LEASE_REUSE_MS) {
+      lease = { grantedAt: now, expiresAt: now + EVENT_TTL_MS + LEASE_REUSE_MS, keys: new Map() };
+      this.leases.push(lease);
+      if (this.leases.length - this.leaseHead === 1) this.onLeaseExpiry(lease.expiresAt);
+    }
+    const k = joined(resourceKey(info), '|', key);
+    const prior = this.leaseOf.get(k);
+    if (prior === lease) return;
+    prior?.keys.delete(k);
+    lease.keys.set(k, info);
+    this.leaseOf.set(k, lease);
+  }
+
+  private detachLease(resource: string, key: string): void {
+    const k = joined(resource, '|', key);
+    this.leaseOf.get(k)?.keys.delete(k);
+    this.leaseOf.delete(k);
+  }
+
+  /** When the earliest lease expires, if any. */
+  nextLeaseExpiry(): number | undefined {
+    return this.leases.length > this.leaseHead ? this.leases[this.leaseHead].expiresAt : undefined;
+  }
+
+  /** etcd expires the leases due: their keys are deleted, and watchers see DELETED. */
+  expireLeases(): void {
+    const now = this.deps.now();
+    while (this.leaseHead < this.leases.length && this.leases[this.leaseHead].expiresAt <= now) {
+      const lease = this.leases[this.leaseHead++];
+      for (const [k, info] of [...lease.keys]) {
+        const key = k.slice(k.indexOf('|') + 1);
+        const obj = this.objects.get(resourceKey(info))!.get(key);
+        if (obj) this.remove(info, obj);
+      }
+    }
+    if (this.leaseHead > 1024 && this.leaseHead * 2 > this.leases.length) {
+      this.leases.splice(0, this.leaseHead);
+      this.leaseHead = 0;
+    }
+    const next = this.nextLeaseExpiry();
+    if (next !== undefined) this.onLeaseExpiry(next);
   }
 
   /**

@@ -9,7 +9,7 @@ import type { runtime } from 'kubesim';
  * Spawns an actor 'demo' with a demo controller's recorder: `atStart` records as it starts, and
  * `onRecord` on every { type: 'record' } message sent to it. Its client hears the answers.
  */
-function recorderActor(c: Cluster, hooks: { atStart?: (recorder: EventRecorder) => void; onRecord?: (recorder: EventRecorder) => void }): void {
+function recorderActor(c: Cluster, hooks: { atStart?: (recorder: EventRecorder) => void; onRecord?: (recorder: EventRecorder, message: Record<string, unknown>) => void }): void {
   let client!: ApiClient;
   let recorder!: EventRecorder;
   const logic: runtime.ActorLogic = {
@@ -20,7 +20,7 @@ function recorderActor(c: Cluster, hooks: { atStart?: (recorder: EventRecorder) 
     },
     receive: (env) => {
       client.handle(env);
-      if (env.message.type === 'record') hooks.onRecord?.(recorder);
+      if (env.message.type === 'record') hooks.onRecord?.(recorder, env.message);
     },
   };
   c.runtime.spawn({ id: 'demo', start: () => logic });
@@ -117,6 +117,24 @@ describe('events', () => {
       'a - Normal Resynced done x1', 'a - Normal Synced done again x1', 'a - Normal Synced done x2', 'a - Warning Synced done x1',
       'a spec.containers{web} Normal Synced done x1', 'b - Normal Synced done x1',
     ]);
+  });
+
+  it('Events expire an hour after their last write (--event-ttl 1h, on etcd leases reused for a minute), and watchers see them go', async () => {
+    const c = await createCluster({ seed: 2, nodes: 0 });
+    const target = c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' } });
+    recorderActor(c, { onRecord: (r, m) => r.event(target as KubeObject, 'Normal', m.reason as string, 'happened') });
+    const deleted: Array<[string, number]> = [];
+    c.watch('events', (ev, cl) => { if (ev.type === 'DELETED') deleted.push([ev.object.reason, cl.now()]); });
+    // A at 0 and again at 10 min (its lease is then the one granted at 10 min); B at 30 min.
+    for (const [reason, at] of [['A', 0], ['A', 600_000], ['B', 1_800_000]] as const) c.runtime.send('test', 'demo', { type: 'record', reason }, { delay: at });
+    await c.runFor('70m');
+    expect(c.events().map((e) => `${e.reason} x${e.count}`).sort()).toEqual(['A x2', 'B x1']);
+    await c.runFor('1m');
+    // 10 min + 1 h + the lease's extra minute.
+    expect(c.events().map((e) => e.reason)).toEqual(['B']);
+    await c.runFor('30m');
+    expect(c.events()).toEqual([]);
+    expect(deleted).toEqual([['A', 71 * 60_000], ['B', 91 * 60_000]]);
   });
 
   it('a request without a user is 401 Unauthorized', async () => {
