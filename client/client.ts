@@ -241,6 +241,11 @@ export class ApiClient {
     this.request({ verb: 'unwatch', apiVersion: 'v1', kind: '*', watchId });
   }
 
+  /** When the last request waiting on the rate limiter goes out (-Infinity if none ever waited). */
+  get throttledUntil(): number {
+    return this.lastSendAt;
+  }
+
   /** Requests sent and not yet answered. */
   get inFlight(): number {
     return this.pending.size;

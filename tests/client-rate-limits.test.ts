@@ -82,6 +82,19 @@ describe('client-side rate limits', () => {
     expect(creationSeconds(fast).at(-1)).toBe(1);
   });
 
+  it('a ReplicaSet whose creates wait minutes on the limiter never holds more than its replicas (the sync is not abandoned while they wait)', async () => {
+    // 100 creates at one every 4 s: the sync's requests go out over 400 s, past the 60 s after which
+    // a sync whose answers never come is abandoned, and past its expectations' 5 minutes.
+    const c = await createCluster({ seed: 1, nodes: 3, clientRateLimits: { controllerManager: { qps: 0.25, burst: 1 } } });
+    c.create(replicaSet('web', 100));
+    let most = 0;
+    c.watch('pods', (_ev, cl) => { most = Math.max(most, cl.list('pods').filter((p) => !p.metadata.deletionTimestamp).length); });
+    await c.runFor('40m');
+    expect(most).toBe(100);
+    expect(c.list('pods')).toHaveLength(100);
+    expect(c.get('replicasets', 'web').status).toMatchObject({ replicas: 100, readyReplicas: 100 });
+  });
+
   it('pace the scheduler: 300 pending pods are bound at 50/s after a burst of 100', async () => {
     const c = await createCluster({ seed: 1, nodes: 10 });
     for (let i = 0; i < 300; i++) c.create(pod(`p-${String(i).padStart(3, '0')}`));

@@ -85,6 +85,7 @@ export class JobController extends Controller {
       sync: (key, done) => (key.startsWith(ORPHAN_PREFIX) ? this.syncOrphanPod(key.slice(ORPHAN_PREFIX.length), done) : this.syncJob(key, done)),
       enqueue: (key) => this.enqueue(key),
       backoffMs: jobApiBackoffMs,
+      throttledUntil: () => this.client.throttledUntil,
       logName: 'job.sync-error',
     });
     const resync = resyncPeriod(this.ctx.random('resync'));

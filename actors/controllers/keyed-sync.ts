@@ -6,7 +6,10 @@
 // (the earliest), as client-go's delaying queue does.
 import type { ActorContext } from '../../runtime/index.ts';
 
-/** A sync whose API replies never come (a dropped message) is abandoned and retried after this. */
+/**
+ * A sync whose API replies never come (a dropped message) is abandoned and retried this long
+ * after its last request went out (a request waiting on the client's rate limiter has not).
+ */
 export const SYNC_TIMEOUT_MS = 60_000;
 
 export type SyncDone = (err?: string, requeueAfter?: number) => void;
@@ -21,6 +24,11 @@ export interface KeyedSyncOptions {
   enqueue: (key: string) => void;
   /** Back-off before retrying a failed sync (`failures` ≥ 1). */
   backoffMs: (failures: number) => number;
+  /**
+   * When the client's last throttled request goes out (ApiClient.throttledUntil): a sync is not
+   * abandoned while its requests wait on the rate limiter, only SYNC_TIMEOUT_MS after that.
+   */
+  throttledUntil?: () => number;
   /** Log event name for sync errors. */
   logName: string;
 }
@@ -41,8 +49,14 @@ export class KeyedSync {
       return;
     }
     const token = this.nextToken++;
-    const timer = this.ctx.startTimer(`sync-timeout ${key}`, SYNC_TIMEOUT_MS, () => this.finish(key, token, 'sync timed out waiting for the API server'), { background: true });
-    this.syncing.set(key, { token, timer });
+    const entry = { token, timer: 0 };
+    const expire = (): void => {
+      const resume = (this.opts.throttledUntil?.() ?? -Infinity) + SYNC_TIMEOUT_MS - this.ctx.now();
+      if (resume > 0) entry.timer = this.ctx.startTimer(`sync-timeout ${key}`, resume, expire, { background: true });
+      else this.finish(key, token, 'sync timed out waiting for the API server');
+    };
+    entry.timer = this.ctx.startTimer(`sync-timeout ${key}`, SYNC_TIMEOUT_MS, expire, { background: true });
+    this.syncing.set(key, entry);
     this.opts.sync(key, (err, requeueAfter) => this.finish(key, token, err, requeueAfter), () => this.syncing.get(key)?.token === token);
   }
 
