@@ -103,12 +103,14 @@ export const EVENT_TTL_MS = 3_600_000;
 /** The etcd3 store's lease manager reuses a lease granted in the last 60 s, granted that much longer. */
 export const LEASE_REUSE_MS = 60_000;
 
-/** An etcd lease and the keys attached to it: they are deleted when it expires. */
+/**
+ * An etcd lease. The Events written under it are those whose resourceVersion lies from its first
+ * write up to the next lease's: no per-object bookkeeping, a scan of the Events when it expires.
+ */
 interface EtcdLease {
   grantedAt: number;
   expiresAt: number;
-  /** `resource|namespace/name` → the kind. */
-  keys: Map<string, KindInfo>;
+  firstRv: number;
 }
 
 export class ApiServer {
@@ -135,7 +137,6 @@ export class ApiServer {
   /** The leases granted, oldest first (each expires after the one before); `leaseHead` is the first live one. */
   private readonly leases: EtcdLease[] = [];
   private leaseHead = 0;
-  private readonly leaseOf = new Map<string, EtcdLease>();
   private readonly subresources = new Map<string, SubresourceHandler>();
   private readonly usedClusterIPs = new Set<string>();
   /** Standing heartbeats by `resource|namespace/name`, and the stream each came on. */
@@ -452,7 +453,6 @@ export class ApiServer {
     const beat = this.heartbeatKinds.has(info) ? this.heartbeats.get(`${resourceKey(info)}|${key}`) : undefined;
     if (beat) this.dropHeartbeat(beat);
     this.objects.get(resourceKey(info))!.delete(key);
-    if (this.leaseOf.size > 0) this.detachLease(resourceKey(info), key);
     this.release(last, info);
     const gone = shallowCopy(last);
     gone.metadata.resourceVersion = String(++this.rv);
@@ -470,7 +470,7 @@ export class ApiServer {
     const ns = obj.metadata.namespace;
     const key = ns ? joined(ns, '/', obj.metadata.name!) : obj.metadata.name!;
     this.objects.get(resourceKey(info))!.set(key, obj);
-    if (UNCACHED.has(resourceKey(info))) this.attachLease(info, key);
+    if (UNCACHED.has(resourceKey(info))) this.attachLease();
     this.publish(info, type, obj, old);
     return obj;
   }
@@ -478,26 +478,12 @@ export class ApiServer {
   // ------------------------------------------------------------------ etcd leases (--event-ttl)
 
   /** Every write of an Event puts it under the current lease (GetLease: reused within 60 s of its grant). */
-  private attachLease(info: KindInfo, key: string): void {
+  private attachLease(): void {
     const now = this.deps.now();
-    let lease = this.leases.length > this.leaseHead ? this.leases[this.leases.length - 1] : undefined;
-    if (!lease || now >= lease.grantedAt + LEASE_REUSE_MS) {
-      lease = { grantedAt: now, expiresAt: now + EVENT_TTL_MS + LEASE_REUSE_MS, keys: new Map() };
-      this.leases.push(lease);
-      if (this.leases.length - this.leaseHead === 1) this.onLeaseExpiry(lease.expiresAt);
-    }
-    const k = joined(resourceKey(info), '|', key);
-    const prior = this.leaseOf.get(k);
-    if (prior === lease) return;
-    prior?.keys.delete(k);
-    lease.keys.set(k, info);
-    this.leaseOf.set(k, lease);
-  }
-
-  private detachLease(resource: string, key: string): void {
-    const k = joined(resource, '|', key);
-    this.leaseOf.get(k)?.keys.delete(k);
-    this.leaseOf.delete(k);
+    const last = this.leases.length > this.leaseHead ? this.leases[this.leases.length - 1] : undefined;
+    if (last && now < last.grantedAt + LEASE_REUSE_MS) return;
+    this.leases.push({ grantedAt: now, expiresAt: now + EVENT_TTL_MS + LEASE_REUSE_MS, firstRv: this.rv });
+    if (this.leases.length - this.leaseHead === 1) this.onLeaseExpiry(now + EVENT_TTL_MS + LEASE_REUSE_MS);
   }
 
   /** When the earliest lease expires, if any. */
@@ -509,11 +495,16 @@ export class ApiServer {
   expireLeases(): void {
     const now = this.deps.now();
     while (this.leaseHead < this.leases.length && this.leases[this.leaseHead].expiresAt <= now) {
-      const lease = this.leases[this.leaseHead++];
-      for (const [k, info] of [...lease.keys]) {
-        const key = k.slice(k.indexOf('|') + 1);
-        const obj = this.objects.get(resourceKey(info))!.get(key);
-        if (obj) this.remove(info, obj);
+      const from = this.leases[this.leaseHead++].firstRv;
+      const to = this.leaseHead < this.leases.length ? this.leases[this.leaseHead].firstRv : Infinity;
+      for (const info of ALL_KINDS) {
+        if (!UNCACHED.has(resourceKey(info))) continue;
+        const due: KubeObject[] = [];
+        for (const obj of this.objects.get(resourceKey(info))!.values()) {
+          const rv = Number(obj.metadata.resourceVersion);
+          if (rv >= from && rv < to) due.push(obj);
+        }
+        for (const obj of due) this.remove(info, obj);
       }
     }
     if (this.leaseHead > 1024 && this.leaseHead * 2 > this.leases.length) {
