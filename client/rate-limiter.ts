@@ -21,6 +21,8 @@ export interface ClientRateLimits {
   kubelet: RateLimit;
   /** kubelet `eventRecordQPS` / `eventBurst`: 50 / 100 since 1.27. */
   kubeletEvents: RateLimit;
+  /** The CSI driver's sidecars (external-provisioner, -attacher, -resizer) `--kube-api-qps` / `--kube-api-burst`: 5 / 10 each. */
+  csiSidecars: RateLimit;
 }
 
 export const CLIENT_RATE_LIMITS: Readonly<ClientRateLimits> = Object.freeze({
@@ -28,11 +30,12 @@ export const CLIENT_RATE_LIMITS: Readonly<ClientRateLimits> = Object.freeze({
   scheduler: { qps: 50, burst: 100 },
   kubelet: { qps: 50, burst: 100 },
   kubeletEvents: { qps: 50, burst: 100 },
+  csiSidecars: { qps: 5, burst: 10 },
 });
 
 /** The limits a cluster runs with: upstream's, with `overrides` on top; `false` for none at all. */
 export function clientRateLimits(overrides: Partial<ClientRateLimits> | false | undefined): ClientRateLimits {
-  if (overrides === false) return { controllerManager: false, scheduler: false, kubelet: false, kubeletEvents: false };
+  if (overrides === false) return { controllerManager: false, scheduler: false, kubelet: false, kubeletEvents: false, csiSidecars: false };
   return { ...CLIENT_RATE_LIMITS, ...overrides };
 }
 

@@ -1,7 +1,7 @@
 // The public API of a simulated cluster: boot it, apply manifests, read and change objects,
 // advance virtual time, inject faults. Scenarios, the CLI and tests use only this.
 // Every call goes through the runtime as a message from the `kubectl` client actor.
-import { clientRateLimits, type ClientRateLimits } from '../client/rate-limiter.ts';
+import { clientRateLimits, type ClientRateLimits, type RateLimit } from '../client/rate-limiter.ts';
 import { Runtime, Supervisor, MemoryTraceSink, type ActorContext, type ActorLogic, type ChildSpec, type Envelope, type TraceSink, type FaultHook } from '../runtime/index.ts';
 import { Controller } from '../actors/controllers/controller.ts';
 import { SHARED_INFORMERS, SharedInformerFactory, SharedInformersActor } from '../client/shared-informers.ts';
@@ -87,7 +87,8 @@ export interface ClusterOptions {
    * The components' client-side rate limits (client-go's token buckets), upstream's defaults
    * unless given here: each kube-controller-manager controller 20 requests/s with bursts of 30,
    * kube-scheduler 50/100 (and its events as much again), each kubelet 50/100 (and its events
-   * 50/100; its heartbeats none). `false` turns them all off, as does `false` for one of them.
+   * 50/100; its heartbeats none), the CSI sidecars 5/10 each. `false` turns them all off, as
+   * does `false` for one of them.
    */
   clientRateLimits?: Partial<ClientRateLimits> | false;
 }
@@ -209,17 +210,7 @@ export class Cluster {
     const limits = this.rateLimits;
     const controllerManager = () => {
       const shared = this.sharedInformersOn ? new SharedInformerFactory(limits.controllerManager) : undefined;
-      const share = (spec: ChildSpec): ChildSpec => ({
-        ...spec,
-        start: () => {
-          const logic = spec.start();
-          if (logic instanceof Controller) {
-            logic.sharedInformers = shared;
-            logic.rateLimit = limits.controllerManager;
-          }
-          return logic;
-        },
-      });
+      const share = (spec: ChildSpec): ChildSpec => configured(spec, limits.controllerManager, shared);
       const informers: ChildSpec[] = shared ? [{ id: SHARED_INFORMERS, type: 'informers', start: () => new SharedInformersActor(shared) }] : [];
       return new Supervisor([...informers, ...[
       { id: 'garbage-collector', type: 'controller', start: () => new GarbageCollector() },
@@ -249,7 +240,7 @@ export class Cluster {
         { id: 'kube-controller-manager', type: 'supervisor', start: controllerManager },
         { id: 'kube-scheduler', type: 'scheduler', start: () => new Scheduler(limits.scheduler) },
         { id: 'metrics-server', type: 'metrics-server', start: () => new MetricsServer() },
-        ...storageActors(this.storage),
+        ...storageActors(this.storage).map((spec) => configured(spec, limits.csiSidecars)),
       ], { strategy: 'oneForOne', intensity: 10, period: 60_000 }),
     }, '');
     const kubectl = this.kubectl;
@@ -645,6 +636,21 @@ export class Cluster {
 
 /** Per-container behaviour from the pod annotation kubesim.io/behavior (JSON: by container name, or for all). */
 export const BEHAVIOR_ANNOTATION = 'kubesim.io/behavior';
+
+/** The spec with its controller given its client's rate limit and, in kube-controller-manager, the shared informers. */
+function configured(spec: ChildSpec, rateLimit: RateLimit, shared?: SharedInformerFactory): ChildSpec {
+  return {
+    ...spec,
+    start: () => {
+      const logic = spec.start();
+      if (logic instanceof Controller) {
+        logic.sharedInformers = shared;
+        logic.rateLimit = rateLimit;
+      }
+      return logic;
+    },
+  };
+}
 
 function behaviorFor(pod: KubeObject, container: any): ProcessBehavior | undefined {
   const text = pod.metadata.annotations?.[BEHAVIOR_ANNOTATION];

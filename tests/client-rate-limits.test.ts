@@ -95,6 +95,21 @@ describe('client-side rate limits', () => {
     expect(c.get('replicasets', 'web').status).toMatchObject({ replicas: 100, readyReplicas: 100 });
   });
 
+  it('pace the CSI provisioner at 5 requests/s after a burst of 10: 30 claims are provisioned over about 10 s', async () => {
+    const c = await createCluster({ seed: 1, nodes: 1 });
+    c.create({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' }, provisioner: 'csi.kubesim.io', volumeBindingMode: 'Immediate' });
+    for (let i = 0; i < 30; i++) {
+      c.create({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: `data-${i}` }, spec: { storageClassName: 'fast', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
+    }
+    await c.runFor('2m');
+    const created = c.list('pv').map((pv) => seconds(pv.metadata.creationTimestamp!)).sort((a, b) => a - b);
+    expect(created).toHaveLength(30);
+    expect(c.list('pvc').filter((pvc) => pvc.status?.phase === 'Bound')).toHaveLength(30);
+    // A PV and the claim's events for each: the last PV about 10 s after the first (1 s unthrottled).
+    expect(created.at(-1)! - created[0]).toBeGreaterThanOrEqual(6);
+    expect(created.at(-1)! - created[0]).toBeLessThanOrEqual(12);
+  });
+
   it('pace the scheduler: 300 pending pods are bound at 50/s after a burst of 100', async () => {
     const c = await createCluster({ seed: 1, nodes: 10 });
     for (let i = 0; i < 300; i++) c.create(pod(`p-${String(i).padStart(3, '0')}`));
