@@ -63,18 +63,37 @@ export class PodGCController extends Controller {
   }
 
   /** gc: the four sweeps, in upstream's order. */
+  /**
+   * One pass of the four collectors, in upstream's order. The pods are read once (the checks read
+   * the same fields of each): what each collector acts on is sorted out first.
+   */
   private gc(): void {
     const pods = this.pods.list();
-    const nodes = this.nodes.list();
-    if (this.terminatedPodThreshold > 0) this.gcTerminated(pods);
-    this.gcTerminating(pods);
-    this.gcOrphaned(pods, nodes);
-    this.gcUnscheduledTerminating(pods);
+    const existing = new Set<string>();
+    for (const n of this.nodes.list()) existing.add(n.metadata.name!);
+    const terminated: KubeObject[] = [];
+    const terminating: KubeObject[] = [];
+    const unscheduledTerminating: KubeObject[] = [];
+    const due = this.ctx.now() + QUARANTINE_TIME_MS;
+    for (const pod of pods) {
+      const nodeName: string | undefined = pod.spec?.nodeName;
+      if (this.terminatedPodThreshold > 0 && isPodTerminated(pod)) terminated.push(pod);
+      if (pod.metadata.deletionTimestamp) {
+        if (!nodeName) unscheduledTerminating.push(pod);
+        else if (this.outOfService(nodeName)) terminating.push(pod);
+      }
+      // gcOrphaned's first half: a node that pods are bound to but the cache lacks is quarantined
+      // (AddAfter keeps the earliest deadline).
+      if (nodeName && !existing.has(nodeName) && (!this.nodeQueue.has(nodeName) || this.nodeQueue.get(nodeName)! > due)) this.nodeQueue.set(nodeName, due);
+    }
+    this.gcTerminated(terminated);
+    this.gcTerminating(terminating);
+    this.gcOrphaned(pods, existing);
+    for (const pod of unscheduledTerminating) this.markFailedAndDeletePod(pod);
   }
 
   /** gcTerminated: terminated pods beyond the threshold, evicted ones first, then oldest. */
-  private gcTerminated(pods: KubeObject[]): void {
-    const terminated = pods.filter(isPodTerminated);
+  private gcTerminated(terminated: KubeObject[]): void {
     const deleteCount = terminated.length - this.terminatedPodThreshold;
     if (deleteCount <= 0) return;
     this.ctx.log('podgc.terminated', { count: deleteCount });
@@ -82,32 +101,24 @@ export class PodGCController extends Controller {
     for (const pod of terminated.slice(0, deleteCount)) this.markFailedAndDeletePod(pod);
   }
 
+  /** Whether the node is not Ready and tainted out-of-service (gcTerminating's test). */
+  private outOfService(nodeName: string): boolean {
+    const node = this.nodes.get(undefined, nodeName);
+    return node !== undefined && !isNodeReady(node) && taintKeyExists(node.spec?.taints, TAINT_NODE_OUT_OF_SERVICE);
+  }
+
   /** gcTerminating: terminating pods on a node that is not Ready and is tainted out-of-service. */
-  private gcTerminating(pods: KubeObject[]): void {
-    const terminating = pods.filter((pod) => {
-      if (!pod.metadata.deletionTimestamp) return false;
-      const node = this.nodes.get(undefined, pod.spec?.nodeName ?? '');
-      return node !== undefined && !isNodeReady(node) && taintKeyExists(node.spec?.taints, TAINT_NODE_OUT_OF_SERVICE);
-    });
+  private gcTerminating(terminating: KubeObject[]): void {
     if (terminating.length === 0) return;
     terminating.sort(byEvictionAndCreationTimestamp);
     for (const pod of terminating) this.markFailedAndDeletePod(pod);
   }
 
   /**
-   * gcOrphaned: a node that pods are bound to but the cache lacks is quarantined (AddAfter keeps
-   * the earliest deadline); once quarantined long enough and confirmed gone by a live GET, its
-   * pods are marked Failed with DisruptionTarget (DeletionByPodGC) and force-deleted.
+   * gcOrphaned's second half: once a node's quarantine is over and a live GET confirms it gone,
+   * its pods are marked Failed with DisruptionTarget (DeletionByPodGC) and force-deleted.
    */
-  private gcOrphaned(pods: KubeObject[], nodes: KubeObject[]): void {
-    const now = this.ctx.now();
-    const existing = new Set(nodes.map((n) => n.metadata.name!));
-    for (const pod of pods) {
-      const nodeName = pod.spec?.nodeName;
-      if (!nodeName || existing.has(nodeName)) continue;
-      const due = now + QUARANTINE_TIME_MS;
-      if (!this.nodeQueue.has(nodeName) || this.nodeQueue.get(nodeName)! > due) this.nodeQueue.set(nodeName, due);
-    }
+  private gcOrphaned(pods: KubeObject[], existing: Set<string>): void {
     for (const nodeName of this.discoverQuarantinedNodes(existing)) {
       this.client.get(NODE, undefined, nodeName, (r) => {
         if (r.ok || r.status.code !== 404) return;

@@ -14,7 +14,7 @@
 // not reset them): the integral of the process's piecewise-linear CPU curve, one per process.
 import type { ActorContext, Envelope } from '../../runtime/index.ts';
 import type { ContainerProcess } from '../../cri/types.ts';
-import type { ContainerRecord, CpuCounter, NodeHost } from './host.ts';
+import type { ContainerRecord, NodeHost } from './host.ts';
 
 export const RESOURCE_METRICS_REQUEST = 'kubelet.resourceMetrics';
 export const RESOURCE_METRICS_RESPONSE = 'kubelet.resourceMetrics.response';
@@ -63,25 +63,34 @@ export interface ResourceMetricsResponse extends ResourceMetrics {
 /** Per node: when its counter started and the CPU its containers have used since. */
 const nodeCounters = new WeakMap<NodeHost, { startTime: number; total: number }>();
 
+/** A steady stretch longer than this is folded into the counter (else it is computed, not stored). */
+const STEADY_FOLD_MS = 3_600_000;
+
 /**
- * The cumulative CPU of the record's process at `now`: trapezoids over the CPU curve in steps of
- * at most CPU_SAMPLE_STEP_MS from the last reading (from `startTime` the first time). The counter
- * lives on the record, with the process it counts: a new process starts a new counter.
+ * The cumulative CPU (core·ns) of the record's process at `now`: trapezoids over the CPU curve in
+ * steps of at most CPU_SAMPLE_STEP_MS from the last reading (from `startTime` the first time).
+ * The counter lives on the record, with the process it counts: a new process starts a new one. A
+ * flat stretch of the curve is one rectangle, computed without writing the counter (a scrape of
+ * a settled node then reads its containers' state and writes none of it).
  */
-export function cumulativeCpu(record: ContainerRecord, process: ContainerProcess, startTime: number, now: number): CpuCounter {
+export function cumulativeCpu(record: ContainerRecord, process: ContainerProcess, startTime: number, now: number): number {
   let c = record.cpu;
   if (!c || c.process !== process) {
-    c = { process, at: startTime, total: 0, counted: 0 };
+    // -0, not 0: the counts outgrow small integers, and a field that starts as one changes its
+    // representation later, which deprecates the hidden class of every counter made before.
+    c = { process, at: startTime, total: -0, counted: -0 };
     record.cpu = c;
   }
   let t = c.at;
-  if (t >= now) return c;
+  if (t >= now) return c.total;
   let prev = process.cpuMillicores(t);
-  // A flat stretch of the curve: every sample's trapezoid is the same rectangle (integers, so
-  // the sum is exact either way).
+  // Integers, so the sum is exact either way.
   if (process.cpuSteady?.(t, now)) {
-    c.total += prev * (now - t) * 1_000;
-    t = now;
+    const total = c.total + prev * (now - t) * 1_000;
+    if (now - t < STEADY_FOLD_MS) return total;
+    c.total = total;
+    c.at = now;
+    return total;
   }
   while (t < now) {
     const next = Math.min(now, t + CPU_SAMPLE_STEP_MS);
@@ -92,7 +101,7 @@ export function cumulativeCpu(record: ContainerRecord, process: ContainerProcess
     t = next;
   }
   c.at = now;
-  return c;
+  return c.total;
 }
 
 /**
@@ -103,7 +112,7 @@ export function cumulativeCpu(record: ContainerRecord, process: ContainerProcess
 export function kubeletResourceMetrics(host: NodeHost, knows: (uid: string) => boolean, now: number): ResourceMetrics {
   let node = nodeCounters.get(host);
   if (!node) {
-    node = { startTime: now, total: 0 };
+    node = { startTime: now, total: -0 };
     nodeCounters.set(host, node);
   }
   let nodeMemory = 0;
@@ -111,14 +120,12 @@ export function kubeletResourceMetrics(host: NodeHost, knows: (uid: string) => b
   for (const sandbox of host.sandboxes.values()) {
     let containers: ContainerMetricsPoint[] | undefined;
     const records = sandbox.containers;
-    const names = records.size === 1 ? records.keys() : [...records.keys()].sort();
-    for (const name of names) {
-      const record = records.get(name)!;
+    for (const [name, record] of records.size === 1 ? records : [...records].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
       const process = record.process;
       const startTime = record.resume.running?.startedAt;
       if (!process || startTime === undefined || !process.running) continue;
-      const counter = cumulativeCpu(record, process, startTime, now);
-      const cumulativeCpuUsed = Math.round(counter.total);
+      const cumulativeCpuUsed = Math.round(cumulativeCpu(record, process, startTime, now));
+      const counter = record.cpu!;
       const memoryUsage = process.memoryBytes(now);
       node.total += cumulativeCpuUsed - counter.counted;
       counter.counted = cumulativeCpuUsed;
