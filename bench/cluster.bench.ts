@@ -14,9 +14,10 @@ function replicaSet(i: number): any {
   };
 }
 
+/** Pods whose Ready condition is True, read straight from the store (a list would sort 30,000 pods each time). */
 function readyCount(c: Cluster): number {
   let n = 0;
-  for (const p of (c as any).server.list({ group: '', version: 'v1', kind: 'Pod', resource: 'pods' } as any, undefined).items) {
+  for (const p of (c as any).server.objects.get('/pods').values()) {
     if ((p.status?.conditions ?? []).some((x: any) => x.type === 'Ready' && x.status === 'True')) n++;
   }
   return n;
