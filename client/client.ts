@@ -62,9 +62,11 @@ export class ApiClient {
   private readonly timeoutMs: number | undefined;
   /** The bucket requests wait on (undefined: none); the kubelet's pod workers share the kubelet's. */
   private readonly limiter: (() => TokenBucket | undefined) | undefined;
-  /** When the last throttled request goes out: this client's requests leave in the order made. */
+  /** When the last request that waited on a rate limiter goes out (throttledUntil). */
   private lastSendAt = -Infinity;
   private lastThrottleLog = -Infinity;
+  /** Requests go out unthrottled (unthrottledDo). */
+  private unthrottled = false;
 
   constructor(private readonly ctx: ActorContext, readonly user: UserInfo, opts: ApiClientOptions = {}) {
     this.server = opts.server ?? APISERVER;
@@ -116,9 +118,7 @@ export class ApiClient {
   request(request: ApiRequest, cb?: ResultCallback, via?: { limiter: TokenBucket | undefined }): void {
     const id = this.nextId++;
     this.pending.set(id, cb);
-    const msg: ApiRequestMessage = { type: 'api.request', id, user: this.user, request };
-    const limiter = request.verb === 'watch' || request.verb === 'unwatch' || this.unthrottled ? undefined : via ? via.limiter : this.limiter?.();
-    this.sendAfter(limiter ? this.reserve(limiter, request) : 0, msg);
+    this.sendAfter(this.wait(request, via), { type: 'api.request', id, user: this.user, request });
   }
 
   /**
@@ -127,9 +127,7 @@ export class ApiClient {
    * broadcaster writes through, when that is not this one: its rate limiter is used instead.
    */
   post(request: ApiRequest, via?: { limiter: TokenBucket | undefined }): void {
-    const msg: ApiRequestMessage = { type: 'api.request', id: this.nextId++, user: this.user, request, noReply: true };
-    const bucket = via ? via.limiter : this.unthrottled ? undefined : this.limiter?.();
-    this.sendAfter(bucket ? this.reserve(bucket, request) : 0, msg);
+    this.sendAfter(this.wait(request, via), { type: 'api.request', id: this.nextId++, user: this.user, request, noReply: true });
   }
 
   /**
@@ -145,13 +143,18 @@ export class ApiClient {
     }
   }
 
-  private unthrottled = false;
-
-  /** Takes a token from `limiter`: the ms until the request may go (tryThrottle's wait). */
-  private reserve(limiter: TokenBucket, request: ApiRequest): number {
+  /**
+   * tryThrottle: takes a token from the request's bucket (the client's, or `via`'s) and returns
+   * the ms until the request may go. Watches never wait, nor anything sent unthrottled.
+   */
+  private wait(request: ApiRequest, via: { limiter: TokenBucket | undefined } | undefined): number {
+    if (request.verb === 'watch' || request.verb === 'unwatch' || this.unthrottled) return 0;
+    const limiter = via ? via.limiter : this.limiter?.();
+    if (!limiter) return 0;
     const now = this.ctx.now();
-    const at = Math.max(now + limiter.reserve(now), this.lastSendAt);
-    this.lastSendAt = at;
+    const at = limiter.reserve(now);
+    if (at <= now) return 0;
+    this.lastSendAt = Math.max(this.lastSendAt, at);
     const wait = at - now;
     // Upstream logs a wait above a second, at most once every 10 s (extraLongThrottleLatency).
     if (wait > 1_000 && now - this.lastThrottleLog >= 10_000) {

@@ -75,14 +75,19 @@ export class TokenBucket {
 
   /**
    * Wait's reservation (rate.Limiter.ReserveN): takes the next token, in debt if none is left,
-   * and returns the virtual ms until it is due. Waiters are served in the order they reserved.
+   * and returns the virtual instant it is due. Waiters are served in the order they reserved.
    */
   reserve(now: number): number {
     if (this.qps <= 0) return Infinity;
     this.refill(now);
     this.tokens -= 1;
-    return this.tokens >= 0 ? 0 : Math.ceil((-this.tokens * 1000) / this.qps);
+    const due = this.tokens >= 0 ? now : now + Math.ceil((-this.tokens * 1000) / this.qps);
+    // Whole milliseconds could put a later reservation before an earlier one: never.
+    this.lastDue = Math.max(this.lastDue, due);
+    return this.lastDue;
   }
+
+  private lastDue = -Infinity;
 
   private refill(now: number): void {
     if (now <= this.last) return;

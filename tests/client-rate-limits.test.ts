@@ -125,6 +125,16 @@ describe('client-side rate limits', () => {
     expect(c.events({ fieldSelector: 'reason=Scheduled' })).toHaveLength(300);
   });
 
+  it('keep the kubelet events apart: events throttled to 1/s do not hold up its pod status writes', async () => {
+    const c = await createCluster({ seed: 1, nodes: 1, clientRateLimits: { kubeletEvents: { qps: 1, burst: 1 } } });
+    const node = c.nodeNames()[0];
+    for (let i = 0; i < 40; i++) c.create(pod(`p-${i}`, node));
+    await c.runFor('20s');
+    // Four events a pod wait minutes for their turn; the status writes have their own bucket.
+    expect(c.list('pods').filter((p) => p.status?.phase === 'Running')).toHaveLength(40);
+    expect(c.events({ fieldSelector: 'source=kubelet' }).length).toBeLessThan(40);
+  });
+
   it('leave the kubelet heartbeats alone: a kubelet throttled to 1 request/s keeps its node Ready', async () => {
     const c = await createCluster({ seed: 1, nodes: 1, clientRateLimits: { kubelet: { qps: 1, burst: 1 } } });
     const node = c.nodeNames()[0];
