@@ -74,6 +74,9 @@ export class Kubelet implements ActorLogic {
   private readonly unsyncedStatus = new Set<string>();
   private statusRetry: number | undefined;
   private statusManagerStart = 0;
+  /** The uids of the pods the kubelet's informer has (metrics leave out sandboxes it no longer knows). */
+  private readonly knownPods = new Set<string>();
+  private readonly knowsPod = (uid: string): boolean => this.knownPods.has(uid);
   private lastPostedStatus: any;
   private lastPostedAt = -Infinity;
   private registered = false;
@@ -86,10 +89,6 @@ export class Kubelet implements ActorLogic {
   private failure: unknown;
 
   constructor(private readonly opts: KubeletOptions) {}
-
-  /** The uids of the pods the kubelet's informer has (metrics leave out sandboxes it no longer knows). */
-  private readonly knownPods = new Set<string>();
-  private readonly knowsPod = (uid: string): boolean => this.knownPods.has(uid);
 
   private get name(): string {
     return this.opts.host.spec.name;
