@@ -14,6 +14,17 @@ import { lookupKind } from '../api/registry.ts';
 
 export type ResultCallback = (result: ApiResult) => void;
 
+/**
+ * Another client of the same component that a request goes through instead, standing for its rate
+ * limiter: the kubelet's and the scheduler's event clients, the kubelet's heartbeat client.
+ */
+export interface Via {
+  limiter: TokenBucket | undefined;
+}
+
+/** The kubelet's heartbeat client (Lease renewals and NodeStatus): QPS -1, never throttled. */
+export const HEARTBEAT_CLIENT: Via = Object.freeze({ limiter: undefined });
+
 export interface ApiClientOptions {
   /** The API server's actor id. */
   server?: string;
@@ -65,8 +76,6 @@ export class ApiClient {
   /** When the last request that waited on a rate limiter goes out (throttledUntil). */
   private lastSendAt = -Infinity;
   private lastThrottleLog = -Infinity;
-  /** Requests go out unthrottled (unthrottledDo). */
-  private unthrottled = false;
 
   constructor(private readonly ctx: ActorContext, readonly user: UserInfo, opts: ApiClientOptions = {}) {
     this.server = opts.server ?? APISERVER;
@@ -115,7 +124,7 @@ export class ApiClient {
   }
 
   /** Sends `request`; `cb` gets the answer. `via`: as post's. */
-  request(request: ApiRequest, cb?: ResultCallback, via?: { limiter: TokenBucket | undefined }): void {
+  request(request: ApiRequest, cb?: ResultCallback, via?: Via): void {
     const id = this.nextId++;
     this.pending.set(id, cb);
     this.sendAfter(this.wait(request, via), { type: 'api.request', id, user: this.user, request });
@@ -126,29 +135,17 @@ export class ApiClient {
    * the background: no reply comes back and no timeout runs. `via` stands for the client the
    * broadcaster writes through, when that is not this one: its rate limiter is used instead.
    */
-  post(request: ApiRequest, via?: { limiter: TokenBucket | undefined }): void {
+  post(request: ApiRequest, via?: Via): void {
     this.sendAfter(this.wait(request, via), { type: 'api.request', id: this.nextId++, user: this.user, request, noReply: true });
   }
 
   /**
-   * Runs `send` with this client's requests unthrottled, as the kubelet's heartbeat client
-   * (Lease renewals and NodeStatus: QPS -1) sends them.
-   */
-  unthrottledDo(send: () => void): void {
-    this.unthrottled = true;
-    try {
-      send();
-    } finally {
-      this.unthrottled = false;
-    }
-  }
-
-  /**
    * tryThrottle: takes a token from the request's bucket (the client's, or `via`'s) and returns
-   * the ms until the request may go. Watches never wait, nor anything sent unthrottled.
+   * the ms until the request may go. Watches never wait, nor anything sent `via` a client without
+   * a limiter (the kubelet's heartbeat client: HEARTBEAT_CLIENT).
    */
-  private wait(request: ApiRequest, via: { limiter: TokenBucket | undefined } | undefined): number {
-    if (request.verb === 'watch' || request.verb === 'unwatch' || this.unthrottled) return 0;
+  private wait(request: ApiRequest, via: Via | undefined): number {
+    if (request.verb === 'watch' || request.verb === 'unwatch') return 0;
     const limiter = via ? via.limiter : this.limiter?.();
     if (!limiter) return 0;
     const now = this.ctx.now();
@@ -200,8 +197,8 @@ export class ApiClient {
     }
   }
 
-  create(obj: KubeObject, cb?: ResultCallback, subresource?: string): void {
-    this.request({ verb: 'create', apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace, body: obj, subresource }, cb);
+  create(obj: KubeObject, cb?: ResultCallback, subresource?: string, via?: Via): void {
+    this.request({ verb: 'create', apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace, body: obj, subresource }, cb, via);
   }
 
   update(obj: KubeObject, cb?: ResultCallback): void {
@@ -212,8 +209,8 @@ export class ApiClient {
     this.request({ verb: 'update', apiVersion: obj.apiVersion, kind: obj.kind, namespace: obj.metadata.namespace, name: obj.metadata.name, body: obj, subresource: 'status' }, cb);
   }
 
-  patch(ref: KindRef, namespace: string | undefined, name: string, patch: unknown, patchType: PatchType, cb?: ResultCallback, subresource?: string): void {
-    this.request({ verb: 'patch', ...ref, namespace, name, body: patch, patchType, subresource }, cb);
+  patch(ref: KindRef, namespace: string | undefined, name: string, patch: unknown, patchType: PatchType, cb?: ResultCallback, subresource?: string, via?: Via): void {
+    this.request({ verb: 'patch', ...ref, namespace, name, body: patch, patchType, subresource }, cb, via);
   }
 
   delete(ref: KindRef, namespace: string | undefined, name: string, opts?: DeleteOptions, cb?: ResultCallback): void {

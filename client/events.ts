@@ -12,7 +12,7 @@
 // update that finds its Event gone (never written, or expired) creates it instead.
 import type { KubeObject } from '../api/types.ts';
 import { DEFAULT_EPOCH, formatTime } from '../api/time.ts';
-import type { ApiClient } from './client.ts';
+import type { ApiClient, Via } from './client.ts';
 import { TokenBucket } from './rate-limiter.ts';
 import type { RandomStream } from '../runtime/index.ts';
 import { copyOf, joined } from '../api/equal.ts';
@@ -59,7 +59,7 @@ export class EventRecorder {
   private readonly spam = new Map<number, TokenBucket>();
   /** The events' source, one frozen object all of this recorder's events share. */
   private readonly sourceObject: { component: string; host?: string };
-  private readonly eventClient: { limiter: TokenBucket | undefined } | undefined;
+  private readonly eventClient: Via | undefined;
   /** Whether alike events are combined and spam is filtered (tools/record's correlator). */
   private readonly correlate: boolean;
 
@@ -74,7 +74,7 @@ export class EventRecorder {
        * The client events go out through, when it is not `client`: the kubelet and the scheduler
        * write events through a client (and rate limiter) of their own.
        */
-      eventClient?: { limiter: TokenBucket | undefined };
+      eventClient?: Via;
       /**
        * 'events' for a recorder of k8s.io/client-go/tools/events, as kube-scheduler's: it neither
        * combines alike events nor filters spam, and only counts identical ones. Default 'record'.

@@ -9,6 +9,7 @@ import { ApiClient, type ResultCallback } from '../../client/client.ts';
 import { CLIENT_RATE_LIMITS, TokenBucket, type RateLimit } from '../../client/rate-limiter.ts';
 import { CacheInformer, type Informer, type InformerOptions } from '../../client/informer.ts';
 import { HANDLER_ERROR, type SharedInformerFactory } from '../../client/shared-informers.ts';
+import { KeyedSync, type KeyedSyncOptions } from './keyed-sync.ts';
 
 export interface ReconcileResult {
   /** Run again after this many virtual ms (requeueAfter). */
@@ -81,6 +82,14 @@ export abstract class Controller implements ActorLogic {
   /** Stops hearing the shared informers (a crash or a stop). */
   stop(): void {
     for (const inf of this.informers) inf.close?.();
+  }
+
+  /**
+   * The queue for syncs of several API round trips, whose timeout waits for the client's
+   * throttled requests to go out (see KeyedSync).
+   */
+  protected keyedSync(opts: Omit<KeyedSyncOptions, 'throttledUntil'>): KeyedSync {
+    return new KeyedSync(this.ctx, { ...opts, throttledUntil: () => this.client.throttledUntil });
   }
 
   protected informer(opts: InformerOptions): Informer {

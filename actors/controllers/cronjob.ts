@@ -43,7 +43,7 @@ export class CronJobController extends Controller {
 
   protected setup(): void {
     this.recorder = new EventRecorder(this.client, () => this.ctx.now(), { component: 'cronjob-controller' }, this.ctx.random('events'));
-    this.keyed = new KeyedSync(this.ctx, { sync: (k, d) => this.sync(k, d), enqueue: (k) => this.enqueue(k), backoffMs: itemBackoffMs, throttledUntil: () => this.client.throttledUntil, logName: 'cronjob.sync-error' });
+    this.keyed = this.keyedSync({ sync: (k, d) => this.sync(k, d), enqueue: (k) => this.enqueue(k), backoffMs: itemBackoffMs, logName: 'cronjob.sync-error' });
     const resync = resyncPeriod(this.ctx.random('resync'));
     this.cjInformer = this.informer({ kind: CRONJOB_KIND, resyncPeriod: resync, name: 'cronjobs' });
     this.jobInformer = this.informer({ kind: JOB_KIND, resyncPeriod: resync, name: 'jobs' });

@@ -57,7 +57,7 @@ export class DaemonSetController extends Controller {
   private runner!: KeyedSync;
 
   protected setup(): void {
-    this.runner = new KeyedSync(this.ctx, { sync: (key, done) => this.syncDaemonSet(key, done), enqueue: (key) => this.enqueue(key), backoffMs: itemBackoffMs, throttledUntil: () => this.client.throttledUntil, logName: 'daemonset.sync-error' });
+    this.runner = this.keyedSync({ sync: (key, done) => this.syncDaemonSet(key, done), enqueue: (key) => this.enqueue(key), backoffMs: itemBackoffMs, logName: 'daemonset.sync-error' });
     this.expectations = new ControllerExpectations(() => this.ctx.now());
     this.recorder = new EventRecorder(this.client, () => this.ctx.now(), { component: 'daemonset-controller' }, this.ctx.random('events'));
     const resync = resyncPeriod(this.ctx.random('resync'));

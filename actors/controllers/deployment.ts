@@ -74,7 +74,7 @@ export class DeploymentController extends Controller {
   private readonly serverAnnotations = new WeakMap<KubeObject, Record<string, string>>();
 
   protected setup(): void {
-    this.runner = new KeyedSync(this.ctx, { sync: (key, done, current) => this.runSync(key, done, current), enqueue: (key) => this.enqueue(key), backoffMs: itemBackoffMs, throttledUntil: () => this.client.throttledUntil, logName: 'deployment.sync-error' });
+    this.runner = this.keyedSync({ sync: (key, done, current) => this.runSync(key, done, current), enqueue: (key) => this.enqueue(key), backoffMs: itemBackoffMs, logName: 'deployment.sync-error' });
     this.recorder = new EventRecorder(this.client, () => this.ctx.now(), { component: 'deployment-controller' }, this.ctx.random('events'));
     const resync = resyncPeriod(this.ctx.random('resync'));
     this.dInformer = this.informer({ kind: D_KIND, resyncPeriod: resync, name: 'deployments' });

@@ -81,11 +81,10 @@ export class JobController extends Controller {
   protected setup(): void {
     this.expectations = new ControllerExpectations(() => this.ctx.now());
     this.recorder = new EventRecorder(this.client, () => this.ctx.now(), { component: 'job-controller' }, this.ctx.random('events'));
-    this.keyed = new KeyedSync(this.ctx, {
+    this.keyed = this.keyedSync({
       sync: (key, done) => (key.startsWith(ORPHAN_PREFIX) ? this.syncOrphanPod(key.slice(ORPHAN_PREFIX.length), done) : this.syncJob(key, done)),
       enqueue: (key) => this.enqueue(key),
       backoffMs: jobApiBackoffMs,
-      throttledUntil: () => this.client.throttledUntil,
       logName: 'job.sync-error',
     });
     const resync = resyncPeriod(this.ctx.random('resync'));

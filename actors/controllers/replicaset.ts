@@ -43,7 +43,7 @@ export class ReplicaSetController extends Controller {
   private runner!: KeyedSync;
 
   protected setup(): void {
-    this.runner = new KeyedSync(this.ctx, { sync: (key, done) => this.syncReplicaSet(key, done), enqueue: (key) => this.enqueue(key), backoffMs: itemBackoffMs, throttledUntil: () => this.client.throttledUntil, logName: 'replicaset.sync-error' });
+    this.runner = this.keyedSync({ sync: (key, done) => this.syncReplicaSet(key, done), enqueue: (key) => this.enqueue(key), backoffMs: itemBackoffMs, logName: 'replicaset.sync-error' });
     this.expectations = new ControllerExpectations(() => this.ctx.now());
     this.recorder = new EventRecorder(this.client, () => this.ctx.now(), { component: 'replicaset-controller' }, this.ctx.random('events'));
     const resync = resyncPeriod(this.ctx.random('resync'));

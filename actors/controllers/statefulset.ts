@@ -61,7 +61,7 @@ export class StatefulSetController extends Controller {
   private runner!: KeyedSync;
 
   protected setup(): void {
-    this.runner = new KeyedSync(this.ctx, { sync: (key, done) => this.sync(key, done), enqueue: (key) => this.enqueue(key), backoffMs: itemBackoffMs, throttledUntil: () => this.client.throttledUntil, logName: 'statefulset.sync-error' });
+    this.runner = this.keyedSync({ sync: (key, done) => this.sync(key, done), enqueue: (key) => this.enqueue(key), backoffMs: itemBackoffMs, logName: 'statefulset.sync-error' });
     this.recorder = new EventRecorder(this.client, () => this.ctx.now(), { component: COMPONENT }, this.ctx.random('events'));
     const resync = resyncPeriod(this.ctx.random('resync'));
     this.setInformer = this.informer({ kind: STS_KIND, resyncPeriod: STATEFULSET_RESYNC_MS, name: 'statefulsets' });

@@ -19,7 +19,7 @@ export class TTLAfterFinishedController extends Controller {
   private keyed!: KeyedSync;
 
   protected setup(): void {
-    this.keyed = new KeyedSync(this.ctx, { sync: (k, d) => this.processJob(k, d), enqueue: (k) => this.enqueue(k), backoffMs: itemBackoffMs, throttledUntil: () => this.client.throttledUntil, logName: 'ttl-after-finished.sync-error' });
+    this.keyed = this.keyedSync({ sync: (k, d) => this.processJob(k, d), enqueue: (k) => this.enqueue(k), backoffMs: itemBackoffMs, logName: 'ttl-after-finished.sync-error' });
     this.jobInformer = this.informer({ kind: JOB_KIND, resyncPeriod: resyncPeriod(this.ctx.random('resync')), name: 'jobs' });
     const wake = (job: KubeObject) => {
       if (needsCleanup(job)) this.enqueue(`${job.metadata.namespace ?? ''}/${job.metadata.name}`);

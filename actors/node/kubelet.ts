@@ -6,7 +6,7 @@ import { createActor, type AnyActorRef } from 'xstate';
 import { lastStandingTick, type ActorContext, type ActorLogic, type Envelope, type ExitSignal, type StandingEnd } from '../../runtime/index.ts';
 import type { HeartbeatMessage } from '../../api/heartbeats.ts';
 import type { KubeObject } from '../../api/types.ts';
-import { ApiClient } from '../../client/client.ts';
+import { ApiClient, HEARTBEAT_CLIENT, type KindRef } from '../../client/client.ts';
 import { TokenBucket, type RateLimit } from '../../client/rate-limiter.ts';
 import { CacheInformer, type Informer } from '../../client/informer.ts';
 import { EventRecorder } from '../../client/events.ts';
@@ -248,19 +248,17 @@ export class Kubelet implements ActorLogic {
   /** The node lease controller: renew the Lease's renewTime (create it the first time). */
   private renewLease(): void {
     const now = formatMicroTime(this.ctx.now(), this.opts.epoch);
-    // Heartbeats go through the kubelet's heartbeat client, which has no rate limit (QPS -1).
-    this.client.unthrottledDo(() => {
-      this.client.patch({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' }, 'kube-node-lease', this.name, { spec: { renewTime: now } }, 'application/merge-patch+json', (r) => {
-        if (r.ok) return this.node.send({ type: 'LEASE_RENEWED' });
-        if (r.status.code !== 404) return this.node.send({ type: 'LEASE_FAILED' });
-        const lease: KubeObject = {
-          apiVersion: 'coordination.k8s.io/v1', kind: 'Lease',
-          metadata: { name: this.name, namespace: 'kube-node-lease', ownerReferences: this.nodeUid ? [{ apiVersion: 'v1', kind: 'Node', name: this.name, uid: this.nodeUid }] : undefined },
-          spec: { holderIdentity: this.name, leaseDurationSeconds: NODE_LEASE_DURATION_S, renewTime: now },
-        };
-        this.client.unthrottledDo(() => this.client.create(lease, (c) => this.node.send({ type: c.ok ? 'LEASE_RENEWED' : 'LEASE_FAILED' })));
-      });
-    });
+    const lease: KindRef = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' };
+    this.client.patch(lease, 'kube-node-lease', this.name, { spec: { renewTime: now } }, 'application/merge-patch+json', (r) => {
+      if (r.ok) return this.node.send({ type: 'LEASE_RENEWED' });
+      if (r.status.code !== 404) return this.node.send({ type: 'LEASE_FAILED' });
+      const created: KubeObject = {
+        ...lease,
+        metadata: { name: this.name, namespace: 'kube-node-lease', ownerReferences: this.nodeUid ? [{ apiVersion: 'v1', kind: 'Node', name: this.name, uid: this.nodeUid }] : undefined },
+        spec: { holderIdentity: this.name, leaseDurationSeconds: NODE_LEASE_DURATION_S, renewTime: now },
+      };
+      this.client.create(created, (c) => this.node.send({ type: c.ok ? 'LEASE_RENEWED' : 'LEASE_FAILED' }), undefined, HEARTBEAT_CLIENT);
+    }, undefined, HEARTBEAT_CLIENT);
   }
 
   /** tryUpdateNodeStatus: post when something changed or every nodeStatusReportFrequency. */
@@ -275,9 +273,9 @@ export class Kubelet implements ActorLogic {
     if (!force && !changed && now - this.lastPostedAt < NODE_STATUS_REPORT_MS) return this.standStatus();
     this.lastPostedAt = now;
     this.lastPostedStatus = status;
-    this.client.unthrottledDo(() => this.client.patch({ apiVersion: 'v1', kind: 'Node' }, undefined, this.name, { status }, 'application/merge-patch+json', (r) => {
+    this.client.patch({ apiVersion: 'v1', kind: 'Node' }, undefined, this.name, { status }, 'application/merge-patch+json', (r) => {
       if (r.ok) this.standStatus();
-    }, 'status'));
+    }, 'status', HEARTBEAT_CLIENT);
   }
 
   private nodeLabels(): Record<string, string> {
