@@ -70,6 +70,12 @@ interface PodEntry {
   round: number;
 }
 
+/** A container started within the last resolution (and long enough ago): its rate is from its start. */
+function isFresh(c: ContainerMetricsPoint): boolean {
+  const age = c.timestamp - c.startTime;
+  return c.startTime < c.timestamp && age < METRIC_RESOLUTION_MS && age >= FRESH_CONTAINER_MIN_RESOLUTION_MS;
+}
+
 function pointOf(points: PodPoints | undefined, name: string): ContainerMetricsPoint | undefined {
   if (!points) return undefined;
   for (let i = 0; i < points.length; i++) if (points[i].name === name) return points[i];
@@ -190,9 +196,7 @@ export class MetricsServer implements ActorLogic {
       for (let i = 0; i < containers.length && prev; i++) {
         const c = containers[i];
         const o = old!.length === containers.length ? old![i] : undefined;
-        const age = c.timestamp - c.startTime;
-        const fresh = c.startTime < c.timestamp && age < METRIC_RESOLUTION_MS && age >= FRESH_CONTAINER_MIN_RESOLUTION_MS;
-        if (!o || o.name !== c.name || fresh || !(c.startTime < o.timestamp) || !(c.timestamp > o.timestamp)) prev = undefined;
+        if (!o || o.name !== c.name || isFresh(c) || !(c.startTime < o.timestamp) || !(c.timestamp > o.timestamp)) prev = undefined;
       }
       if (!prev) prev = this.prevPoints(containers, entry);
       if (entry) {
@@ -210,8 +214,7 @@ export class MetricsServer implements ActorLogic {
   private prevPoints(containers: PodPoints, entry: PodEntry | undefined): PodPoints | undefined {
     const prev: PodPoints = [];
     for (const c of containers) {
-      const age = c.timestamp - c.startTime;
-      if (c.startTime < c.timestamp && age < METRIC_RESOLUTION_MS && age >= FRESH_CONTAINER_MIN_RESOLUTION_MS) {
+      if (isFresh(c)) {
         prev.push({ ...c, timestamp: c.startTime, cumulativeCpuUsed: 0 });
         continue;
       }
