@@ -9,6 +9,7 @@ export { printAll, printTable, printEvents, humanDuration, podStatusColumn } fro
 export { StatusError, isStatusError, type Status, type StatusCause } from './api/errors.ts';
 export type { KubeObject, WatchEvent, UserInfo } from './api/types.ts';
 export { formatTime, parseTime } from './api/time.ts';
+export { eventTimestamp, eventFirstTimestamp, eventCount, eventSource } from './api/eventutil.ts';
 export * as runtime from './runtime/index.ts';
 
 // For custom controllers and actors: the API client, informers, event recorder and controller base.

@@ -6,6 +6,7 @@
 // Objects are plain JSON as the API server stores them (after defaulting); where a defaulted
 // field is missing, the API default is assumed (replicas 1, Service type ClusterIP, protocol TCP).
 import type { KubeObject } from '../api/types.ts';
+import { eventTimestamp } from '../api/eventutil.ts';
 
 export interface TableOptions {
   /** Virtual now (ms since the epoch). */
@@ -817,12 +818,6 @@ export function formatVirtualTime(ms: number): string {
   const s = Math.floor((abs % MINUTE) / SECOND);
   const milli = abs % SECOND;
   return `${sign}${h}:${String(m).padStart(2, '0')}:${String(s).padStart(2, '0')}.${String(milli).padStart(3, '0')}`;
-}
-
-/** When an Event last happened: its series, lastTimestamp, eventTime, firstTimestamp, else creation. */
-function eventTimestamp(ev: KubeObject): string | undefined {
-  return ev.series?.lastObservedTime ?? ev.lastTimestamp ?? ev.eventTime ?? ev.deprecatedLastTimestamp ?? ev.firstTimestamp
-    ?? (ev.metadata.creationTimestamp as unknown as string | undefined);
 }
 
 /** The event timeline (`kubectl events` style), TIME being virtual time since the cluster started. */

@@ -60,8 +60,6 @@ export class EventRecorder {
   /** The events' source, one frozen object all of this recorder's events share. */
   private readonly sourceObject: { component: string; host?: string };
   private readonly eventClient: Via | undefined;
-  /** Whether alike events are combined and spam is filtered (tools/record's correlator). */
-  private readonly correlate: boolean;
 
   constructor(
     private readonly client: ApiClient,
@@ -75,15 +73,9 @@ export class EventRecorder {
        * write events through a client (and rate limiter) of their own.
        */
       eventClient?: Via;
-      /**
-       * 'events' for a recorder of k8s.io/client-go/tools/events, as kube-scheduler's: it neither
-       * combines alike events nor filters spam, and only counts identical ones. Default 'record'.
-       */
-      library?: 'record' | 'events';
     } = {},
   ) {
     this.eventClient = opts.eventClient;
-    this.correlate = opts.library !== 'events';
     this.sourceObject = Object.freeze(copyOf(source));
   }
 
@@ -97,7 +89,7 @@ export class EventRecorder {
     const now = this.now();
     const t = formatTime(now);
     // 1. EventAggregate: alike events (EventAggregatorByReasonFunc: no field path, no message).
-    const combined = this.correlate && this.aggregate(keyHash('alike', ref, type, reason, message), message, now);
+    const combined = this.aggregate(keyHash('alike', ref, type, reason, message), message, now);
     const shown = combined ? COMBINED_PREFIX + message : message;
     // 2. eventObserve: the combined Event's identity leaves the message out (its aggregate key).
     const key = keyHash(combined ? 'combined' : 'event', ref, type, reason, message);
@@ -115,7 +107,7 @@ export class EventRecorder {
     }
     lruSet(this.seen, key, seen);
     // 3. The spam filter, per source and object: without a token nothing is written.
-    if (this.correlate && !this.acceptSpam(ref, now)) return;
+    if (!this.acceptSpam(ref, now)) return;
     if (seen.count > 1) this.update(seen, shown, t);
     else this.create(seen, shown, t);
   }
@@ -214,7 +206,7 @@ function keyHash(which: 'event' | 'alike' | 'combined' | 'spam', ref: ObjectRef,
  * Upstream names events `<object>.<UnixNano in hex>` (`%v.%x`): the virtual instant since the Unix
  * epoch, as formatTime dates it; the nanoseconds within the millisecond come from the seeded stream.
  */
-function eventSuffix(nowMs: number, random: RandomStream): string {
+export function eventSuffix(nowMs: number, random: RandomStream): string {
   return (BigInt(DEFAULT_EPOCH + nowMs) * 1_000_000n + BigInt(random.int(1_000_000))).toString(16);
 }
 

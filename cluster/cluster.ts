@@ -6,6 +6,7 @@ import { Runtime, Supervisor, MemoryTraceSink, type ActorContext, type ActorLogi
 import { Controller } from '../actors/controllers/controller.ts';
 import { SHARED_INFORMERS, SharedInformerFactory, SharedInformersActor } from '../client/shared-informers.ts';
 import { ApiServer } from '../api/server.ts';
+import { compareEvents, eventTimestamp } from '../api/eventutil.ts';
 import { registerPriorityAdmission } from '../api/admission-priority.ts';
 import { registerServiceAccountAdmission } from '../api/admission-serviceaccount.ts';
 import { ServiceAccountsController } from '../actors/controllers/serviceaccount.ts';
@@ -393,7 +394,7 @@ export class Cluster {
   /** The event timeline: virtual time, type, reason, object, message. */
   timeline(query: ListQuery = {}): TimelineEntry[] {
     return this.events(query).map((e) => ({
-      time: Date.parse(e.lastTimestamp ?? e.firstTimestamp) - this.epoch,
+      time: Date.parse(eventTimestamp(e)) - this.epoch,
       type: e.type, reason: e.reason,
       object: `${e.involvedObject.kind.toLowerCase()}/${e.involvedObject.name}`, message: e.message,
     }));
@@ -710,15 +711,6 @@ export function formatApplyError(o: ApplyOutcome): string {
   if (!o.error) return '';
   if (verb === null) return `error: resource mapping not found for name: "${o.doc.object.metadata?.name ?? ''}" namespace: "${o.doc.object.metadata?.namespace ?? ''}" from "${o.doc.source}": ${o.error.message}\nensure CRDs are installed first`;
   return `Error from server (${o.error.reason}): error when ${o.object ? 'patching' : 'creating'} "${o.doc.source}": ${o.error.message}`;
-}
-
-function compareEvents(a: KubeObject, b: KubeObject): number {
-  const ta = a.lastTimestamp ?? a.firstTimestamp ?? '';
-  const tb = b.lastTimestamp ?? b.firstTimestamp ?? '';
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  const ra = Number(a.metadata.resourceVersion);
-  const rb = Number(b.metadata.resourceVersion);
-  return ra - rb;
 }
 
 /** A version-4 UUID from 16 random bytes (metadata.uid). */

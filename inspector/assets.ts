@@ -9,7 +9,7 @@ import type { ServerMessage } from './protocol.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const BUNDLE = join(HERE, 'dist', 'inspector.js');
-const SOURCES = [join(HERE, 'web'), join(HERE, 'model.ts'), join(HERE, 'protocol.ts'), join(HERE, '..', 'actors', 'scheduler', 'explain.ts')];
+const SOURCES = [join(HERE, 'web'), join(HERE, 'model.ts'), join(HERE, 'protocol.ts'), join(HERE, '..', 'actors', 'scheduler', 'explain.ts'), join(HERE, '..', 'api', 'eventutil.ts')];
 
 function newest(path: string): number {
   const st = statSync(path);

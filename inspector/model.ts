@@ -3,6 +3,7 @@
 // events and actors as they were at any virtual time from the protocol's messages (periodic
 // keyframes plus the change log). Pure: shared by the page, the server and the tests.
 import type { Decision, MachineGraph, ServerMessage, SlimRecord } from './protocol.ts';
+import { compareEvents, eventCount, eventSource, eventTimestamp } from '../api/eventutil.ts';
 
 /** Pod display states, in colour order (index = code in ClusterModel.pods.status). */
 export const POD_STATUS = ['Pending', 'ContainerCreating', 'Running', 'NotReady', 'Succeeded', 'Failed', 'CrashLoopBackOff', 'Terminating', 'Unknown'] as const;
@@ -322,19 +323,14 @@ export class Timeline {
   /** Events stored at `t`, oldest first (as `cluster.events()` orders them). */
   eventsAt(t: number): EventRow[] {
     const events = [...this.objectsAt(t).values()].filter((o) => o.kind === 'Event');
-    events.sort((a, b) => {
-      const ta = a.lastTimestamp ?? a.firstTimestamp ?? '';
-      const tb = b.lastTimestamp ?? b.firstTimestamp ?? '';
-      if (ta !== tb) return ta < tb ? -1 : 1;
-      return Number(a.metadata.resourceVersion) - Number(b.metadata.resourceVersion);
-    });
+    events.sort(compareEvents);
     const epoch = this.hello?.epoch ?? Date.parse('2025-01-01T00:00:00Z');
     return events.map((e) => {
-      const time = e.lastTimestamp ?? e.firstTimestamp ?? '';
+      const time = eventTimestamp(e);
       return {
         time, t: Date.parse(time) - epoch, type: e.type ?? '', reason: e.reason ?? '', kind: e.involvedObject?.kind ?? '',
         object: `${(e.involvedObject?.kind ?? '').toLowerCase()}/${e.involvedObject?.name ?? ''}`, message: e.message ?? '',
-        source: [e.source?.component ?? e.reportingComponent ?? '', e.source?.host ?? ''].filter(Boolean).join(' '), count: e.count ?? 1,
+        source: [eventSource(e), e.source?.host ?? ''].filter(Boolean).join(' '), count: eventCount(e),
       };
     });
   }

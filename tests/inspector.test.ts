@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
+import { eventFirstTimestamp } from '../api/eventutil.ts';
 import { createdClusters, setClusterDefaults } from '../cluster/cluster.ts';
 import { launchBrowser, CHROMIUM, type Browser } from '../inspector/browser.ts';
 import { InspectorServer, recordRun } from '../inspector/server.ts';
@@ -146,7 +147,7 @@ describe('kubesim inspect', () => {
     const cluster = createdClusters().splice(0)[0];
     cluster.close();
     expectedEvents = cluster.events().map((e) => ({
-      first: Date.parse(e.firstTimestamp) - EPOCH,
+      first: Date.parse(eventFirstTimestamp(e)) - EPOCH,
       row: `${e.reason} ${e.involvedObject.kind.toLowerCase()}/${e.involvedObject.name} ${e.message}`,
     }));
     const lines = readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l));

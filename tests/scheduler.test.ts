@@ -109,7 +109,12 @@ describe('kube-scheduler placement', () => {
     expect(p.spec.nodeName).toBe('n1');
     expect(p.status.conditions.find((x: any) => x.type === 'PodScheduled')).toMatchObject({ status: 'True' });
     const ev = c.events().find((e) => e.reason === 'Scheduled')!;
-    expect(ev).toMatchObject({ type: 'Normal', message: 'Successfully assigned default/web to n1', source: { component: 'default-scheduler' } });
+    // Written through events.k8s.io/v1 (tools/events), as core/v1 shows it: reportingComponent, not source.
+    expect(ev).toMatchObject({
+      type: 'Normal', message: 'Successfully assigned default/web to n1', action: 'Binding', source: {}, firstTimestamp: null, lastTimestamp: null,
+      eventTime: expect.stringMatching(/^2025-01-01T00:00:0\d\.\d{6}Z$/), reportingComponent: 'default-scheduler', reportingInstance: 'default-scheduler-kubesim-control-plane',
+    });
+    expect(ev.count).toBeUndefined();
   });
 
   it('spreads equal pods across equal nodes (LeastAllocated) and stops when cpu runs out', async () => {
@@ -144,6 +149,47 @@ describe('kube-scheduler placement', () => {
   });
 });
 
+describe('FailedScheduling events as tools/events records them (series)', () => {
+  // client-go tools/events event_broadcaster.go: the isomorphic key leaves the note out and keeps
+  // the pod reference's resourceVersion; the second occurrence patches series {count: 2}, later
+  // ones are written by refreshExistingEventSeries (every 30 min) and finishSeries (quiet 6 min).
+  it('a pod retried every 5 min: one Event, then a series written at its 2nd occurrence, every 30 min and when it ends', async () => {
+    // A node with its kubelet (it stays Ready, so every attempt fails for the same reason).
+    const c = await createCluster({ seed: 1, nodes: 1, nodeCpu: '1' });
+    c.create(pod('big', { cpu: '2' }));
+    const failed = () => c.events().filter((e) => e.involvedObject.name === 'big' && e.reason === 'FailedScheduling');
+    const attempts = () => scheduler(c).decision('default/big')!.attempt;
+    await c.runFor('1m');
+    // The first attempt saw the pod before its PodScheduled=False write: its own resourceVersion, its own Event.
+    expect(failed()).toHaveLength(1);
+    expect(failed()[0].series).toBeUndefined();
+    await c.runFor('10m');
+    const [first, series] = failed();
+    expect(failed()).toHaveLength(2);
+    expect(first.involvedObject.resourceVersion).not.toBe(series.involvedObject.resourceVersion);
+    expect(series.series).toMatchObject({ count: 2 });
+    expect(series.message).toBe(first.message);
+    // Later occurrences are counted in the recorder, not written.
+    await c.runFor('17m');
+    expect(attempts()).toBeGreaterThan(4);
+    expect(failed()[1].series.count).toBe(2);
+    // refreshExistingEventSeries at 30 min writes the count (every attempt after the first).
+    await c.runFor('3m');
+    const n = attempts();
+    expect(failed()[1].series.count).toBe(n - 1);
+    // A node that fits: the series goes quiet, and finishSeries writes its last count.
+    await c.runFor('2m');
+    const last = attempts();
+    expect(last).toBeGreaterThan(n);
+    const large = c.addNode({ cpu: '4' });
+    await c.runFor('14m');
+    expect(c.get('pod', 'big', 'default').spec.nodeName).toBe(large);
+    expect(failed()).toHaveLength(2);
+    expect(failed()[1].series.count).toBe(last - 1);
+    expect(Date.parse(failed()[1].series.lastObservedTime)).toBeGreaterThan(Date.parse(failed()[1].eventTime));
+  });
+});
+
 describe('FailedScheduling messages (FitError.Error)', () => {
   it('counts and sorts reasons: 1 untolerated control-plane taint, 2 Insufficient cpu, then the preemption summary', async () => {
     // pkg/scheduler/framework/types.go FitError.Error; preemption.go "Preemption is not helpful for scheduling".
@@ -156,7 +202,7 @@ describe('FailedScheduling messages (FitError.Error)', () => {
     expect(failedScheduling(c, 'big')).toBe(msg);
     const cond = c.get('pod', 'big', 'default').status.conditions.find((x: any) => x.type === 'PodScheduled');
     expect(cond).toMatchObject({ status: 'False', reason: 'Unschedulable', message: msg });
-    expect(c.events().find((e) => e.reason === 'FailedScheduling')).toMatchObject({ type: 'Warning', source: { component: 'default-scheduler' } });
+    expect(c.events().find((e) => e.reason === 'FailedScheduling')).toMatchObject({ type: 'Warning', action: 'Scheduling', reportingComponent: 'default-scheduler' });
   });
 
   it('reports Insufficient memory', async () => {

@@ -12,7 +12,7 @@ import { deepEqual } from '../../api/equal.ts';
 import { ApiClient } from '../../client/client.ts';
 import { CLIENT_RATE_LIMITS, TokenBucket, type RateLimit } from '../../client/rate-limiter.ts';
 import { CacheInformer, type Informer } from '../../client/informer.ts';
-import { EventRecorder } from '../../client/events.ts';
+import { SeriesEventRecorder } from '../../client/event-series.ts';
 import { SchedulerCache } from './cache.ts';
 import { SchedulingQueue, BACKOFF_FLUSH_MS, UNSCHEDULABLE_FLUSH_MS, type QueuedPodInfo } from './queue.ts';
 import { SchedulingAlgorithm, fitErrorMessage } from './framework.ts';
@@ -24,6 +24,8 @@ import { VolumeBinding, VOLUME_PLUGIN_NAMES, preFilterFitError } from './volume-
 export { explainPlacement, filterResults, type SchedulingDecision, type NodeVerdict } from './explain.ts';
 
 export const SCHEDULER_NAME = 'default-scheduler';
+/** The host kube-scheduler runs on (its events' reportingInstance is `default-scheduler-<host>`). */
+export const SCHEDULER_HOST = 'kubesim-control-plane';
 export const SCHEDULER_USER: UserInfo = { username: 'system:kube-scheduler', groups: ['system:authenticated'] };
 /** How many pods' last decisions the scheduler keeps for the inspector. */
 export const DECISIONS_MAX = 1_000;
@@ -48,7 +50,7 @@ export class Scheduler implements ActorLogic {
   readonly cache = new SchedulerCache();
   private ctx!: ActorContext;
   private client!: ApiClient;
-  private recorder!: EventRecorder;
+  private recorder!: SeriesEventRecorder;
   private queue!: SchedulingQueue;
   private algorithm!: SchedulingAlgorithm;
   private pods!: Informer;
@@ -72,7 +74,7 @@ export class Scheduler implements ActorLogic {
     this.ctx = ctx;
     this.client = new ApiClient(ctx, SCHEDULER_USER, { rateLimiter: TokenBucket.of(this.rateLimit, ctx.now()) });
     const eventClient = { limiter: TokenBucket.of(this.rateLimit, ctx.now()) };
-    this.recorder = new EventRecorder(this.client, () => ctx.now(), { component: SCHEDULER_NAME }, ctx.random('events'), { eventClient, library: 'events' });
+    this.recorder = new SeriesEventRecorder(this.client, ctx, SCHEDULER_NAME, `${SCHEDULER_NAME}-${SCHEDULER_HOST}`, ctx.random('events'), eventClient);
     this.queue = new SchedulingQueue(() => ctx.now());
     this.algorithm = new SchedulingAlgorithm(this.cache, ctx.random('select-host'));
     this.pods = new CacheInformer(ctx, this.client, { kind: POD_REF, name: 'scheduler-pods' });
@@ -220,7 +222,7 @@ export class Scheduler implements ActorLogic {
       return;
     }
     if (pod.metadata.deletionTimestamp) {
-      this.recorder.event(pod, 'Warning', 'FailedScheduling', `skip schedule deleting pod: ${pod.metadata.namespace}/${pod.metadata.name}`);
+      this.recorder.event(pod, undefined, 'Warning', 'FailedScheduling', 'Scheduling', `skip schedule deleting pod: ${pod.metadata.namespace}/${pod.metadata.name}`);
       this.queue.done(p.uid);
       return;
     }
@@ -305,7 +307,7 @@ export class Scheduler implements ActorLogic {
     this.volumeBinding.preBind(pod, node, (error) => {
       if (error) return this.bindFailed(p, pod, node, `running PreBind plugin "VolumeBinding": ${error}`);
       this.client.request({ verb: 'create', ...POD_REF, namespace: ns, name, subresource: 'binding', body: binding }, (r) => {
-        if (r.ok) this.recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${name} to ${node}`);
+        if (r.ok) this.recorder.event(pod, undefined, 'Normal', 'Scheduled', 'Binding', `Successfully assigned ${ns}/${name} to ${node}`);
         else this.bindFailed(p, pod, node, r.status.message);
       });
     });
@@ -336,7 +338,7 @@ export class Scheduler implements ActorLogic {
     if (cached && cached.metadata.uid === p.uid && !cached.spec?.nodeName) this.queue.requeue(p, cached, f.rejectedBy);
     else this.queue.done(p.uid);
     if (f.nominated !== undefined) this.cache.nominate(pod, f.nominated || undefined);
-    this.recorder.event(pod, 'Warning', 'FailedScheduling', truncateMessage(f.message));
+    this.recorder.event(pod, undefined, 'Warning', 'FailedScheduling', 'Scheduling', truncateMessage(f.message));
     this.updatePodStatus(cached ?? pod, f.rejectedBy ? 'Unschedulable' : 'SchedulerError', f.message, f.nominated);
   }
 
@@ -371,7 +373,7 @@ export class Scheduler implements ActorLogic {
       this.client.patch(POD_REF, ns, name, { status: { conditions: [condition] } }, STRATEGIC, (r) => {
         if (!r.ok) return;
         this.client.delete(POD_REF, ns, name, { preconditions: { uid: v.uid } }, (d) => {
-          if (d.ok) this.recorder.event(victim, 'Normal', 'Preempted', `Preempted by pod ${preemptor.metadata.uid} on node ${node}`);
+          if (d.ok) this.recorder.event(victim, preemptor, 'Normal', 'Preempted', 'Preempting', `Preempted by pod ${preemptor.metadata.uid} on node ${node}`);
         });
       }, 'status');
     }

@@ -1,5 +1,5 @@
 // Small printing helpers shared by the scenarios: a timeline line, a pod table with nodes, events.
-import { formatDuration, podStatusColumn, printEvents, printTable, type Cluster, type KubeObject } from 'kubesim';
+import { eventTimestamp, formatDuration, podStatusColumn, printEvents, printTable, type Cluster, type KubeObject } from 'kubesim';
 
 /** `[  5m50s] text`: a line of the scenario's timeline at the current virtual time. */
 export function say(cluster: Cluster, text: string): void {
@@ -18,7 +18,7 @@ export function podTable(cluster: Cluster, labelSelector?: string): string {
 
 /** Events since a virtual time, optionally filtered, in kubectl events style. */
 export function eventsSince(cluster: Cluster, sinceMs: number, filter: (e: KubeObject) => boolean = () => true): string {
-  const events = cluster.events().filter((e) => Date.parse(e.lastTimestamp) - cluster.epoch >= sinceMs && filter(e));
+  const events = cluster.events().filter((e) => Date.parse(eventTimestamp(e)) - cluster.epoch >= sinceMs && filter(e));
   return printEvents(events, { epochMs: cluster.epoch }).split('\n').map((l) => '    ' + l).join('\n');
 }
 
