@@ -17,6 +17,7 @@ import { clone, copyOf, deepEqual, deepFreeze, joined } from './equal.ts';
 import { formatTime } from './time.ts';
 import { WatchHistory, type HistoryEntry } from './watch-cache.ts';
 import type { ApiRequest, DeleteOptions } from './request.ts';
+import { EVENTS_V1, eventFromV1, eventToV1, fieldSelectorFromV1, patchFromV1 } from './event-conversion.ts';
 import { lastHeartbeatAt, stampHeartbeat, type HeartbeatMessage, type HeartbeatStamp, type StandingHeartbeat } from './heartbeats.ts';
 
 
@@ -70,6 +71,8 @@ interface Watcher {
   nodeName?: string;
   /** Resource keys an every-kind watch leaves out (the garbage collector's ignored resources). */
   exclude?: Set<string>;
+  /** The version the watcher reads the stored objects in, when not the stored one (events.k8s.io/v1). */
+  view?: (obj: KubeObject) => KubeObject;
 }
 
 /** A standing heartbeat the server applies when somebody looks (api/heartbeats.ts). */
@@ -169,6 +172,7 @@ export class ApiServer {
     const info = this.resolveKind(req);
     const namespace = info.namespaced ? (req.namespace ?? objectNamespace(req.body)) : undefined;
     this.authorize(user, req, info, namespace);
+    if (info === EVENT_V1_KIND) return this.handleEventV1(req, user, actor, namespace);
     switch (req.verb) {
       case 'create': return this.create(info, namespace, req, user);
       case 'get': return this.get(info, namespace, requireName(req));
@@ -177,6 +181,26 @@ export class ApiServer {
       case 'patch': return this.patch(info, namespace, requireName(req), req, user);
       case 'delete': return this.delete(info, namespace, requireName(req), req.deleteOptions ?? {}, user, req.dryRun);
       case 'watch': return this.watch(info, namespace, req, actor);
+    }
+  }
+
+  /** events.k8s.io/v1 Events: the core/v1 Events stored, converted on the way in and out. */
+  private handleEventV1(req: ApiRequest, user: UserInfo, actor: string, namespace: string | undefined): KubeObject {
+    const core = EVENT_KIND;
+    const out = (o: KubeObject) => (o.kind === 'Event' ? eventToV1(o) : o);
+    const opts = req.listOptions;
+    switch (req.verb) {
+      case 'create': return out(this.create(core, namespace, { ...req, apiVersion: 'v1', body: req.subresource ? req.body : eventFromV1(req.body as KubeObject) }, user));
+      case 'get': return out(this.get(core, namespace, requireName(req)));
+      case 'list': {
+        const list = this.list(core, namespace, opts?.labelSelector, fieldSelectorFromV1(opts?.fieldSelector));
+        return { apiVersion: EVENTS_V1, kind: 'EventList', metadata: list.metadata, items: (list.items as KubeObject[]).map(eventToV1) };
+      }
+      case 'update': return out(this.update(core, namespace, eventFromV1(req.body as KubeObject), req.subresource ?? '', user, req.dryRun));
+      case 'patch': return out(this.patch(core, namespace, requireName(req), { ...req, apiVersion: 'v1', body: patchFromV1(req.body) }, user));
+      case 'delete': return out(this.delete(core, namespace, requireName(req), req.deleteOptions ?? {}, user, req.dryRun));
+      case 'watch': return this.watch(core, namespace, { ...req, listOptions: { ...opts, fieldSelector: fieldSelectorFromV1(opts?.fieldSelector) } }, actor, eventToV1);
+      case 'unwatch': return this.unwatch(req.watchId ?? '');
     }
   }
 
@@ -662,8 +686,13 @@ export class ApiServer {
       const w = list[i];
       if (resource !== undefined && w.exclude?.has(resource)) continue;
       const ev = filterEvent(w, type, obj, old);
-      if (ev) this.emit(w.actor, w.watchId, ev);
+      if (ev) this.send(w, ev);
     }
+  }
+
+  /** Emits a watch event to its watcher, in the version it reads. */
+  private send(w: Watcher, ev: WatchEvent): void {
+    this.emit(w.actor, w.watchId, w.view ? { ...ev, object: w.view(ev.object) } : ev);
   }
 
   /**
@@ -688,10 +717,10 @@ export class ApiServer {
     return parts > 1 ? out.sort((a, b) => a.rv - b.rv) : out;
   }
 
-  private watch(info: KindInfo, namespace: string | undefined, req: ApiRequest, actor: string): KubeObject {
+  private watch(info: KindInfo, namespace: string | undefined, req: ApiRequest, actor: string, view?: Watcher['view']): KubeObject {
     const opts = req.listOptions ?? {};
     const w: Watcher = {
-      watchId: req.watchId ?? '', actor, resource: resourceKey(info), namespace,
+      watchId: req.watchId ?? '', actor, resource: resourceKey(info), namespace, view,
       labels: opts.labelSelector ? parseLabelSelector(opts.labelSelector) : everything,
       fields: opts.fieldSelector && info !== ALL_KIND ? parseFieldSelector(opts.fieldSelector, info.kind) : undefined,
       name: opts.fieldSelector ? exactName(opts.fieldSelector) : undefined,
@@ -703,7 +732,7 @@ export class ApiServer {
     const rv = opts.resourceVersion;
     const initial = !rv || rv === '0' ? this.initialEvents(info, w) : this.eventsSince(Number(rv), w);
     this.addWatcher(w);
-    for (const ev of initial) this.emit(actor, w.watchId, ev);
+    for (const ev of initial) this.send(w, ev);
     if (w.coalesce) this.tellStanding(w);
     return { apiVersion: 'v1', kind: 'Status', metadata: { resourceVersion: String(this.rv) }, status: 'Success' } as KubeObject;
   }
@@ -883,6 +912,10 @@ function setTemplateGeneration(obj: KubeObject, generation: number): void {
 function authenticate(user: UserInfo | undefined): void {
   if (!user || typeof user.username !== 'string' || user.username === '') throw newUnauthorized();
 }
+
+/** The Event resource as stored (core/v1), and its events.k8s.io/v1 version (served converted). */
+const EVENT_KIND = lookupKind('v1', 'Event')!;
+const EVENT_V1_KIND = lookupKind(EVENTS_V1, 'Event')!;
 
 const ALL_KIND: KindInfo = {
   group: '*', version: '*', kind: '*', resource: '*', singular: '*', namespaced: true, shortNames: [],

@@ -1,7 +1,6 @@
-// An event recorder as k8s.io/client-go/tools/events records (kube-scheduler's): events.k8s.io/v1
-// Events, stored and shown through core/v1 as the API server converts them (eventTime, action,
-// reportingComponent and reportingInstance set; source, count, firstTimestamp and lastTimestamp
-// empty). Its broadcaster keeps one cached Event per isomorphic key (type, action, reason,
+// An event recorder as k8s.io/client-go/tools/events records (kube-scheduler's): it writes
+// events.k8s.io/v1 Events, which core/v1 shows with eventTime, action, reportingComponent and
+// reportingInstance set and source, count, firstTimestamp and lastTimestamp empty. Its broadcaster keeps one cached Event per isomorphic key (type, action, reason,
 // reporting controller and instance, the regarding and related object references, resource
 // version included; not the note):
 // - the first occurrence creates the Event;
@@ -15,6 +14,7 @@
 // Event gone creates it, series included.
 import type { KubeObject } from '../api/types.ts';
 import { formatMicroTime } from '../api/time.ts';
+import { EVENTS_V1 } from '../api/event-conversion.ts';
 import type { ActorContext, RandomStream } from '../runtime/index.ts';
 import type { ApiClient, Via } from './client.ts';
 import { eventSuffix, objectReference } from './events.ts';
@@ -79,20 +79,20 @@ export class SeriesEventRecorder {
     this.armSweeps();
   }
 
+  /** makeEvent: an events.k8s.io/v1 Event. */
   private makeEvent(ref: ObjectRef, rel: ObjectRef | undefined, type: string, reason: string, action: string, note: string, now: number): KubeObject {
-    const namespace = ref.namespace ?? 'default';
     const ev: KubeObject = {
-      apiVersion: 'v1', kind: 'Event',
-      metadata: { name: joined(ref.name, '.', eventSuffix(now, this.random)), namespace },
-      involvedObject: ref, reason, message: note, source: {}, firstTimestamp: null, lastTimestamp: null,
-      type, eventTime: formatMicroTime(now), action, reportingComponent: this.controller, reportingInstance: this.instance,
+      apiVersion: EVENTS_V1, kind: 'Event',
+      metadata: { name: joined(ref.name, '.', eventSuffix(now, this.random)), namespace: ref.namespace ?? 'default' },
+      eventTime: formatMicroTime(now), reportingController: this.controller, reportingInstance: this.instance, action, reason,
+      regarding: ref, note, type,
     };
     if (rel) ev.related = rel;
     return ev;
   }
 
   private create(event: KubeObject): void {
-    this.client.post({ verb: 'create', apiVersion: 'v1', kind: 'Event', namespace: event.metadata.namespace, body: event }, this.eventClient);
+    this.client.post({ verb: 'create', apiVersion: EVENTS_V1, kind: 'Event', namespace: event.metadata.namespace, body: event }, this.eventClient);
   }
 
   /** recordEvent for a series: patch `series`; an Event no longer there is created with it. */
@@ -100,7 +100,7 @@ export class SeriesEventRecorder {
     const series = { count: c.series!.count, lastObservedTime: formatMicroTime(c.series!.lastObservedMs) };
     const ev = c.event;
     this.client.request({
-      verb: 'patch', apiVersion: 'v1', kind: 'Event', namespace: ev.metadata.namespace, name: ev.metadata.name,
+      verb: 'patch', apiVersion: EVENTS_V1, kind: 'Event', namespace: ev.metadata.namespace, name: ev.metadata.name,
       body: { series }, patchType: 'application/strategic-merge-patch+json',
     }, (r) => {
       if (!r.ok && r.status.code === 404) this.create({ ...ev, series });

@@ -1,6 +1,7 @@
 // core/v1 Events as a controller records them through client-go's EventCorrelator: identical
 // events update one Event's count, alike events with ten different messages are combined, and
-// each source and object may write 25 events, then one every 5 minutes.
+// each source and object may write 25 events, then one every 5 minutes. events.k8s.io/v1 serves the
+// same Events under its own field names.
 import { describe, expect, it } from 'vitest';
 import { ApiClient, EventRecorder, createCluster, type Cluster, type KubeObject } from 'kubesim';
 import type { runtime } from 'kubesim';
@@ -151,5 +152,53 @@ describe('events', () => {
     c.runtime.spawn({ id: 'anonymous', start: () => logic });
     await c.runFor('1s');
     expect(status).toBe(401);
+  });
+});
+
+describe('events.k8s.io/v1: the same Events, another version', () => {
+  // pkg/apis/events/v1/conversion.go: regarding/involvedObject, note/message,
+  // reportingController/reportingComponent, deprecatedSource, deprecatedCount, deprecated*Timestamp.
+  it('a kubelet\'s core/v1 Event reads through events.k8s.io/v1, and a scheduler\'s events.k8s.io Event through core/v1', async () => {
+    const c = await createCluster({ nodes: 1, seed: 1 });
+    c.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default' }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.25' }] } });
+    await c.runFor('10s');
+    const v1 = c.list('events.events.k8s.io', { namespace: 'default' });
+    expect(v1.map((e) => e.metadata.name).sort()).toEqual(c.list('events', { namespace: 'default' }).map((e) => e.metadata.name).sort());
+    const started = v1.find((e) => e.reason === 'Started')!;
+    expect(started).toMatchObject({
+      apiVersion: 'events.k8s.io/v1', kind: 'Event', note: 'Started container nginx', type: 'Normal', eventTime: null,
+      regarding: { kind: 'Pod', name: 'web', fieldPath: 'spec.containers{nginx}' }, reportingController: 'kubelet', reportingInstance: 'node-1',
+      deprecatedSource: { component: 'kubelet', host: 'node-1' }, deprecatedCount: 1,
+    });
+    expect(started.message).toBeUndefined();
+    expect(started.involvedObject).toBeUndefined();
+    // The scheduler writes events.k8s.io/v1; core/v1 shows it with its own names.
+    const scheduled = c.list('events', { namespace: 'default' }).find((e) => e.reason === 'Scheduled')!;
+    expect(scheduled).toMatchObject({
+      apiVersion: 'v1', message: 'Successfully assigned default/web to node-1', involvedObject: { kind: 'Pod', name: 'web' },
+      reportingComponent: 'default-scheduler', action: 'Binding', source: {}, firstTimestamp: null, lastTimestamp: null,
+    });
+    expect(c.get('events.events.k8s.io', scheduled.metadata.name!, 'default')).toMatchObject({ note: scheduled.message, regarding: scheduled.involvedObject });
+  });
+
+  it('creates, patches, watches and deletes through events.k8s.io/v1 act on the one stored Event', async () => {
+    const c = await createCluster({ nodes: 0, seed: 1 });
+    const seen: string[] = [];
+    c.watch('events.events.k8s.io', (ev) => seen.push(`${ev.type} ${ev.object.apiVersion} ${ev.object.note}`), { namespace: 'default' });
+    c.create({
+      apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name: 'demo.1', namespace: 'default' }, eventTime: '2025-01-01T00:00:00.000000Z',
+      reportingController: 'example.com/demo', reportingInstance: 'demo-1', action: 'Reconciling', reason: 'Synced', type: 'Normal',
+      regarding: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'default', name: 'cm' }, note: 'all good',
+    });
+    expect(c.get('event', 'demo.1', 'default')).toMatchObject({ message: 'all good', involvedObject: { kind: 'ConfigMap', name: 'cm' }, reportingComponent: 'example.com/demo', source: {} });
+    c.patch('events.events.k8s.io', 'demo.1', { note: 'still good', series: { count: 2, lastObservedTime: '2025-01-01T00:00:05.000000Z' } }, { namespace: 'default', type: 'merge' });
+    expect(c.get('event', 'demo.1', 'default')).toMatchObject({ message: 'still good', series: { count: 2 } });
+    c.patch('events.events.k8s.io', 'demo.1', [{ op: 'replace', path: '/note', value: 'json patched' }], { namespace: 'default', type: 'json' });
+    expect(c.list('events', { fieldSelector: 'reason=Synced' }).map((e) => e.message)).toEqual(['json patched']);
+    expect(c.list('events.events.k8s.io', { fieldSelector: 'regarding.name=cm' }).map((e) => e.note)).toEqual(['json patched']);
+    c.delete('events.events.k8s.io', 'demo.1', { namespace: 'default' });
+    await c.runFor('1s');
+    expect(c.list('events')).toEqual([]);
+    expect(seen).toEqual(['ADDED events.k8s.io/v1 all good', 'MODIFIED events.k8s.io/v1 still good', 'MODIFIED events.k8s.io/v1 json patched', 'DELETED events.k8s.io/v1 json patched']);
   });
 });
