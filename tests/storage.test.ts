@@ -133,3 +133,39 @@ describe('volumes on nodes', () => {
     expect(c.storage.get(pvName)!.store.files.get('again')).toBe('hello\n');
   });
 });
+
+describe("the scheduler's BindPodVolumes", () => {
+  // volumebinding/binder.go BindPodVolumes: wait.PollUntilContextTimeout(ctx, time.Second,
+  // bindTimeout, false, checkBindings), then "binding volumes: %w".
+  it('binds the pod at the first one-second poll after its claim is bound, not at once', async () => {
+    const c = await storageCluster();
+    const at: Record<string, number> = {};
+    c.watch('persistentvolumeclaims', (ev, cl) => {
+      if (ev.object.metadata.annotations?.['volume.kubernetes.io/selected-node']) at.selected ??= cl.now();
+      if (ev.object.status?.phase === 'Bound') at.claimBound ??= cl.now();
+    });
+    c.watch('pods', (ev, cl) => { if (ev.object.spec.nodeName) at.podBound ??= cl.now(); });
+    c.create(claim('www', '1Gi'));
+    c.create(podWithClaim('web', 'www', 'sleep 3600'));
+    await c.runUntil(() => running(c, 'web'), { timeout: '2m', what: 'pod web Running' });
+    expect(at.claimBound).toBeGreaterThan(at.selected);
+    expect(at.podBound).toBeGreaterThanOrEqual(at.claimBound);
+    expect((at.podBound - at.selected) % 1000).toBe(0);
+    expect(at.podBound - at.claimBound).toBeLessThanOrEqual(1000);
+    expect(at.podBound - at.selected).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('gives up after bindTimeoutSeconds (600 s) when nobody provisions the claim: FailedScheduling, then a retry', async () => {
+    const c = await storageCluster();
+    c.create(storageClass('nobody', { provisioner: 'example.com/absent', volumeBindingMode: 'WaitForFirstConsumer' }));
+    c.create(claim('www', '1Gi', { storageClassName: 'nobody' }));
+    c.create(podWithClaim('web', 'www', 'sleep 3600'));
+    await c.runFor('9m59s');
+    expect(c.list('events').filter((e) => e.reason === 'FailedScheduling')).toEqual([]);
+    expect(c.get('pvc', 'www').metadata.annotations?.['volume.kubernetes.io/selected-node']).toBeDefined();
+    await c.runFor('2s');
+    const failed = c.list('events').filter((e) => e.reason === 'FailedScheduling');
+    expect(failed.map((e) => e.message)).toEqual(['running PreBind plugin "VolumeBinding": binding volumes: context deadline exceeded']);
+    expect(c.get('pod', 'web').spec.nodeName).toBeUndefined();
+  });
+});

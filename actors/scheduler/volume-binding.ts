@@ -8,8 +8,8 @@
 //   WaitForFirstConsumer claim needs an Available PV that fits on the node (smallest first, as
 //   FindMatchingVolume) or a provisioner that can provision in the node's topology.
 // - Reserve + PreBind (BindPodVolumes): PVs chosen for the node get their claimRef; claims to
-//   provision get volume.kubernetes.io/selected-node; the pod is bound once every claim is bound
-//   (at most bindTimeoutSeconds, 600 s).
+//   provision get volume.kubernetes.io/selected-node; then the binder polls every second (the
+//   first poll a second after) until every claim is bound, for at most bindTimeoutSeconds (600 s).
 // The VolumeBinding instance owns the PVC, PV and StorageClass informers of the scheduler.
 import type { ActorContext } from '../../runtime/index.ts';
 import type { KubeObject } from '../../api/types.ts';
@@ -18,12 +18,14 @@ import { CacheInformer, type Informer } from '../../client/informer.ts';
 import { CYCLE_FILTER_HOOKS, VOLUME_FILTERS, type CycleState, type FilterPlugin, type Status } from './plugins.ts';
 import type { NodeInfo, SchedulerCache } from './cache.ts';
 import {
-  ANN, REF, ZONE_LABEL, classAllowsNode, claimClass, claimKey, copyOf, findMatchingVolume, hasAnnotation, isVolumeBoundToClaim,
+  ANN, REF, ZONE_LABEL, classAllowsNode, claimClass, copyOf, findMatchingVolume, hasAnnotation, isVolumeBoundToClaim,
   podClaims, volumeClass, volumeNodeAffinityMatches,
 } from '../storage/util.ts';
 
 /** bindTimeoutSeconds (VolumeBindingArgs default). */
 export const BIND_TIMEOUT_MS = 600_000;
+/** BindPodVolumes' poll interval (wait.PollUntilContextTimeout with time.Second). */
+export const BIND_POLL_MS = 1_000;
 
 export const VOLUME_REASON = {
   bindConflict: "node(s) didn't find available persistent volumes to bind",
@@ -70,10 +72,8 @@ export class VolumeBinding {
   private readonly lastState = new Map<string, PodVolumes>();
   /** PVs reserved for pods being bound (the assume cache): pv → pod uid. */
   private readonly assumed = new Map<string, string>();
-  /** BindPodVolumes waits: pod uid → its check. */
-  private readonly waits = new Map<string, () => void>();
-  /** The same waits by the `namespace/name` of each claim they wait for. */
-  private readonly waitsByClaim = new Map<string, Set<string>>();
+  /** The pods whose BindPodVolumes is polling, by uid. */
+  private readonly binding = new Set<string>();
 
   /** `onChange`: a claim, volume or class changed; pods rejected by the volume plugins may now fit. */
   constructor(private readonly ctx: ActorContext, private readonly client: ApiClient, onChange: () => void = () => {}) {
@@ -81,30 +81,11 @@ export class VolumeBinding {
     this.volumes = new CacheInformer(ctx, client, { kind: REF.pv, name: 'scheduler-pvs' });
     this.classes = new CacheInformer(ctx, client, { kind: REF.storageClass, name: 'scheduler-storageclasses' });
     this.informers = [this.claims, this.volumes, this.classes];
-    // A wait can only finish when one of its claims, or the volume bound to it, changes.
-    const recheck = (key: string) => {
-      const uids = this.waitsByClaim.get(key);
-      if (uids) for (const uid of [...uids]) this.waits.get(uid)?.();
-    };
-    const onClaim = (c: KubeObject) => {
-      recheck(claimKey(c));
-      onChange();
-    };
-    const onVolume = (v: KubeObject) => {
-      if (v.spec?.claimRef) recheck(claimKey({ metadata: v.spec.claimRef }));
-      onChange();
-    };
-    const onClass = () => {
-      for (const check of [...this.waits.values()]) check();
-      onChange();
-    };
-    this.claims.addHandlers({ add: onClaim, update: (_, c) => onClaim(c) });
-    this.volumes.addHandlers({ add: onVolume, update: (_, v) => onVolume(v) });
-    this.classes.addHandlers({ add: onClass, update: onClass });
+    for (const informer of this.informers) informer.addHandlers({ add: onChange, update: onChange });
   }
 
   snapshot(): unknown {
-    return { assumed: Object.fromEntries([...this.assumed].sort()), binding: [...this.waits.keys()].sort() };
+    return { assumed: Object.fromEntries([...this.assumed].sort()), binding: [...this.binding].sort() };
   }
 
   // ------------------------------------------------------------------ PreFilter
@@ -191,8 +172,8 @@ export class VolumeBinding {
 
   /**
    * AssumePodVolumes + BindPodVolumes for the chosen node: claimRef on chosen PVs, selected-node
-   * on claims to provision, then wait (≤ 600 s) until every claim of the pod is bound.
-   * `done(error)` with upstream's message on failure.
+   * on claims to provision, then a check every second (from a second after) until every claim of
+   * the pod is bound, for less than 600 s. `done(error)` with upstream's message on failure.
    */
   preBind(pod: KubeObject, node: string, done: (error?: string) => void): void {
     const uid = pod.metadata.uid!;
@@ -203,30 +184,22 @@ export class VolumeBinding {
     for (const b of chosen.bindings) this.assumed.set(b.pv.metadata.name!, uid);
     for (const b of chosen.bindings) this.bindVolume(b.pv, b.claim);
     for (const c of chosen.provisions) this.selectNode(c, node);
-    let finished = false;
+    const start = this.ctx.now();
+    this.binding.add(uid);
     const finish = (error?: string) => {
-      if (finished) return;
-      finished = true;
-      this.ctx.cancelTimer(timer);
-      this.waits.delete(uid);
-      for (const c of pv.unbound) {
-        const uids = this.waitsByClaim.get(claimKey(c));
-        uids?.delete(uid);
-        if (uids?.size === 0) this.waitsByClaim.delete(claimKey(c));
-      }
+      this.binding.delete(uid);
       for (const [name, owner] of [...this.assumed]) if (owner === uid) this.assumed.delete(name);
       done(error);
     };
-    const timer = this.ctx.startTimer('bind-volumes-timeout', BIND_TIMEOUT_MS, () => finish('binding volumes: timed out waiting for the condition'));
-    const check = () => {
-      if (pv.unbound.every((c) => this.claimBound(c))) finish();
+    // PollUntilContextTimeout: ticks on a fixed phase; the deadline wins the tick it falls on.
+    const poll = () => {
+      if (pv.unbound.every((c) => this.claimBound(c))) return finish();
+      if (this.ctx.now() + BIND_POLL_MS >= start + BIND_TIMEOUT_MS) {
+        return void this.ctx.startTimer('bind-volumes-timeout', start + BIND_TIMEOUT_MS - this.ctx.now(), () => finish('binding volumes: context deadline exceeded'));
+      }
+      this.ctx.startTimer('bind-volumes-poll', BIND_POLL_MS, poll);
     };
-    this.waits.set(uid, check);
-    for (const c of pv.unbound) {
-      let uids = this.waitsByClaim.get(claimKey(c));
-      if (!uids) this.waitsByClaim.set(claimKey(c), (uids = new Set()));
-      uids.add(uid);
-    }
+    this.ctx.startTimer('bind-volumes-poll', BIND_POLL_MS, poll);
   }
 
   private claimBound(claim: KubeObject): boolean {
