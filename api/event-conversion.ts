@@ -36,6 +36,8 @@ export function eventToV1(core: KubeObject): KubeObject {
 
 /** An events.k8s.io/v1 Event written by a client, as core/v1 stores it. */
 export function eventFromV1(v1: KubeObject): KubeObject {
+  // Not an object: left for the request's own checks to refuse.
+  if (!v1 || typeof v1 !== 'object' || Array.isArray(v1)) return v1;
   const out: KubeObject = { apiVersion: 'v1', kind: 'Event', metadata: v1.metadata };
   for (const [k, v] of Object.entries(v1)) {
     if (k === 'apiVersion' || k === 'kind' || k === 'metadata') continue;

@@ -190,7 +190,7 @@ export class ApiServer {
     const out = (o: KubeObject) => (o.kind === 'Event' ? eventToV1(o) : o);
     const opts = req.listOptions;
     switch (req.verb) {
-      case 'create': return out(this.create(core, namespace, { ...req, apiVersion: 'v1', body: req.subresource ? req.body : eventFromV1(req.body as KubeObject) }, user));
+      case 'create': return out(this.create(core, namespace, { ...req, apiVersion: 'v1', body: eventFromV1(req.body as KubeObject) }, user));
       case 'get': return out(this.get(core, namespace, requireName(req)));
       case 'list': {
         const list = this.list(core, namespace, opts?.labelSelector, fieldSelectorFromV1(opts?.fieldSelector));

@@ -1,8 +1,9 @@
 // An event recorder as k8s.io/client-go/tools/events records (kube-scheduler's): it writes
 // events.k8s.io/v1 Events, which core/v1 shows with eventTime, action, reportingComponent and
-// reportingInstance set and source, count, firstTimestamp and lastTimestamp empty. Its broadcaster keeps one cached Event per isomorphic key (type, action, reason,
-// reporting controller and instance, the regarding and related object references, resource
-// version included; not the note):
+// reportingInstance set and source, count, firstTimestamp and lastTimestamp empty. Its
+// broadcaster keeps one cached Event per isomorphic key (type, action, reason, reporting
+// controller and instance, the regarding and related object references, resource version
+// included; not the note):
 // - the first occurrence creates the Event;
 // - the second starts a series: a patch of `series` (count 2, lastObservedTime);
 // - later ones only count in the cache, and the series is written every 30 minutes
@@ -43,7 +44,7 @@ export class SeriesEventRecorder {
 
   constructor(
     private readonly client: ApiClient,
-    private readonly ctx: Pick<ActorContext, 'now' | 'startTimer' | 'cancelTimer'>,
+    private readonly ctx: Pick<ActorContext, 'now' | 'startTimer'>,
     /** reportingController, e.g. default-scheduler. */
     private readonly controller: string,
     /** reportingInstance: the controller's name and its host's (`<controller>-<hostname>`). */
