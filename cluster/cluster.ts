@@ -48,6 +48,7 @@ import { formatTime, DEFAULT_EPOCH } from '../api/time.ts';
 import { loadManifests, parseManifests, type ManifestDoc } from './manifests.ts';
 import { parseLastApplied, threeWayPatch, withLastApplied } from './apply.ts';
 import { parseDuration } from './duration.ts';
+import { describePod, podEvents } from '../cli/describe.ts';
 import { FileTraceSink } from './trace-file.ts';
 
 export interface ClusterOptions {
@@ -389,6 +390,18 @@ export class Cluster {
   /** core/v1 Events, oldest first. */
   events(query: ListQuery = {}): KubeObject[] {
     return this.list('events', query).sort((a, b) => compareEvents(a, b));
+  }
+
+  /**
+   * `kubectl describe pod NAME`: the pod and its Events as kubectl 1.32 prints them (at virtual
+   * now; times in UTC). Pods only; a missing pod throws kubectl's 404.
+   */
+  describe(resource: string, name: string, namespace?: string): string {
+    const info = this.resource(resource);
+    if (info.kind !== 'Pod') throw new Error(`error: kubesim describes pods only, not ${qualifiedResource(info)}`);
+    const pod = this.get('pods', name, namespace);
+    const events = this.list('events', { namespace: pod.metadata.namespace });
+    return describePod(pod, podEvents(pod, events), { nowMs: this.now(), epochMs: this.epoch });
   }
 
   /** The event timeline: virtual time, type, reason, object, message. */

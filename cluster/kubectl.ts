@@ -2,7 +2,7 @@
 // (`kubesim apply -f app.yaml --for 1m --kubectl 'set image deployment/web web=nginx:1.16.1'`).
 // Output and errors are kubectl's words.
 import { stringify } from 'yaml';
-import type { Cluster } from './cluster.ts';
+import { qualifiedResource, type Cluster } from './cluster.ts';
 import { isStatusError } from '../api/errors.ts';
 import { printTable } from '../cli/printers.ts';
 import type { RolloutAction } from './rollout.ts';
@@ -90,6 +90,7 @@ export async function runKubectl(cluster: Cluster, line: string): Promise<string
   try {
     switch (verb) {
       case 'get': return get(cluster, p);
+      case 'describe': return describe(cluster, p);
       case 'scale': return scale(cluster, p);
       case 'set': return setImage(cluster, p);
       case 'delete': return del(cluster, p);
@@ -111,7 +112,7 @@ export async function runKubectl(cluster: Cluster, line: string): Promise<string
           revision: p.flags.has('revision') ? Number(p.flags.get('revision')) : undefined, timeout: p.flags.get('timeout'),
         });
       }
-      default: throw new Error(`error: unknown command "${verb}" for "kubectl" (kubesim supports: get, apply, scale, set image, delete, patch, label, annotate, cordon, uncordon, drain, rollout)`);
+      default: throw new Error(`error: unknown command "${verb}" for "kubectl" (kubesim supports: get, describe, apply, scale, set image, delete, patch, label, annotate, cordon, uncordon, drain, rollout)`);
     }
   } catch (e) {
     if (isStatusError(e)) throw new Error(`Error from server (${e.status.reason}): ${e.message}`);
@@ -132,6 +133,52 @@ function get(cluster: Cluster, p: Parsed): string {
   if (out === 'json') return JSON.stringify(name ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects }, null, 4);
   if (objects.length === 0) return `No resources found in ${ns(p) ?? 'default'} namespace.`;
   return printTable(objects, { nowMs: cluster.now(), epochMs: cluster.epoch, withNamespace: p.flags.has('all-namespaces'), wide: out === 'wide' }).trimEnd();
+}
+
+/**
+ * `describe pod NAME`, `describe pod/NAME`, `describe pods` (the namespace's pods, or those -l
+ * selects). As kubectl's DescribeMatchingResources, a `TYPE NAME` that names no pod describes the
+ * pods whose names start with NAME. Several pods are separated as kubectl separates them.
+ */
+function describe(cluster: Cluster, p: Parsed): string {
+  const [first, ...names] = p.args;
+  if (!first) throw new Error('error: You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.');
+  const namespace = ns(p);
+  let texts: string[];
+  if (first.includes('/')) {
+    texts = p.args.map((arg) => {
+      const [resource, name] = arg.split('/');
+      return cluster.describe(resource, name, namespace);
+    });
+  } else if (names.length === 1) {
+    return describeOneOrMatching(cluster, first, names[0], namespace);
+  } else if (names.length > 1) {
+    texts = names.map((name) => cluster.describe(first, name, namespace));
+  } else {
+    const info = cluster.resource(first);
+    if (info.kind !== 'Pod') throw new Error(`error: kubesim describes pods only, not ${qualifiedResource(info)}`);
+    const pods = cluster.list(first, { namespace: namespace ?? 'default', labelSelector: p.flags.get('selector') });
+    if (pods.length === 0) return `No resources found in ${namespace ?? 'default'} namespace.`;
+    texts = pods.map((pod) => cluster.describe(first, pod.metadata.name!, namespace));
+  }
+  return withoutFinalNewline(texts.join('\n\n'));
+}
+
+/** One name; when no object has it, every object whose name starts with it, each followed by a blank line. */
+function describeOneOrMatching(cluster: Cluster, resource: string, name: string, namespace: string | undefined): string {
+  try {
+    return withoutFinalNewline(cluster.describe(resource, name, namespace));
+  } catch (e) {
+    if (!isStatusError(e) || e.code !== 404) throw e;
+    const matches = cluster.list(resource, { namespace: namespace ?? 'default' }).filter((o) => o.metadata.name!.startsWith(name));
+    if (matches.length === 0) throw e;
+    return withoutFinalNewline(matches.map((o) => `${cluster.describe(resource, o.metadata.name!, namespace)}\n`).join(''));
+  }
+}
+
+/** kubectl's output less its last line break, which the caller prints. */
+function withoutFinalNewline(text: string): string {
+  return text.endsWith('\n') ? text.slice(0, -1) : text;
 }
 
 function scale(cluster: Cluster, p: Parsed): string {

@@ -102,6 +102,19 @@ describe('kubesim CLI', () => {
     expect(rs.metadata.labels.team).toBe('web');
   });
 
+  it('kubesim describe pod: the docs\' liveness-exec pod after 90 s, as kubectl describe shows it', () => {
+    // tasks/configure-pod-container/configure-liveness-readiness-startup-probes: the probe fails
+    // three times from 35 s, the kubelet kills and restarts the container.
+    const r = kubesim('describe', 'pod', 'liveness-exec', '-f', 'manifests/exec-liveness.yaml', '--for', '90s');
+    expect(r.status).toBe(0);
+    const out = r.stdout + r.stderr;
+    expect(out).toMatch(/^Name:\s+liveness-exec$/m);
+    expect(out).toMatch(/^\s+Liveness:\s+exec \[cat \/tmp\/healthy\] delay=5s timeout=1s period=5s #success=1 #failure=3$/m);
+    expect(out).toMatch(/^\s+Restart Count:\s+1$/m);
+    expect(out).toMatch(/^ {2}Warning {2}Unhealthy {2}50s \(x3 over 60s\) {2}kubelet {12}Liveness probe failed: cat: can't open '\/tmp\/healthy': No such file or directory$/m);
+    expect(out).toMatch(/^ {2}Normal {3}Killing {4}50s {16}kubelet {12}Container liveness failed liveness probe, will be restarted$/m);
+  });
+
   it('-o wide and -o name, for the final state and for kubectl get inside the simulation', () => {
     const r = kubesim('apply', '-f', 'manifests/frontend-replicaset.yaml', '--for', '30s', '--kubectl', 'get pods -o wide',
       '--kubectl', 'get rs -o name', '--kubectl', 'get rs -o foo', '-o', 'wide');
