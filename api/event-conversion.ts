@@ -39,9 +39,9 @@ export function eventFromV1(v1: KubeObject): KubeObject {
   // Not an object: left for the request's own checks to refuse.
   if (!v1 || typeof v1 !== 'object' || Array.isArray(v1)) return v1;
   const out: KubeObject = { apiVersion: 'v1', kind: 'Event', metadata: v1.metadata };
-  for (const [k, v] of Object.entries(v1)) {
+  for (const k in v1) {
     if (k === 'apiVersion' || k === 'kind' || k === 'metadata') continue;
-    out[RENAMED[k] ?? k] = v;
+    out[RENAMED[k] ?? k] = v1[k];
   }
   // What core/v1 always carries, as Go encodes its zero values.
   out.involvedObject ??= {};

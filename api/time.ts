@@ -24,8 +24,18 @@ const FORMATTED_MAX = 4096;
 
 /** metav1.MicroTime: RFC 3339 with microseconds, e.g. 2025-01-01T00:00:05.120000Z. */
 export function formatMicroTime(virtualMs: number, epoch = DEFAULT_EPOCH): string {
-  return flatten(new Date(epoch + Math.floor(virtualMs)).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z'));
+  // Virtual time is in whole milliseconds: the instants stamped lately are formatted once.
+  const ms = epoch + Math.floor(virtualMs);
+  let text = formattedMicro.get(ms);
+  if (text === undefined) {
+    if (formattedMicro.size >= FORMATTED_MAX) formattedMicro.clear();
+    text = flatten(new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z'));
+    formattedMicro.set(ms, text);
+  }
+  return text;
 }
+
+const formattedMicro = new Map<number, string>();
 
 /** Virtual ms of a metav1.Time or MicroTime string. */
 export function parseTime(s: string, epoch = DEFAULT_EPOCH): number {

@@ -18,7 +18,7 @@ import { formatMicroTime } from '../api/time.ts';
 import { EVENTS_V1 } from '../api/event-conversion.ts';
 import type { ActorContext, RandomStream } from '../runtime/index.ts';
 import type { ApiClient, Via } from './client.ts';
-import { eventSuffix, objectReference } from './events.ts';
+import { eventSuffix, fieldsHash, objectReference } from './events.ts';
 import { joined } from '../api/equal.ts';
 
 /** finishTime: a series quiet this long is written a last time and dropped; so is a singleton this old. */
@@ -30,14 +30,18 @@ type ObjectRef = ReturnType<typeof objectReference>;
 
 /** A cached Event: what was written, and its series (counted here, written on the sweeps). */
 interface Cached {
+  /** The events.k8s.io/v1 Event created (handed to the API server: read only). */
   event: KubeObject;
+  ref: ObjectRef;
+  rel: ObjectRef | undefined;
   /** Virtual ms of the first occurrence (eventTime). */
   at: number;
   series: { count: number; lastObservedMs: number } | undefined;
 }
 
 export class SeriesEventRecorder {
-  private readonly cache = new Map<string, Cached>();
+  /** By a 53-bit hash of the isomorphic key; a hit is checked against the key's fields. */
+  private readonly cache = new Map<number, Cached>();
   private readonly start: number;
   private finishTimer: number | undefined;
   private refreshTimer: number | undefined;
@@ -62,7 +66,8 @@ export class SeriesEventRecorder {
     const ref = objectReference(regarding);
     const rel = related ? objectReference(related) : undefined;
     const key = isomorphicKey(type, action, reason, ref, rel);
-    const cached = this.cache.get(key);
+    const hit = this.cache.get(key);
+    const cached = hit && isomorphic(hit, type, action, reason, ref, rel) ? hit : undefined;
     if (cached?.series) {
       cached.series.count++;
       cached.series.lastObservedMs = now;
@@ -75,7 +80,7 @@ export class SeriesEventRecorder {
       return;
     }
     const event = this.makeEvent(ref, rel, type, reason, action, note, now);
-    this.cache.set(key, { event, at: now, series: undefined });
+    this.cache.set(key, { event, ref, rel, at: now, series: undefined });
     this.create(event);
     this.armSweeps();
   }
@@ -93,7 +98,7 @@ export class SeriesEventRecorder {
   }
 
   private create(event: KubeObject): void {
-    this.client.post({ verb: 'create', apiVersion: EVENTS_V1, kind: 'Event', namespace: event.metadata.namespace, body: event }, this.eventClient);
+    this.client.post({ verb: 'create', apiVersion: EVENTS_V1, kind: 'Event', namespace: event.metadata.namespace, body: event, transfer: true }, this.eventClient);
   }
 
   /** recordEvent for a series: patch `series`; an Event no longer there is created with it. */
@@ -104,7 +109,8 @@ export class SeriesEventRecorder {
       verb: 'patch', apiVersion: EVENTS_V1, kind: 'Event', namespace: ev.metadata.namespace, name: ev.metadata.name,
       body: { series }, patchType: 'application/strategic-merge-patch+json',
     }, (r) => {
-      if (!r.ok && r.status.code === 404) this.create({ ...ev, series });
+      // Created again as recordEvent does, without the server's metadata of the Event that was.
+      if (!r.ok && r.status.code === 404) this.create({ ...ev, metadata: { name: ev.metadata.name, namespace: ev.metadata.namespace }, series });
     }, this.eventClient);
   }
 
@@ -147,8 +153,21 @@ export class SeriesEventRecorder {
   }
 }
 
-/** getKey: everything but the note, the regarding and related references in full. */
-function isomorphicKey(type: string, action: string, reason: string, ref: ObjectRef, rel: ObjectRef | undefined): string {
-  const r = (o: ObjectRef | undefined) => (o ? [o.apiVersion, o.kind, o.namespace ?? '', o.name, o.uid ?? '', o.resourceVersion ?? '', o.fieldPath ?? ''].join('\u0000') : '');
-  return [type, action, reason, r(ref), r(rel)].join('\u0001');
+/** getKey: everything but the note, the regarding and related references in full (hashed). */
+function isomorphicKey(type: string, action: string, reason: string, ref: ObjectRef, rel: ObjectRef | undefined): number {
+  return fieldsHash([
+    type, action, reason, ref.apiVersion, ref.kind, ref.namespace ?? '', ref.name, ref.uid ?? '', ref.resourceVersion ?? '', ref.fieldPath ?? '',
+    rel?.apiVersion ?? '', rel?.kind ?? '', rel?.namespace ?? '', rel?.name ?? '', rel?.uid ?? '', rel?.resourceVersion ?? '', rel?.fieldPath ?? '',
+  ]);
+}
+
+/** Whether a cached Event has this key (and not only its hash). */
+function isomorphic(c: Cached, type: string, action: string, reason: string, ref: ObjectRef, rel: ObjectRef | undefined): boolean {
+  const ev = c.event;
+  return ev.type === type && ev.action === action && ev.reason === reason && sameRef(c.ref, ref) && (c.rel === rel || (c.rel !== undefined && rel !== undefined && sameRef(c.rel, rel)));
+}
+
+function sameRef(a: ObjectRef, b: ObjectRef): boolean {
+  return a.uid === b.uid && a.name === b.name && a.namespace === b.namespace && a.kind === b.kind && a.apiVersion === b.apiVersion
+    && a.resourceVersion === b.resourceVersion && a.fieldPath === b.fieldPath;
 }

@@ -178,17 +178,21 @@ function sameIdentity(s: Seen, ref: ObjectRef, type: string, reason: string, mes
 }
 
 /**
- * A 53-bit hash of one of the correlator's keys: two 32-bit FNV-1a-style lanes over its fields.
- * `event` is getEventKey (everything), `alike` the aggregate key (no field path, no message),
- * `combined` the logger's key of a combined Event (the aggregate key), `spam` getSpamKey (the
- * source and object only; the source is the recorder's own, so it is left out of all of them).
+ * One of the correlator's keys: `event` is getEventKey (everything), `alike` the aggregate key (no
+ * field path, no message), `combined` the logger's key of a combined Event (the aggregate key),
+ * `spam` getSpamKey (the source and object only; the source is the recorder's own, so it is left
+ * out of all of them).
  */
 function keyHash(which: 'event' | 'alike' | 'combined' | 'spam', ref: ObjectRef, type: string, reason: string, message: string): number {
-  let a = 0x811c9dc5;
-  let b = 0x5bd1e995;
   const whole = which === 'event';
   const spam = which === 'spam';
-  const parts = [which, ref.kind, ref.namespace ?? '', ref.name, whole ? ref.fieldPath ?? '' : '', ref.uid ?? '', spam ? '' : type, spam ? '' : reason, whole ? message : ''];
+  return fieldsHash([which, ref.kind, ref.namespace ?? '', ref.name, whole ? ref.fieldPath ?? '' : '', ref.uid ?? '', spam ? '' : type, spam ? '' : reason, whole ? message : '']);
+}
+
+/** A 53-bit hash of a key's fields: two 32-bit FNV-1a-style lanes, each field closed by a separator. */
+export function fieldsHash(parts: readonly string[]): number {
+  let a = 0x811c9dc5;
+  let b = 0x5bd1e995;
   for (const p of parts) {
     for (let i = 0; i < p.length; i++) {
       const c = p.charCodeAt(i);
