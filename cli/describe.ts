@@ -1,14 +1,20 @@
-// `kubectl describe pod` as kubectl 1.32 prints it. Mirrors k8s.io/kubectl/pkg/describe/describe.go
-// (describePod, describeContainers and their helpers, describeVolumes and the print*VolumeSource
-// functions, printLabelsMultiline, printAnnotationsMultiline, printPodTolerationsMultiline,
-// describeTopologySpreadConstraints, DescribeEvents, translateTimestampSince), its PrefixWriter
-// (two spaces a level) and tabbedString, which aligns the text with Go's text/tabwriter (minwidth
-// 0, tabwidth 8, padding 2, padchar ' ', no flags). Times print in UTC, as kubectl does with TZ=UTC.
+// `kubectl describe pod|node|replicaset|deployment` as kubectl 1.32 prints them. Mirrors
+// k8s.io/kubectl/pkg/describe/describe.go (describePod, describeNode with describeNodeLease and
+// describeNodeResource, describeReplicaSet, describeDeployment, DescribePodTemplate,
+// describeContainers and their helpers, describeVolumes and the print*VolumeSource functions,
+// printLabelsMultiline, printAnnotationsMultiline, printPodTolerationsMultiline,
+// printTaintsMultiline, describeTopologySpreadConstraints, DescribeEvents,
+// translateTimestampSince), kubectl's resourcehelper.PodRequestsAndLimits, apimachinery's
+// resource.Quantity (parsing, Add, String), its PrefixWriter (two spaces a level) and tabbedString,
+// which aligns the text with Go's text/tabwriter (minwidth 0, tabwidth 8, padding 2, padchar ' ',
+// no flags). Times print in UTC, as kubectl does with TZ=UTC.
 import type { KubeObject } from '../api/types.ts';
 import { eventCount, eventSource } from '../api/eventutil.ts';
 import { parseQuantity } from '../api/validation.ts';
 import { qosClass } from '../api/server.ts';
 import { humanDuration } from './printers.ts';
+import { labelSelectorFromMeta } from '../api/selectors.ts';
+import { equalIgnoreHash } from '../actors/controllers/deployment-util.ts';
 
 /** The virtual clock describe reads ages against. */
 export interface DescribeClock {
@@ -376,6 +382,146 @@ function byteOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// ------------------------------------------------------------------ resource.Quantity
+
+/** How a Quantity prints: the suffix family its text was written in (apimachinery resource.Format). */
+type QuantityFormat = 'DecimalSI' | 'BinarySI' | 'DecimalExponent';
+
+/** resource.Quantity, exactly: mantissa × 10^exponent, and its format. */
+export interface Quantity {
+  mantissa: bigint;
+  exponent: number;
+  format: QuantityFormat;
+}
+
+/** The zero Quantity a missing ResourceList entry reads as. */
+const ZERO_QUANTITY: Quantity = { mantissa: 0n, exponent: 0, format: 'DecimalSI' };
+
+const DECIMAL_EXPONENTS: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const BINARY_POWERS: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
+const DECIMAL_SUFFIXES = new Map(Object.entries(DECIMAL_EXPONENTS).map(([suffix, e]) => [e, suffix]));
+const BINARY_SUFFIXES = new Map(Object.entries(BINARY_POWERS).map(([suffix, p]) => [p / 10, suffix]));
+/** Quantities keep nine decimal places (resource.Nano); finer values round up. */
+const NANO_EXPONENT = -9;
+
+/**
+ * resource.ParseQuantity: the number, then a decimal (`m`, `k`, `G`), binary (`Ki`, `Gi`) or
+ * exponent (`e3`) suffix that also sets the format; rounded up to nano units. A binary quantity
+ * below 1 is DecimalSI. Undefined when the text is no quantity.
+ */
+export function parseQuantityExact(text: unknown): Quantity | undefined {
+  const m = /^([+-]?)([0-9]*)(?:\.([0-9]*))?(.*)$/.exec(String(text ?? '').trim());
+  if (!m || m[2].length + (m[3] ?? '').length === 0) return undefined;
+  const [, sign, whole, frac = '', suffix] = m;
+  let mantissa = BigInt(`${whole}${frac}` || '0');
+  let exponent = -frac.length;
+  let format: QuantityFormat;
+  if (Object.hasOwn(DECIMAL_EXPONENTS, suffix)) {
+    exponent += DECIMAL_EXPONENTS[suffix];
+    format = 'DecimalSI';
+  } else if (Object.hasOwn(BINARY_POWERS, suffix)) {
+    mantissa <<= BigInt(BINARY_POWERS[suffix]);
+    format = 'BinarySI';
+  } else {
+    const e = /^[eE]([+-]?[0-9]+)$/.exec(suffix);
+    if (!e) return undefined;
+    exponent += Number(e[1]);
+    format = 'DecimalExponent';
+  }
+  if (exponent < NANO_EXPONENT) {
+    const unit = 10n ** BigInt(NANO_EXPONENT - exponent);
+    mantissa = (mantissa + unit - 1n) / unit;
+    exponent = NANO_EXPONENT;
+  }
+  const belowOne = compareQuantities({ mantissa, exponent, format }, { mantissa: 1n, exponent: 0, format }) < 0;
+  if (format === 'BinarySI' && mantissa > 0n && belowOne) format = 'DecimalSI';
+  return { mantissa: sign === '-' ? -mantissa : mantissa, exponent, format };
+}
+
+/** The two mantissas at the smaller exponent. */
+function aligned(a: Quantity, b: Quantity): [bigint, bigint, number] {
+  const exponent = Math.min(a.exponent, b.exponent);
+  return [a.mantissa * 10n ** BigInt(a.exponent - exponent), b.mantissa * 10n ** BigInt(b.exponent - exponent), exponent];
+}
+
+function compareQuantities(a: Quantity, b: Quantity): number {
+  const [x, y] = aligned(a, b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Quantity.Add: the exact sum, in the format of the first unless it is zero. */
+function addQuantities(a: Quantity, b: Quantity): Quantity {
+  const [x, y, exponent] = aligned(a, b);
+  return { mantissa: x + y, exponent, format: a.mantissa === 0n ? b.format : a.format };
+}
+
+/** Quantity.ScaledValue: the value in units of 10^scale, rounded up. */
+function scaledValue(q: Quantity, scale: number): number {
+  const shift = q.exponent - scale;
+  if (shift >= 0) return Number(q.mantissa * 10n ** BigInt(shift));
+  const unit = 10n ** BigInt(-shift);
+  const quotient = q.mantissa / unit;
+  return Number(q.mantissa % unit > 0n ? quotient + 1n : quotient);
+}
+
+/** Quantity.Value (rounded up to a whole unit) and Quantity.MilliValue. */
+function quantityValue(q: Quantity): number {
+  return scaledValue(q, 0);
+}
+
+function quantityMilliValue(q: Quantity): number {
+  return scaledValue(q, -3);
+}
+
+/**
+ * Quantity.String (CanonicalizeBytes): BinarySI in the largest power of 1024 that divides it
+ * (16777216Ki → 16Gi) unless it is below 1024 or fractional, which print as DecimalSI; DecimalSI
+ * with the trailing zeros taken into the suffix, the exponent a multiple of 3 (1100m, 2, 1500).
+ */
+export function formatQuantity(q: Quantity): string {
+  if (q.mantissa === 0n) return '0';
+  const sign = q.mantissa < 0n ? '-' : '';
+  let mantissa = q.mantissa < 0n ? -q.mantissa : q.mantissa;
+  let exponent = q.exponent;
+  let format = q.format;
+  if (format === 'BinarySI') {
+    const whole = exponent >= 0 || mantissa % 10n ** BigInt(-exponent) === 0n;
+    const small = compareQuantities({ mantissa, exponent, format }, { mantissa: 1024n, exponent: 0, format }) < 0;
+    if (small || !whole) format = 'DecimalSI';
+  }
+  if (format === 'BinarySI') {
+    let value = exponent >= 0 ? mantissa * 10n ** BigInt(exponent) : mantissa / 10n ** BigInt(-exponent);
+    let power = 0;
+    while (value >= 1024n && value % 1024n === 0n) {
+      value /= 1024n;
+      power++;
+    }
+    return `${sign}${value}${BINARY_SUFFIXES.get(power) ?? ''}`;
+  }
+  while (mantissa >= 10n && mantissa % 10n === 0n) {
+    mantissa /= 10n;
+    exponent++;
+  }
+  while (exponent % 3 !== 0) {
+    mantissa *= 10n;
+    exponent--;
+  }
+  const suffix = format === 'DecimalExponent' ? (exponent === 0 ? '' : `e${exponent}`) : DECIMAL_SUFFIXES.get(exponent) ?? '';
+  return `${sign}${mantissa}${suffix}`;
+}
+
+/** A stored quantity as Quantity.String() prints it; text that is no quantity prints as it is. */
+function quantityText(v: unknown): string {
+  const q = parseQuantityExact(v);
+  return q ? formatQuantity(q) : str(v);
+}
+
+/** A ResourceList entry as a Quantity; a missing or malformed one is zero. */
+function listQuantity(list: Record<string, unknown> | undefined, name: string): Quantity {
+  const v = list?.[name];
+  return (v !== undefined && v !== null ? parseQuantityExact(v) : undefined) ?? ZERO_QUANTITY;
+}
+
 // ------------------------------------------------------------------ labels, annotations, tolerations
 
 /** printLabelsMultilineWithIndent. */
@@ -434,8 +580,11 @@ function printPodTolerationsMultiline(w: PrefixWriter, title: string, toleration
   });
 }
 
-/** metav1.FormatLabelSelector: the selector's String(), requirements sorted by key; <none> when it selects everything. */
-function formatLabelSelector(sel: any): string {
+/**
+ * metav1.FormatLabelSelector: the selector's String(), requirements sorted by key; <none> when it
+ * selects everything or nothing (a labels.Selector's own String() is then empty: `none` '').
+ */
+function formatLabelSelector(sel: any, none = '<none>'): string {
   const reqs: Array<{ key: string; text: string }> = [];
   for (const [k, v] of Object.entries(sel?.matchLabels ?? {})) reqs.push({ key: k, text: `${k}=${v}` });
   for (const e of sel?.matchExpressions ?? []) {
@@ -444,16 +593,16 @@ function formatLabelSelector(sel: any): string {
       : e.operator === 'Exists' ? e.key : `!${e.key}`;
     reqs.push({ key: e.key, text });
   }
-  if (reqs.length === 0) return '<none>';
+  if (reqs.length === 0) return none;
   return goSort(reqs, (a, b) => a.key < b.key).map((r) => r.text).join(',');
 }
 
-/** describeTopologySpreadConstraints. */
-function describeTopologySpreadConstraints(w: PrefixWriter, tscs: any[] | undefined): void {
+/** describeTopologySpreadConstraints; `space` indents the title inside a pod template. */
+function describeTopologySpreadConstraints(w: PrefixWriter, tscs: any[] | undefined, space = ''): void {
   if (!tscs?.length) return;
-  w.write(LEVEL_0, 'Topology Spread Constraints:\t');
+  w.write(LEVEL_0, `${space}Topology Spread Constraints:\t`);
   goSort(tscs, (a, b) => str(a.topologyKey) < str(b.topologyKey)).forEach((tsc, i) => {
-    if (i !== 0) w.write(LEVEL_0, '\t');
+    if (i !== 0) w.write(LEVEL_0, `${space}\t`);
     let line = `${tsc.topologyKey}:${str(tsc.whenUnsatisfiable)} when max skew ${tsc.maxSkew ?? 0} is exceeded`;
     if (tsc.labelSelector) line += ` for selector ${formatLabelSelector(tsc.labelSelector)}`;
     w.write(LEVEL_0, `${line}\n`);
@@ -462,13 +611,18 @@ function describeTopologySpreadConstraints(w: PrefixWriter, tscs: any[] | undefi
 
 // ------------------------------------------------------------------ containers
 
-/** describeContainers: one block per container, with its status when the pod has one. */
-function describeContainers(w: PrefixWriter, label: string, pod: KubeObject, containers: any[], statuses: any[] | undefined): void {
+/**
+ * describeContainers: one block per container, with its status when the pod has one. A pod
+ * template has no pod (its fieldRef values print empty) and `space` "  " (names one space deeper).
+ */
+function describeContainers(
+  w: PrefixWriter, label: string, pod: KubeObject | undefined, containers: any[], statuses: any[] | undefined, space = '',
+): void {
   const byName = new Map((statuses ?? []).map((s) => [s.name, s]));
-  w.write(LEVEL_0, `${label}:${containers.length === 0 ? ' <none>' : ''}\n`);
+  w.write(LEVEL_0, `${space}${label}:${containers.length === 0 ? ' <none>' : ''}\n`);
   for (const c of containers) {
     const status = byName.get(c.name);
-    describeContainerBasicInfo(w, c, status);
+    describeContainerBasicInfo(w, c, status, space);
     describeContainerCommand(w, c);
     if (status) describeContainerState(w, status);
     describeResources(w, c.resources, LEVEL_2);
@@ -479,8 +633,8 @@ function describeContainers(w: PrefixWriter, label: string, pod: KubeObject, con
   }
 }
 
-function describeContainerBasicInfo(w: PrefixWriter, c: any, status: any): void {
-  w.write(LEVEL_1, `${c.name}:\n`);
+function describeContainerBasicInfo(w: PrefixWriter, c: any, status: any, space: string): void {
+  w.write(LEVEL_1, `${space ? ' ' : ''}${c.name}:\n`);
   if (status) w.write(LEVEL_2, `Container ID:\t${str(status.containerID)}\n`);
   w.write(LEVEL_2, `Image:\t${str(c.image)}\n`);
   if (status) w.write(LEVEL_2, `Image ID:\t${str(status.imageID)}\n`);
@@ -515,7 +669,7 @@ function describeResources(w: PrefixWriter, resources: any, level: number): void
     const names = Object.keys(list ?? {});
     if (names.length === 0) continue;
     w.write(level, `${title}:\n`);
-    for (const name of goSort(names, (a, b) => a < b)) w.write(level + 1, `${name}:\t${str(list[name])}\n`);
+    for (const name of goSort(names, (a, b) => a < b)) w.write(level + 1, `${name}:\t${quantityText(list[name])}\n`);
   }
 }
 
@@ -602,7 +756,7 @@ function describeContainerEnvFrom(w: PrefixWriter, c: any): void {
   }
 }
 
-function describeContainerEnvVars(w: PrefixWriter, pod: KubeObject, c: any): void {
+function describeContainerEnvVars(w: PrefixWriter, pod: KubeObject | undefined, c: any): void {
   const env: any[] = c.env ?? [];
   w.write(LEVEL_2, `Environment:${env.length === 0 ? '\t<none>' : ''}\n`);
   for (const e of env) {
@@ -610,7 +764,7 @@ function describeContainerEnvVars(w: PrefixWriter, pod: KubeObject, c: any): voi
     if (!from) {
       str(e.value).split('\n').forEach((s, i) => w.write(LEVEL_3, i === 0 ? `${e.name}:\t${s}\n` : `\t${s}\n`));
     } else if (from.fieldRef) {
-      w.write(LEVEL_3, `${e.name}:\t${envFieldValue(pod, from.fieldRef)} (${str(from.fieldRef.apiVersion)}:${str(from.fieldRef.fieldPath)})\n`);
+      w.write(LEVEL_3, `${e.name}:\t${pod ? envFieldValue(pod, from.fieldRef) : ''} (${str(from.fieldRef.apiVersion)}:${str(from.fieldRef.fieldPath)})\n`);
     } else if (from.resourceFieldRef) {
       const resource = str(from.resourceFieldRef.resource);
       let value = containerResourceValue(from.resourceFieldRef, c);
@@ -725,11 +879,12 @@ function unknownVolume(w: PrefixWriter): void {
   w.write(LEVEL_1, '<unknown>\n');
 }
 
-function describeVolumes(w: PrefixWriter, volumes: any[] | undefined): void {
-  if (!volumes?.length) return w.write(LEVEL_0, 'Volumes:\t<none>\n');
-  w.write(LEVEL_0, 'Volumes:\n');
+/** describeVolumes; `space` "  " indents the title, and the names one space more, inside a pod template. */
+function describeVolumes(w: PrefixWriter, volumes: any[] | undefined, space = ''): void {
+  if (!volumes?.length) return w.write(LEVEL_0, `${space}Volumes:\t<none>\n`);
+  w.write(LEVEL_0, `${space}Volumes:\n`);
   for (const v of volumes) {
-    w.write(LEVEL_1, `${v.name}:\n`);
+    w.write(LEVEL_1, `${space ? ' ' : ''}${v.name}:\n`);
     const printer = VOLUME_PRINTERS.find(([key]) => v[key] !== undefined && v[key] !== null);
     if (printer) printer[1](w, v[printer[0]]);
     else unknownVolume(w);
@@ -846,9 +1001,9 @@ function describeEvents(w: PrefixWriter, events: KubeObject[], clock: DescribeCl
 
 // ------------------------------------------------------------------ describePod
 
-/** metav1.GetControllerOf: Kind/Name of the owner reference with controller: true. */
-function controlledBy(pod: KubeObject): string {
-  const ref = (pod.metadata.ownerReferences ?? []).find((r: any) => r.controller === true);
+/** printController (metav1.GetControllerOf): Kind/Name of the owner reference with controller: true. */
+function controlledBy(obj: KubeObject): string {
+  const ref = (obj.metadata.ownerReferences ?? []).find((r: any) => r.controller === true);
   return ref ? `${ref.kind}/${ref.name}` : '';
 }
 
@@ -930,6 +1085,474 @@ export function describePod(pod: KubeObject, events: KubeObject[] | undefined, c
   printLabelsMultiline(w, 'Node-Selectors', spec.nodeSelector);
   printPodTolerationsMultiline(w, 'Tolerations', spec.tolerations);
   describeTopologySpreadConstraints(w, spec.topologySpreadConstraints);
+  if (events) describeEvents(w, events, clock);
+  return goTabwriter(out.join(''));
+}
+
+// ------------------------------------------------------------------ the kinds kubesim describes
+
+/** The error for a kind other than Pod, Node, ReplicaSet and Deployment, named as kubectl names it (`statefulsets.apps`). */
+export function notDescribedError(qualifiedResource: string): Error {
+  return new Error(`error: kubesim describes pods, nodes, replicasets and deployments only, not ${qualifiedResource}`);
+}
+
+/**
+ * searchEvents: the Events whose involvedObject has the object's kind, name, namespace and uid, in
+ * the order the API server lists them. `uid` replaces the object's (NodeDescriber's second search).
+ */
+export function objectEvents(obj: KubeObject, events: KubeObject[], uid = str(obj.metadata.uid)): KubeObject[] {
+  return events.filter((e) => {
+    const ref = e.involvedObject ?? {};
+    return str(ref.kind) === str(obj.kind) && str(ref.name) === str(obj.metadata.name)
+      && str(ref.namespace) === str(obj.metadata.namespace) && (uid === '' || str(ref.uid) === uid);
+  });
+}
+
+/**
+ * The objects a describer's list call returns for a metav1.LabelSelector: it sends the selector's
+ * String(), and an empty one (labels.Nothing's too) lists everything.
+ */
+function selectorTest(sel: any): (obj: KubeObject) => boolean {
+  const selector = labelSelectorFromMeta(sel);
+  if (selector.toString() === '') return () => true;
+  return (obj) => selector.matches(obj.metadata.labels);
+}
+
+/** metav1.IsControlledBy: the controller owner reference has the owner's uid. */
+function isControlledBy(obj: KubeObject, owner: KubeObject): boolean {
+  const ref = (obj.metadata.ownerReferences ?? []).find((r: any) => r.controller === true);
+  return ref !== undefined && ref.uid === owner.metadata.uid;
+}
+
+/** Go's int64(f) of a float64, as text. */
+function goInt64Text(f: number): string {
+  // int64(float64) on amd64: NaN, infinities and values out of range become the smallest int64.
+  if (!Number.isFinite(f) || Math.abs(f) >= 2 ** 63) return '-9223372036854775808';
+  return String(Math.trunc(f) || 0);
+}
+
+/** `int64(float64(part) / float64(whole) * 100)`, as describeNodeResource computes a percentage. */
+function percentOf(part: number, whole: number): string {
+  return goInt64Text(part / whole * 100);
+}
+
+// ------------------------------------------------------------------ pod template
+
+/** DescribePodTemplate: the template's labels, containers (no status), volumes and scheduling constraints. */
+function describePodTemplate(w: PrefixWriter, template: any): void {
+  w.write(LEVEL_0, 'Pod Template:\n');
+  if (!template) return w.write(LEVEL_1, '<unset>');
+  const meta = template.metadata ?? {};
+  const spec = template.spec ?? {};
+  printLabelsMultiline(w, '  Labels', meta.labels);
+  if (Object.keys(meta.annotations ?? {}).length > 0) printAnnotationsMultiline(w, '  Annotations', meta.annotations);
+  if (spec.serviceAccountName) w.write(LEVEL_1, `Service Account:\t${spec.serviceAccountName}\n`);
+  if (spec.initContainers?.length) describeContainers(w, 'Init Containers', undefined, spec.initContainers, undefined, '  ');
+  describeContainers(w, 'Containers', undefined, spec.containers ?? [], undefined, '  ');
+  describeVolumes(w, spec.volumes, '  ');
+  describeTopologySpreadConstraints(w, spec.topologySpreadConstraints, '  ');
+  if (spec.priorityClassName) w.write(LEVEL_1, `Priority Class Name:\t${spec.priorityClassName}\n`);
+  printLabelsMultiline(w, '  Node-Selectors', spec.nodeSelector);
+  printPodTolerationsMultiline(w, '  Tolerations', spec.tolerations);
+}
+
+/** `Conditions:` with Type, Status and Reason, as the ReplicaSet and Deployment describers print them. */
+function describeWorkloadConditions(w: PrefixWriter, conditions: any[] | undefined): void {
+  if (!conditions?.length) return;
+  w.write(LEVEL_0, 'Conditions:\n  Type\tStatus\tReason\n');
+  w.write(LEVEL_1, '----\t------\t------\n');
+  for (const c of conditions) w.write(LEVEL_1, `${str(c.type)} \t${str(c.status)}\t${str(c.reason)}\n`);
+}
+
+// ------------------------------------------------------------------ describeReplicaSet
+
+/** Pods by phase, as the `Pods Status` line counts them. */
+interface PodPhaseCounts {
+  running: number;
+  waiting: number;
+  succeeded: number;
+  failed: number;
+}
+
+/** getPodStatusForController: the pods the selector lists whose controller is the owner, by phase. */
+function podStatusForController(owner: KubeObject, pods: KubeObject[]): PodPhaseCounts {
+  const counts: PodPhaseCounts = { running: 0, waiting: 0, succeeded: 0, failed: 0 };
+  const selected = selectorTest(owner.spec?.selector);
+  for (const pod of pods) {
+    if (pod.metadata.namespace !== owner.metadata.namespace || !selected(pod) || !isControlledBy(pod, owner)) continue;
+    switch (pod.status?.phase) {
+      case 'Running': counts.running++; break;
+      case 'Pending': counts.waiting++; break;
+      case 'Succeeded': counts.succeeded++; break;
+      case 'Failed': counts.failed++; break;
+    }
+  }
+  return counts;
+}
+
+/**
+ * `kubectl describe replicaset`: selector, labels, owner, replica counts, the pods by phase, the
+ * pod template, conditions and (unless `events` is undefined) Events. `pods` are the namespace's.
+ */
+export function describeReplicaSet(rs: KubeObject, pods: KubeObject[], events: KubeObject[] | undefined, clock: DescribeClock): string {
+  const out: string[] = [];
+  const w = prefixWriter(out);
+  const spec = rs.spec ?? {};
+  w.write(LEVEL_0, `Name:\t${str(rs.metadata.name)}\n`);
+  w.write(LEVEL_0, `Namespace:\t${str(rs.metadata.namespace)}\n`);
+  w.write(LEVEL_0, `Selector:\t${formatLabelSelector(spec.selector)}\n`);
+  printLabelsMultiline(w, 'Labels', rs.metadata.labels);
+  printAnnotationsMultiline(w, 'Annotations', rs.metadata.annotations);
+  const controller = controlledBy(rs);
+  if (controller) w.write(LEVEL_0, `Controlled By:\t${controller}\n`);
+  w.write(LEVEL_0, `Replicas:\t${rs.status?.replicas ?? 0} current / ${spec.replicas ?? 1} desired\n`);
+  const c = podStatusForController(rs, pods);
+  w.write(LEVEL_0, 'Pods Status:\t');
+  w.write(LEVEL_0, `${c.running} Running / ${c.waiting} Waiting / ${c.succeeded} Succeeded / ${c.failed} Failed\n`);
+  describePodTemplate(w, spec.template);
+  describeWorkloadConditions(w, rs.status?.conditions);
+  if (events) describeEvents(w, events, clock);
+  return goTabwriter(out.join(''));
+}
+
+// ------------------------------------------------------------------ describeDeployment
+
+/** What GetAllReplicaSetsInChunks gives DeploymentDescriber: every old ReplicaSet (scaled to 0 too) and the new one. */
+export interface DeploymentReplicaSets {
+  oldRSs: KubeObject[];
+  newRS: KubeObject | undefined;
+}
+
+/** ReplicaSetsByCreationTimestamp. */
+function createdBefore(a: KubeObject, b: KubeObject): boolean {
+  const ta = Date.parse(str(a.metadata.creationTimestamp)) || 0;
+  const tb = Date.parse(str(b.metadata.creationTimestamp)) || 0;
+  return ta === tb ? str(a.metadata.name) < str(b.metadata.name) : ta < tb;
+}
+
+/**
+ * kubectl's deploymentutil.GetAllReplicaSetsInChunks: the namespace's ReplicaSets the selector
+ * lists and the Deployment controls, sorted by creation; the new one is the oldest whose template
+ * equals the Deployment's but for pod-template-hash, the old ones are all the others.
+ */
+export function deploymentReplicaSets(d: KubeObject, replicaSets: KubeObject[]): DeploymentReplicaSets {
+  const selected = selectorTest(d.spec?.selector);
+  const owned = replicaSets.filter((rs) => rs.metadata.namespace === d.metadata.namespace && selected(rs) && isControlledBy(rs, d));
+  const sorted = goSort(owned, createdBefore);
+  const newRS = sorted.find((rs) => equalIgnoreHash(rs.spec?.template, d.spec?.template));
+  return { oldRSs: sorted.filter((rs) => rs !== newRS), newRS };
+}
+
+/** printReplicaSetsByLabels: `name (status/spec replicas created)`, joined; <none> for none. */
+function replicaSetsLine(rss: KubeObject[]): string {
+  const line = rss.map((rs) => `${str(rs.metadata.name)} (${rs.status?.replicas ?? 0}/${rs.spec?.replicas ?? 1} replicas created)`).join(', ');
+  return line === '' ? '<none>' : line;
+}
+
+/** intstr.IntOrString's String() through a pointer: <nil> when unset. */
+function intOrString(v: unknown): string {
+  return v === undefined || v === null ? '<nil>' : String(v);
+}
+
+/**
+ * `kubectl describe deployment`: replica counts, strategy, the pod template, conditions, the old
+ * and new ReplicaSets and (unless `events` is undefined) Events.
+ */
+export function describeDeployment(d: KubeObject, replicaSets: DeploymentReplicaSets, events: KubeObject[] | undefined, clock: DescribeClock): string {
+  const out: string[] = [];
+  const w = prefixWriter(out);
+  const spec = d.spec ?? {};
+  const status = d.status ?? {};
+  w.write(LEVEL_0, `Name:\t${str(d.metadata.name)}\n`);
+  w.write(LEVEL_0, `Namespace:\t${str(d.metadata.namespace)}\n`);
+  w.write(LEVEL_0, `CreationTimestamp:\t${rfc1123z(d.metadata.creationTimestamp)}\n`);
+  printLabelsMultiline(w, 'Labels', d.metadata.labels);
+  printAnnotationsMultiline(w, 'Annotations', d.metadata.annotations);
+  w.write(LEVEL_0, `Selector:\t${formatLabelSelector(spec.selector, '')}\n`);
+  w.write(LEVEL_0, `Replicas:\t${spec.replicas ?? 1} desired | ${status.updatedReplicas ?? 0} updated | ${status.replicas ?? 0} total | `
+    + `${status.availableReplicas ?? 0} available | ${status.unavailableReplicas ?? 0} unavailable\n`);
+  w.write(LEVEL_0, `StrategyType:\t${str(spec.strategy?.type)}\n`);
+  w.write(LEVEL_0, `MinReadySeconds:\t${spec.minReadySeconds ?? 0}\n`);
+  const ru = spec.strategy?.rollingUpdate;
+  if (ru) w.write(LEVEL_0, `RollingUpdateStrategy:\t${intOrString(ru.maxUnavailable)} max unavailable, ${intOrString(ru.maxSurge)} max surge\n`);
+  describePodTemplate(w, spec.template);
+  describeWorkloadConditions(w, status.conditions);
+  const newRSs = replicaSets.newRS ? [replicaSets.newRS] : [];
+  if (replicaSets.oldRSs.length > 0 || newRSs.length > 0) {
+    w.write(LEVEL_0, `OldReplicaSets:\t${replicaSetsLine(replicaSets.oldRSs)}\n`);
+    w.write(LEVEL_0, `NewReplicaSet:\t${replicaSetsLine(newRSs)}\n`);
+  }
+  if (events) describeEvents(w, events, clock);
+  return goTabwriter(out.join(''));
+}
+
+// ------------------------------------------------------------------ describeNode
+
+/** The node's Lease in kube-node-lease, or the error getting it. */
+export type NodeLease = { lease: KubeObject } | { error: string };
+
+const NODE_ROLE_PREFIX = 'node-role.kubernetes.io/';
+const NODE_ROLE_LABEL = 'kubernetes.io/role';
+
+/** findNodeRoles: `node-role.kubernetes.io/<role>` keys and `kubernetes.io/role` values, sorted, once each. */
+function nodeRoles(node: KubeObject): string[] {
+  const roles = new Set<string>();
+  for (const [k, v] of Object.entries<string>(node.metadata.labels ?? {})) {
+    if (k.startsWith(NODE_ROLE_PREFIX)) {
+      if (k.length > NODE_ROLE_PREFIX.length) roles.add(k.slice(NODE_ROLE_PREFIX.length));
+    } else if (k === NODE_ROLE_LABEL && v !== '') roles.add(v);
+  }
+  return [...roles].sort(byteOrder);
+}
+
+/** Taint.ToString: `key[=value]:Effect`. */
+function taintString(t: any): string {
+  return t.value ? `${str(t.key)}=${t.value}:${str(t.effect)}` : `${str(t.key)}:${str(t.effect)}`;
+}
+
+/** printTaintsMultilineWithIndent: sorted by `effect,key`. */
+function printTaintsMultiline(w: PrefixWriter, title: string, taints: any[] | undefined): void {
+  w.write(LEVEL_0, `${title}:\t`);
+  if (!taints?.length) return w.writeLine('<none>');
+  const key = (t: any) => `${str(t.effect)},${str(t.key)}`;
+  goSort(taints, (a, b) => key(a) < key(b)).forEach((t, i) => {
+    if (i !== 0) w.write(LEVEL_0, '\t');
+    w.write(LEVEL_0, `${taintString(t)}\n`);
+  });
+}
+
+/** describeNodeLease: holder, acquire and renew times, <unset> where the Lease has none. */
+function describeNodeLease(w: PrefixWriter, found: NodeLease): void {
+  if ('error' in found) return w.write(LEVEL_0, `Lease:\tFailed to get lease: ${found.error}\n`);
+  const spec = found.lease.spec ?? {};
+  w.write(LEVEL_0, 'Lease:\n');
+  w.write(LEVEL_1, `HolderIdentity:\t${spec.holderIdentity ?? '<unset>'}\n`);
+  w.write(LEVEL_1, `AcquireTime:\t${spec.acquireTime ? rfc1123z(spec.acquireTime) : '<unset>'}\n`);
+  w.write(LEVEL_1, `RenewTime:\t${spec.renewTime ? rfc1123z(spec.renewTime) : '<unset>'}\n`);
+}
+
+/** The node's conditions, each cell but the message followed by a space as upstream writes them. */
+function describeNodeConditions(w: PrefixWriter, conditions: any[] | undefined): void {
+  if (!conditions?.length) return;
+  w.write(LEVEL_0, 'Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n');
+  w.write(LEVEL_1, '----\t------\t-----------------\t------------------\t------\t-------\n');
+  for (const c of conditions) {
+    w.write(LEVEL_1, `${str(c.type)} \t${str(c.status)} \t${rfc1123z(c.lastHeartbeatTime)} \t${rfc1123z(c.lastTransitionTime)} \t`
+      + `${str(c.reason)} \t${str(c.message)}\n`);
+  }
+}
+
+/** printResourceList: the title and `  name:\tquantity` lines, names sorted; nothing for an empty list. */
+function printResourceList(w: PrefixWriter, title: string, list: Record<string, unknown> | undefined): void {
+  const names = Object.keys(list ?? {});
+  if (names.length === 0) return;
+  w.write(LEVEL_0, `${title}:\n`);
+  for (const name of goSort(names, (a, b) => a < b)) w.write(LEVEL_0, `  ${name}:\t${quantityText(list![name])}\n`);
+}
+
+function describeNodeSystemInfo(w: PrefixWriter, info: any): void {
+  w.write(LEVEL_0, 'System Info:\n');
+  const fields: Array<[string, string]> = [
+    ['Machine ID', 'machineID'], ['System UUID', 'systemUUID'], ['Boot ID', 'bootID'], ['Kernel Version', 'kernelVersion'],
+    ['OS Image', 'osImage'], ['Operating System', 'operatingSystem'], ['Architecture', 'architecture'],
+    ['Container Runtime Version', 'containerRuntimeVersion'], ['Kubelet Version', 'kubeletVersion'], ['Kube-Proxy Version', 'kubeProxyVersion'],
+  ];
+  for (const [title, field] of fields) w.write(LEVEL_0, `  ${title}:\t${str(info[field])}\n`);
+}
+
+/** The pods NodeDescriber lists: spec.nodeName=NAME, status.phase neither Succeeded nor Failed, in every namespace. */
+export function nodeNonTerminatedPods(node: KubeObject, pods: KubeObject[]): KubeObject[] {
+  return pods.filter((p) => p.spec?.nodeName === node.metadata.name && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+}
+
+/** NodeDescriber's two searches: Events with the node's uid (the node controller's), then with its name as uid (the kubelet's). */
+export function nodeEvents(node: KubeObject, events: KubeObject[]): KubeObject[] {
+  return [...objectEvents(node, events), ...objectEvents(node, events, str(node.metadata.name))];
+}
+
+type ResourceList = Map<string, Quantity>;
+
+/** addResourceList: each quantity added to the list's (a copy where it has none). */
+function addResourceList(list: ResourceList, add: Record<string, unknown> | ResourceList | undefined): void {
+  const entries = add instanceof Map ? [...add] : Object.keys(add ?? {}).map((k): [string, Quantity] => [k, listQuantity(add as Record<string, unknown>, k)]);
+  for (const [name, q] of entries) {
+    const have = list.get(name);
+    list.set(name, have ? addQuantities(have, q) : q);
+  }
+}
+
+/** maxResourceList: each quantity kept where it is the greater. */
+function maxResourceList(list: ResourceList, other: ResourceList): void {
+  for (const [name, q] of other) {
+    const have = list.get(name);
+    if (!have || compareQuantities(q, have) > 0) list.set(name, q);
+  }
+}
+
+function resourceList(list: Record<string, unknown> | undefined): ResourceList {
+  const out: ResourceList = new Map();
+  addResourceList(out, list);
+  return out;
+}
+
+/** The larger of two lists per resource (resourcehelper's max). */
+function maxOf(a: ResourceList, b: ResourceList): ResourceList {
+  const out = new Map(a);
+  maxResourceList(out, b);
+  return out;
+}
+
+/**
+ * resourcehelper.PodRequestsAndLimits (kubectl's pkg/util/resource): the containers' sum (a
+ * request at least what the container status reports allocated), then the larger of that and each
+ * init container (restartable ones, sidecars, add up and count in both), plus the pod overhead.
+ */
+function podRequestsAndLimits(pod: KubeObject): { requests: ResourceList; limits: ResourceList } {
+  const spec = pod.spec ?? {};
+  const statuses = new Map<string, any>((pod.status?.containerStatuses ?? []).map((s: any) => [s.name, s]));
+  const requests: ResourceList = new Map();
+  const limits: ResourceList = new Map();
+  for (const c of spec.containers ?? []) {
+    let reqs = resourceList(c.resources?.requests);
+    const allocated = statuses.get(c.name)?.resources;
+    if (allocated) {
+      reqs = pod.status?.resize === 'Infeasible' ? resourceList(allocated.requests) : maxOf(reqs, resourceList(allocated.requests));
+    }
+    addResourceList(requests, reqs);
+    addResourceList(limits, c.resources?.limits);
+  }
+  for (const [sum, field] of [[requests, 'requests'], [limits, 'limits']] as const) {
+    const sidecars: ResourceList = new Map();
+    const inits: ResourceList = new Map();
+    for (const c of spec.initContainers ?? []) {
+      const own = resourceList(c.resources?.[field]);
+      let effective: ResourceList;
+      if (c.restartPolicy === 'Always') {
+        addResourceList(sum, own);
+        addResourceList(sidecars, own);
+        effective = sidecars;
+      } else {
+        effective = new Map(own);
+        addResourceList(effective, sidecars);
+      }
+      maxResourceList(inits, effective);
+    }
+    maxResourceList(sum, inits);
+  }
+  addPodOverhead(spec.overhead, requests, limits);
+  return { requests, limits };
+}
+
+/** The overhead is added to every request, and to each limit that is set and not zero. */
+function addPodOverhead(overhead: Record<string, unknown> | undefined, requests: ResourceList, limits: ResourceList): void {
+  if (!overhead) return;
+  addResourceList(requests, overhead);
+  for (const [name, q] of resourceList(overhead)) {
+    const have = limits.get(name);
+    if (have && have.mantissa !== 0n) limits.set(name, addQuantities(have, q));
+  }
+}
+
+/** getPodsTotalRequestsAndLimits: every pod's requests and limits summed, in list order. */
+function podsTotalRequestsAndLimits(pods: KubeObject[]): { requests: ResourceList; limits: ResourceList } {
+  const requests: ResourceList = new Map();
+  const limits: ResourceList = new Map();
+  for (const pod of pods) {
+    const own = podRequestsAndLimits(pod);
+    addResourceList(requests, own.requests);
+    addResourceList(limits, own.limits);
+  }
+  return { requests, limits };
+}
+
+const STANDARD_CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
+const HUGEPAGES_PREFIX = 'hugepages-';
+
+/** A request or limit and its share of what the node can allocate: `100m (2%)`. */
+function withShare(q: Quantity, allocatable: number, scale: (q: Quantity) => number): string {
+  return `${formatQuantity(q)} (${percentOf(scale(q), allocatable)}%)`;
+}
+
+/** As withShare, but a node with none of the resource shows 0%, as the Allocated resources table guards. */
+function withGuardedShare(q: Quantity, allocatable: number, scale: (q: Quantity) => number): string {
+  return allocatable === 0 ? `${formatQuantity(q)} (0%)` : withShare(q, allocatable, scale);
+}
+
+/**
+ * describeNodeResource: the node's non-terminated pods with their requests and limits of cpu and
+ * memory and their share of the node's allocatable (its capacity when it reports none), then the
+ * totals of cpu, memory, ephemeral-storage, each hugepages size and each extended resource.
+ */
+function describeNodeResource(w: PrefixWriter, node: KubeObject, pods: KubeObject[], clock: DescribeClock): void {
+  w.write(LEVEL_0, `Non-terminated Pods:\t(${pods.length} in total)\n`);
+  w.write(LEVEL_1, 'Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n');
+  w.write(LEVEL_1, '---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n');
+  const status = node.status ?? {};
+  const allocatable: Record<string, unknown> = Object.keys(status.allocatable ?? {}).length > 0 ? status.allocatable : status.capacity ?? {};
+  const cpu = quantityMilliValue(listQuantity(allocatable, 'cpu'));
+  const memory = quantityValue(listQuantity(allocatable, 'memory'));
+  for (const pod of pods) {
+    const { requests, limits } = podRequestsAndLimits(pod);
+    const get = (list: ResourceList, name: string) => list.get(name) ?? ZERO_QUANTITY;
+    w.write(LEVEL_1, `${str(pod.metadata.namespace)}\t${str(pod.metadata.name)}\t\t${withShare(get(requests, 'cpu'), cpu, quantityMilliValue)}\t`
+      + `${withShare(get(limits, 'cpu'), cpu, quantityMilliValue)}\t${withShare(get(requests, 'memory'), memory, quantityValue)}\t`
+      + `${withShare(get(limits, 'memory'), memory, quantityValue)}\t${since(pod.metadata.creationTimestamp, clock)}\n`);
+  }
+  describeAllocatedResources(w, allocatable, pods);
+}
+
+function describeAllocatedResources(w: PrefixWriter, allocatable: Record<string, unknown>, pods: KubeObject[]): void {
+  w.write(LEVEL_0, 'Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n');
+  w.write(LEVEL_1, 'Resource\tRequests\tLimits\n');
+  w.write(LEVEL_1, '--------\t--------\t------\n');
+  const { requests, limits } = podsTotalRequestsAndLimits(pods);
+  const names = Object.keys(allocatable);
+  const hugePages = names.filter((n) => n.startsWith(HUGEPAGES_PREFIX)).sort(byteOrder);
+  const rows: Array<[string, (q: Quantity) => number]> = [
+    ['cpu', quantityMilliValue], ['memory', quantityValue], ['ephemeral-storage', quantityValue],
+    ...hugePages.map((n): [string, (q: Quantity) => number] => [n, quantityValue]),
+  ];
+  for (const [name, scale] of rows) {
+    const whole = scale(listQuantity(allocatable, name));
+    const req = requests.get(name) ?? ZERO_QUANTITY;
+    const lim = limits.get(name) ?? ZERO_QUANTITY;
+    w.write(LEVEL_1, `${name}\t${withGuardedShare(req, whole, scale)}\t${withGuardedShare(lim, whole, scale)}\n`);
+  }
+  const extended = names.filter((n) => !STANDARD_CONTAINER_RESOURCES.has(n) && !n.startsWith(HUGEPAGES_PREFIX) && n !== 'pods').sort(byteOrder);
+  for (const name of extended) {
+    w.write(LEVEL_1, `${name}\t${formatQuantity(requests.get(name) ?? ZERO_QUANTITY)}\t${formatQuantity(limits.get(name) ?? ZERO_QUANTITY)}\n`);
+  }
+}
+
+/**
+ * `kubectl describe node`: roles, labels, taints, the kubelet's Lease, conditions, addresses,
+ * capacity, system info, the non-terminated pods with what they request, the totals and (unless
+ * `events` is undefined) the node's Events. `pods` are nodeNonTerminatedPods', `events` nodeEvents'.
+ */
+export function describeNode(node: KubeObject, pods: KubeObject[], lease: NodeLease, events: KubeObject[] | undefined, clock: DescribeClock): string {
+  const out: string[] = [];
+  const w = prefixWriter(out);
+  const spec = node.spec ?? {};
+  const status = node.status ?? {};
+  w.write(LEVEL_0, `Name:\t${str(node.metadata.name)}\n`);
+  const roles = nodeRoles(node);
+  w.write(LEVEL_0, `Roles:\t${roles.length > 0 ? roles.join(',') : '<none>'}\n`);
+  printLabelsMultiline(w, 'Labels', node.metadata.labels);
+  printAnnotationsMultiline(w, 'Annotations', node.metadata.annotations);
+  w.write(LEVEL_0, `CreationTimestamp:\t${rfc1123z(node.metadata.creationTimestamp)}\n`);
+  printTaintsMultiline(w, 'Taints', spec.taints);
+  w.write(LEVEL_0, `Unschedulable:\t${goBool(spec.unschedulable)}\n`);
+  describeNodeLease(w, lease);
+  describeNodeConditions(w, status.conditions);
+  w.write(LEVEL_0, 'Addresses:\n');
+  for (const a of status.addresses ?? []) w.write(LEVEL_1, `${str(a.type)}:\t${str(a.address)}\n`);
+  printResourceList(w, 'Capacity', status.capacity);
+  printResourceList(w, 'Allocatable', status.allocatable);
+  describeNodeSystemInfo(w, status.nodeInfo ?? {});
+  if (spec.podCIDR) w.write(LEVEL_0, `PodCIDR:\t${spec.podCIDR}\n`);
+  if (spec.podCIDRs?.length) w.write(LEVEL_0, `PodCIDRs:\t${spec.podCIDRs.join(',')}\n`);
+  if (spec.providerID) w.write(LEVEL_0, `ProviderID:\t${spec.providerID}\n`);
+  describeNodeResource(w, node, pods, clock);
   if (events) describeEvents(w, events, clock);
   return goTabwriter(out.join(''));
 }

@@ -48,7 +48,10 @@ import { formatTime, DEFAULT_EPOCH } from '../api/time.ts';
 import { loadManifests, parseManifests, type ManifestDoc } from './manifests.ts';
 import { parseLastApplied, threeWayPatch, withLastApplied } from './apply.ts';
 import { parseDuration } from './duration.ts';
-import { describePod, podEvents } from '../cli/describe.ts';
+import {
+  describeDeployment, describeNode, describePod, describeReplicaSet, deploymentReplicaSets, nodeEvents, nodeNonTerminatedPods, notDescribedError,
+  objectEvents, podEvents, type NodeLease,
+} from '../cli/describe.ts';
 import { FileTraceSink } from './trace-file.ts';
 
 export interface ClusterOptions {
@@ -393,15 +396,43 @@ export class Cluster {
   }
 
   /**
-   * `kubectl describe pod NAME`: the pod and its Events as kubectl 1.32 prints them (at virtual
-   * now; times in UTC). Pods only; a missing pod throws kubectl's 404.
+   * `kubectl describe pod|node|replicaset|deployment NAME`: the object, what its describer reads
+   * besides (a node's pods and Lease, a ReplicaSet's pods, a Deployment's ReplicaSets) and its
+   * Events, as kubectl 1.32 prints them (at virtual now; times in UTC). A missing object throws
+   * kubectl's 404; other kinds are refused.
    */
   describe(resource: string, name: string, namespace?: string): string {
     const info = this.resource(resource);
-    if (info.kind !== 'Pod') throw new Error(`error: kubesim describes pods only, not ${qualifiedResource(info)}`);
-    const pod = this.get('pods', name, namespace);
-    const events = this.list('events', { namespace: pod.metadata.namespace });
-    return describePod(pod, podEvents(pod, events), { nowMs: this.now(), epochMs: this.epoch });
+    const clock = { nowMs: this.now(), epochMs: this.epoch };
+    switch (info.kind) {
+      case 'Pod': {
+        const pod = this.get('pods', name, namespace);
+        return describePod(pod, podEvents(pod, this.list('events', { namespace: pod.metadata.namespace })), clock);
+      }
+      case 'Node': {
+        const node = this.get('nodes', name);
+        let lease: NodeLease;
+        try {
+          lease = { lease: this.get('leases', name, 'kube-node-lease') };
+        } catch (e) {
+          if (!isStatusError(e)) throw e;
+          lease = { error: e.message };
+        }
+        return describeNode(node, nodeNonTerminatedPods(node, this.list('pods')), lease, nodeEvents(node, this.list('events')), clock);
+      }
+      case 'ReplicaSet': {
+        const rs = this.get('replicasets', name, namespace);
+        const ns = rs.metadata.namespace;
+        return describeReplicaSet(rs, this.list('pods', { namespace: ns }), objectEvents(rs, this.list('events', { namespace: ns })), clock);
+      }
+      case 'Deployment': {
+        const d = this.get('deployments', name, namespace);
+        const ns = d.metadata.namespace;
+        const replicaSets = deploymentReplicaSets(d, this.list('replicasets', { namespace: ns }));
+        return describeDeployment(d, replicaSets, objectEvents(d, this.list('events', { namespace: ns })), clock);
+      }
+      default: throw notDescribedError(qualifiedResource(info));
+    }
   }
 
   /** The event timeline: virtual time, type, reason, object, message. */

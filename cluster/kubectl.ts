@@ -136,9 +136,10 @@ function get(cluster: Cluster, p: Parsed): string {
 }
 
 /**
- * `describe pod NAME`, `describe pod/NAME`, `describe pods` (the namespace's pods, or those -l
- * selects). As kubectl's DescribeMatchingResources, a `TYPE NAME` that names no pod describes the
- * pods whose names start with NAME. Several pods are separated as kubectl separates them.
+ * `describe pod NAME`, `describe node/NAME`, `describe rs NAME -n NS`, `describe deployments` (the
+ * namespace's objects, or those -l selects; every node). As kubectl's DescribeMatchingResources, a
+ * `TYPE NAME` that names no object describes those whose names start with NAME. Several objects are
+ * separated as kubectl separates them. Pods, nodes, ReplicaSets and Deployments only.
  */
 function describe(cluster: Cluster, p: Parsed): string {
   const [first, ...names] = p.args;
@@ -156,10 +157,12 @@ function describe(cluster: Cluster, p: Parsed): string {
     texts = names.map((name) => cluster.describe(first, name, namespace));
   } else {
     const info = cluster.resource(first);
-    if (info.kind !== 'Pod') throw new Error(`error: kubesim describes pods only, not ${qualifiedResource(info)}`);
-    const pods = cluster.list(first, { namespace: namespace ?? 'default', labelSelector: p.flags.get('selector') });
-    if (pods.length === 0) return `No resources found in ${namespace ?? 'default'} namespace.`;
-    texts = pods.map((pod) => cluster.describe(first, pod.metadata.name!, namespace));
+    if (!['Pod', 'Node', 'ReplicaSet', 'Deployment'].includes(info.kind)) {
+      throw new Error(`error: kubesim describes pods, nodes, replicasets and deployments only, not ${qualifiedResource(info)}`);
+    }
+    const objects = cluster.list(first, { namespace: namespace ?? 'default', labelSelector: p.flags.get('selector') });
+    if (objects.length === 0) return info.namespaced ? `No resources found in ${namespace ?? 'default'} namespace.` : 'No resources found';
+    texts = objects.map((o) => cluster.describe(first, o.metadata.name!, namespace));
   }
   return withoutFinalNewline(texts.join('\n\n'));
 }
