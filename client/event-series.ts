@@ -18,8 +18,7 @@ import { formatMicroTime } from '../api/time.ts';
 import { EVENTS_V1 } from '../api/event-conversion.ts';
 import type { ActorContext, RandomStream } from '../runtime/index.ts';
 import type { ApiClient, Via } from './client.ts';
-import { eventSuffix, fieldsHash, objectReference } from './events.ts';
-import { joined } from '../api/equal.ts';
+import { EventNamer, fieldsHash, objectReference } from './events.ts';
 
 /** finishTime: a series quiet this long is written a last time and dropped; so is a singleton this old. */
 export const EVENT_SERIES_FINISH_MS = 6 * 60_000;
@@ -45,6 +44,7 @@ export class SeriesEventRecorder {
   private readonly start: number;
   private finishTimer: number | undefined;
   private refreshTimer: number | undefined;
+  private readonly namer: EventNamer;
 
   constructor(
     private readonly client: ApiClient,
@@ -54,10 +54,11 @@ export class SeriesEventRecorder {
     /** reportingInstance: the controller's name and its host's (`<controller>-<hostname>`). */
     private readonly instance: string,
     /** A seeded random stream of the recording actor (for unique event names). */
-    private readonly random: RandomStream,
+    random: RandomStream,
     private readonly eventClient?: Via,
   ) {
     this.start = ctx.now();
+    this.namer = new EventNamer(random);
   }
 
   /** Eventf(regarding, related, type, reason, action, note). */
@@ -89,7 +90,7 @@ export class SeriesEventRecorder {
   private makeEvent(ref: ObjectRef, rel: ObjectRef | undefined, type: string, reason: string, action: string, note: string, now: number): KubeObject {
     const ev: KubeObject = {
       apiVersion: EVENTS_V1, kind: 'Event',
-      metadata: { name: joined(ref.name, '.', eventSuffix(now, this.random)), namespace: ref.namespace ?? 'default' },
+      metadata: { name: this.namer.name(ref.name, now), namespace: ref.namespace ?? 'default' },
       eventTime: formatMicroTime(now), reportingController: this.controller, reportingInstance: this.instance, action, reason,
       regarding: ref, note, type,
     };

@@ -60,13 +60,14 @@ export class EventRecorder {
   /** The events' source, one frozen object all of this recorder's events share. */
   private readonly sourceObject: { component: string; host?: string };
   private readonly eventClient: Via | undefined;
+  private readonly namer: EventNamer;
 
   constructor(
     private readonly client: ApiClient,
     private readonly now: () => number,
     private readonly source: { component: string; host?: string },
     /** A seeded random stream of the recording actor (for unique event names). */
-    private readonly random: RandomStream,
+    random: RandomStream,
     opts: {
       /**
        * The client events go out through, when it is not `client`: the kubelet and the scheduler
@@ -76,6 +77,7 @@ export class EventRecorder {
     } = {},
   ) {
     this.eventClient = opts.eventClient;
+    this.namer = new EventNamer(random);
     this.sourceObject = Object.freeze(copyOf(source));
   }
 
@@ -101,7 +103,7 @@ export class EventRecorder {
       seen = prior;
     } else {
       seen = {
-        name: joined(ref.name, '.', eventSuffix(now, this.random)), namespace: ref.namespace ?? 'default', count: 1, firstTimestamp: t,
+        name: this.namer.name(ref.name, now), namespace: ref.namespace ?? 'default', count: 1, firstTimestamp: t,
         ref, type, reason, message: combined ? undefined : message,
       };
     }
@@ -207,11 +209,24 @@ export function fieldsHash(parts: readonly string[]): number {
 }
 
 /**
- * Upstream names events `<object>.<UnixNano in hex>` (`%v.%x`): the virtual instant since the Unix
- * epoch, as formatTime dates it; the nanoseconds within the millisecond come from the seeded stream.
+ * Upstream names events `<object>.<UnixNano in hex>` (`%v.%x`): the instant since the Unix epoch,
+ * as formatTime dates it. A recorder's instants only grow, so the names of one object's events
+ * sort in the order they were recorded (the order `kubectl get events` lists them), also within
+ * one virtual millisecond: its first event there takes nanoseconds from the seeded stream within
+ * the first 100 µs, each next one a step of 1 to 1,000 ns.
  */
-export function eventSuffix(nowMs: number, random: RandomStream): string {
-  return (BigInt(DEFAULT_EPOCH + nowMs) * 1_000_000n + BigInt(random.int(1_000_000))).toString(16);
+export class EventNamer {
+  private lastMs = Number.NaN;
+  private lastNanos = 0;
+
+  constructor(private readonly random: RandomStream) {}
+
+  name(object: string, nowMs: number): string {
+    const nanos = nowMs === this.lastMs ? Math.min(999_999, this.lastNanos + 1 + this.random.int(1000)) : this.random.int(100_000);
+    this.lastMs = nowMs;
+    this.lastNanos = nanos;
+    return joined(object, '.', (BigInt(DEFAULT_EPOCH + nowMs) * 1_000_000n + BigInt(nanos)).toString(16));
+  }
 }
 
 export function objectReference(obj: KubeObject): { kind: string; namespace?: string; name: string; uid?: string; apiVersion: string; resourceVersion?: string; fieldPath?: string } {

@@ -155,6 +155,20 @@ describe('events', () => {
   });
 });
 
+describe('event names', () => {
+  it('a recorder\'s Events sort by name in the order it recorded them, even within one virtual millisecond', async () => {
+    // `<object>.<UnixNano in hex>`: the kubelet records Starting, three conditions, NodeAllocatableEnforced
+    // and NodeReady as it registers, all at once; kubectl get events lists them by name, in that order.
+    const c = await createCluster({ nodes: 1, seed: 3 });
+    await c.runFor('1s');
+    const byName = c.list('events', { namespace: 'default' }).filter((e) => e.source?.component === 'kubelet' && e.involvedObject.kind === 'Node')
+      .sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
+    expect(byName.map((e) => e.reason)).toEqual(['Starting', 'NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID', 'NodeAllocatableEnforced', 'NodeReady']);
+    expect(new Set(byName.map((e) => e.lastTimestamp)).size).toBe(1);
+    for (const e of byName) expect(e.metadata.name).toMatch(/^node-1\.[0-9a-f]{16}$/);
+  });
+});
+
 describe('events.k8s.io/v1: the same Events, another version', () => {
   // pkg/apis/events/v1/conversion.go: regarding/involvedObject, note/message,
   // reportingController/reportingComponent, deprecatedSource, deprecatedCount, deprecated*Timestamp.
