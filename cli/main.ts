@@ -25,7 +25,7 @@ Usage:
   kubesim inspect SCENARIO.ts|TRACE.jsonl [--port N] [--speed X] [--export FILE]
                                                              watch, scrub and explain a run in a local web page
                                                              (also: kubesim run SCENARIO.ts --inspect, kubesim apply ... --inspect)
-  kubesim describe|rollout|drain|cordon|uncordon|scale|set ARGS -f FILE ...
+  kubesim describe|logs|rollout|drain|cordon|uncordon|scale|set ARGS -f FILE ...
                                                              apply, then run that kubectl command in the simulation
 
 Run 'kubesim COMMAND --help' for a command's options and examples.`,
@@ -82,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'inspect': return await inspectCommand(rest);
       case 'replay': return await replayCommand(rest);
       case 'check': return await checkCommand(rest);
-      case 'rollout': case 'drain': case 'cordon': case 'uncordon': case 'scale': case 'set': case 'describe':
+      case 'rollout': case 'drain': case 'cordon': case 'uncordon': case 'scale': case 'set': case 'describe': case 'logs':
         return await kubectlSugar(command, rest);
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(HELP.main + '\n');

@@ -53,6 +53,7 @@ import {
   objectEvents, podEvents, type NodeLease,
 } from '../cli/describe.ts';
 import { FileTraceSink } from './trace-file.ts';
+import { defaultContainer, formatLog, instanceLog, logContainerID, podForLogs, validateLogContainer, type LogOptions } from './logs.ts';
 
 export interface ClusterOptions {
   /** The run's seed: same seed, same run. Default 1. */
@@ -401,6 +402,49 @@ export class Cluster {
    * Events, as kubectl 1.32 prints them (at virtual now; times in UTC). A missing object throws
    * kubectl's 404; other kinds are refused.
    */
+  /**
+   * `kubectl logs`: a container's stdout and stderr as the kubelet serves them (GET pods/NAME/log).
+   * `target` is a pod's name, or TYPE/NAME (pod/web, job/pi, deploy/web, rs, sts, ds: the pod
+   * kubectl would pick). Throws kubectl's errors: an unknown container, one waiting to start, no
+   * previous instance, a node the API server cannot reach.
+   */
+  logs(target: string, opts: LogOptions & { namespace?: string } = {}): string {
+    return this.podLogs(target, opts).text;
+  }
+
+  /** logs(), with the notes kubectl writes to stderr ("Found 3 pods, using pod/…", "Defaulted container …"). */
+  podLogs(target: string, opts: LogOptions & { namespace?: string } = {}): { text: string; notes: string[] } {
+    const namespace = opts.namespace ?? 'default';
+    const notes: string[] = [];
+    let pod: KubeObject;
+    const [type, name] = target.includes('/') ? target.split('/') : ['pod', target];
+    const info = this.resource(type);
+    if (info.kind === 'Pod') pod = this.get('pods', name, namespace);
+    else if (['Job', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'].includes(info.kind)) {
+      const picked = podForLogs(this.get(type, name, namespace), this.list('pods', { namespace }));
+      if (!picked.pod) throw new Error('error: timed out waiting for the condition');
+      if (picked.found > 1) notes.push(`Found ${picked.found} pods, using pod/${picked.pod.metadata.name}`);
+      pod = picked.pod;
+    } else throw new Error(`error: cannot get the logs from ${qualifiedResource(info)}`);
+    let container = opts.container;
+    if (container === undefined) {
+      const chosen = defaultContainer(pod);
+      container = chosen.name;
+      if (chosen.note) notes.push(chosen.note);
+    }
+    validateLogContainer(pod, container);
+    // A pod not yet scheduled has no kubelet to ask: the API server answers with an empty log.
+    const node = pod.spec?.nodeName;
+    if (!node) return { text: '', notes };
+    const id = logContainerID(pod, container, opts.previous === true);
+    const host = this.hosts.get(node);
+    const url = `https://${pod.status?.hostIP ?? ''}:10250/containerLogs/${namespace}/${pod.metadata.name}/${container}`;
+    if (!host?.powered || this.partitions.has(node)) throw new Error(`Error from server: Get "${url}": dial tcp ${pod.status?.hostIP ?? ''}:10250: connect: no route to host`);
+    if (this.runtime.status(nodeActorId(node)) !== 'running') throw new Error(`Error from server: Get "${url}": dial tcp ${pod.status?.hostIP ?? ''}:10250: connect: connection refused`);
+    const record = host.sandboxes.get(pod.metadata.uid!)?.containers.get(container);
+    return { text: formatLog(instanceLog(record, id), opts, this.now(), this.epoch), notes };
+  }
+
   describe(resource: string, name: string, namespace?: string): string {
     const info = this.resource(resource);
     const clock = { nowMs: this.now(), epochMs: this.epoch };

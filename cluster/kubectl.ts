@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import { qualifiedResource, type Cluster } from './cluster.ts';
 import { isStatusError } from '../api/errors.ts';
 import { printTable } from '../cli/printers.ts';
+import { parseDuration } from './duration.ts';
 import type { RolloutAction } from './rollout.ts';
 
 /** Splits a command line like a shell would (quotes, backslashes). */
@@ -43,7 +44,7 @@ interface Parsed {
 function parse(argv: string[]): Parsed {
   const args: string[] = [];
   const flags = new Map<string, string>();
-  const short: Record<string, string> = { n: 'namespace', o: 'output', l: 'selector', p: 'patch', f: 'filename' };
+  const short: Record<string, string> = { n: 'namespace', o: 'output', l: 'selector', p: 'patch', f: 'filename', c: 'container' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const m = /^--?([A-Za-z][\w-]*)(=(.*))?$/.exec(a);
@@ -53,7 +54,7 @@ function parse(argv: string[]): Parsed {
     }
     const name = short[m[1]] ?? m[1];
     if (m[3] !== undefined) flags.set(name, m[3]);
-    else if (['namespace', 'output', 'selector', 'patch', 'filename', 'type', 'replicas', 'to-revision', 'revision', 'timeout', 'grace-period'].includes(name) && i + 1 < argv.length) flags.set(name, argv[++i]);
+    else if (['namespace', 'output', 'selector', 'patch', 'filename', 'type', 'replicas', 'to-revision', 'revision', 'timeout', 'grace-period', 'container', 'tail', 'since'].includes(name) && i + 1 < argv.length) flags.set(name, argv[++i]);
     else flags.set(name, 'true');
   }
   return { args, flags };
@@ -91,6 +92,7 @@ export async function runKubectl(cluster: Cluster, line: string): Promise<string
     switch (verb) {
       case 'get': return get(cluster, p);
       case 'describe': return describe(cluster, p);
+      case 'logs': return logs(cluster, p);
       case 'scale': return scale(cluster, p);
       case 'set': return setImage(cluster, p);
       case 'delete': return del(cluster, p);
@@ -112,12 +114,25 @@ export async function runKubectl(cluster: Cluster, line: string): Promise<string
           revision: p.flags.has('revision') ? Number(p.flags.get('revision')) : undefined, timeout: p.flags.get('timeout'),
         });
       }
-      default: throw new Error(`error: unknown command "${verb}" for "kubectl" (kubesim supports: get, describe, apply, scale, set image, delete, patch, label, annotate, cordon, uncordon, drain, rollout)`);
+      default: throw new Error(`error: unknown command "${verb}" for "kubectl" (kubesim supports: get, describe, logs, apply, scale, set image, delete, patch, label, annotate, cordon, uncordon, drain, rollout)`);
     }
   } catch (e) {
     if (isStatusError(e)) throw new Error(`Error from server (${e.status.reason}): ${e.message}`);
     throw e;
   }
+}
+
+/** `logs POD|TYPE/NAME [-c CONTAINER] [--previous] [--tail N] [--timestamps] [--since 5m]`; kubectl's stderr notes come first. */
+function logs(cluster: Cluster, p: Parsed): string {
+  const target = p.args[0];
+  if (!target) throw new Error('error: expected POD or TYPE/NAME is a required argument for the logs command');
+  const since = p.flags.get('since');
+  const r = cluster.podLogs(target, {
+    namespace: ns(p), container: p.flags.get('container') ?? p.args[1], previous: p.flags.has('previous'),
+    tail: p.flags.has('tail') ? Number(p.flags.get('tail')) : undefined, timestamps: p.flags.has('timestamps'),
+    sinceSeconds: since !== undefined ? parseDuration(since) / 1000 : undefined,
+  });
+  return [...r.notes, r.text.replace(/\n$/, '')].filter((x) => x !== '').join('\n');
 }
 
 function get(cluster: Cluster, p: Parsed): string {

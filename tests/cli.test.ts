@@ -115,6 +115,15 @@ describe('kubesim CLI', () => {
     expect(out).toMatch(/^ {2}Normal {3}Killing {4}50s {16}kubelet {12}Container liveness failed liveness probe, will be restarted$/m);
   });
 
+  it('kubesim logs: what a container printed, after applying the manifests', () => {
+    const r = kubesim('logs', 'liveness-exec', '--timestamps', '-f', 'manifests/exec-liveness.yaml', '--for', '10s');
+    expect(r.status).toBe(0);
+    // The docs' liveness-exec script writes nothing: an empty log, and the cluster's state after it.
+    expect(r.stdout + r.stderr).toContain('pod/liveness-exec');
+    const bad = kubesim('logs', 'liveness-exec', '-c', 'nope', '-f', 'manifests/exec-liveness.yaml', '--for', '10s');
+    expect(bad.stderr).toContain('Error from server (BadRequest): container nope is not valid for pod liveness-exec');
+  });
+
   it('-o wide and -o name, for the final state and for kubectl get inside the simulation', () => {
     const r = kubesim('apply', '-f', 'manifests/frontend-replicaset.yaml', '--for', '30s', '--kubectl', 'get pods -o wide',
       '--kubectl', 'get rs -o name', '--kubectl', 'get rs -o foo', '-o', 'wide');

@@ -37,6 +37,39 @@ export interface ContainerRecord {
   resume: ContainerResume;
   /** The cgroup's CPU counter as cAdvisor last read it (actors/node/metrics.ts), for `process`. */
   cpu?: CpuCounter;
+  /** The log file of the current instance (made at its first line), and of the one before it. */
+  log?: ContainerLog;
+  previousLog?: ContainerLog;
+}
+
+/** A container instance's stdout and stderr, line by line with the virtual time of each (CRI's log file). */
+export interface ContainerLog {
+  containerID: string;
+  times: number[];
+  lines: string[];
+}
+
+/** The lines a log keeps (the kubelet rotates at containerLogMaxSize; here the oldest go). */
+export const CONTAINER_LOG_MAX_LINES = 10_000;
+
+/** A new instance of the container starts: its log is a new file, the last one its previous. */
+export function rotateContainerLog(record: ContainerRecord): void {
+  record.previousLog = record.log;
+  record.log = undefined;
+}
+
+/** Lines the container's current instance wrote at `now`. */
+export function appendContainerLog(record: ContainerRecord, now: number, lines: readonly string[]): void {
+  const log = (record.log ??= { containerID: record.id, times: [], lines: [] });
+  for (const line of lines) {
+    log.times.push(now);
+    log.lines.push(line);
+  }
+  const excess = log.lines.length - CONTAINER_LOG_MAX_LINES;
+  if (excess > 0) {
+    log.times.splice(0, excess);
+    log.lines.splice(0, excess);
+  }
 }
 
 /** A cgroup CPU counter: core·ns used by `process` up to `at`, and how much of it the node's total holds. */

@@ -15,7 +15,7 @@ import { createContainerProcess } from '../../cri/process.ts';
 import {
   alreadyPresentMessage, backOffPullingMessage, criPullError, failedToPullMessage, imageNeverPullMessage, pulledImageMessage, pullingImageMessage,
 } from '../../cri/images.ts';
-import type { NodeHost, SandboxRecord, ContainerRecord } from './host.ts';
+import { appendContainerLog, rotateContainerLog, type NodeHost, type SandboxRecord, type ContainerRecord } from './host.ts';
 import { computePodStatus, topState, type ContainerView } from './pod-status.ts';
 import { buildEnvironment, downwardAPIFile, environmentRefs } from './environment.ts';
 import type { CachedKind } from './object-cache.ts';
@@ -595,6 +595,7 @@ export class PodWorker implements ActorLogic {
     const host = this.opts.host;
     const rnd = this.ctx.random('containers');
     slot.record.id = joined('containerd://', hex(rnd, 64));
+    rotateContainerLog(slot.record);
     const image = host.imageService.inspect(slot.spec.image);
     if (!image) {
       return this.defer(() => slot.actor.send({ type: 'RUN_FAILED', at: this.ctx.now(), message: `failed to create containerd container: image "${slot.spec.image}" not found` }));
@@ -624,6 +625,7 @@ export class PodWorker implements ActorLogic {
   private handleUpdate(slot: ContainerSlot, u: ProcessUpdate): void {
     // A command the simulation does not run for real says how it was treated.
     for (const notice of u.notices ?? []) this.event('Normal', 'SimulatedCommand', notice, slot);
+    if (u.output?.length) appendContainerLog(slot.record, this.ctx.now(), u.output);
     if (u.exited) {
       this.clearWake(slot);
       if (slot.killTimer !== undefined) this.ctx.cancelTimer(slot.killTimer);
