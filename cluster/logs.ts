@@ -83,14 +83,16 @@ export function instanceLog(record: ContainerRecord | undefined, containerID: st
 /** The lines kubectl prints: --since, then --tail, optionally with their timestamps. */
 export function formatLog(log: ContainerLog | undefined, opts: LogOptions, nowMs: number, epochMs: number): string {
   if (!log) return '';
-  let from = 0;
-  if (opts.sinceSeconds !== undefined) {
-    const since = nowMs - opts.sinceSeconds * 1000;
-    while (from < log.times.length && log.times[from] < since) from++;
+  const since = opts.sinceSeconds !== undefined ? nowMs - opts.sinceSeconds * 1000 : -Infinity;
+  const rows: string[] = [];
+  for (const b of log.batches) {
+    if (b.at < since) continue;
+    const stamp = opts.timestamps ? `${rfc3339Nano(epochMs + b.at)} ` : '';
+    for (const line of b.lines) rows.push(stamp + line);
   }
-  if (opts.tail !== undefined && opts.tail >= 0) from = Math.max(from, log.lines.length - opts.tail);
+  const from = opts.tail !== undefined && opts.tail >= 0 ? Math.max(0, rows.length - opts.tail) : 0;
   let out = '';
-  for (let i = from; i < log.lines.length; i++) out += opts.timestamps ? `${rfc3339Nano(epochMs + log.times[i])} ${log.lines[i]}\n` : `${log.lines[i]}\n`;
+  for (let i = from; i < rows.length; i++) out += `${rows[i]}\n`;
   return out;
 }
 

@@ -8,7 +8,7 @@ import type {
   ContainerConfig, ContainerProcess, ImageInfo, ProbeResult, ProbeSpec, ProcessBehavior, ProcessUpdate,
 } from './types.ts';
 import { ContainerFs } from './fs.ts';
-import { LogSink, Shell, type ShellHost, type ShellResume, type ShellStep, baseName } from './shell.ts';
+import { Shell, type ShellHost, type ShellResume, type ShellStep, baseName } from './shell.ts';
 import { entrypointLogs, entrypointRefusal, serverProgram, type ProgramTable, type ServerProgram } from './programs.ts';
 import { PROGRAM_PROFILES } from './images.ts';
 
@@ -156,7 +156,8 @@ class SimulatedProcess implements ContainerProcess {
   private termExitAt = Infinity;
   private termExitCode = 0;
   private fsCache: ContainerFs | undefined;
-  private log: LogSink | undefined;
+  /** Whole lines the process itself wrote (an image's start-up notices), not yet reported: the catalogue's own strings. */
+  private written: string[] | undefined;
   private reportedNotices = 0;
 
   constructor(private readonly cfg: ContainerConfig, private readonly opts: ProcessOptions) {
@@ -231,10 +232,7 @@ class SimulatedProcess implements ContainerProcess {
       if (cmd.length === 1 || entrypointRefusal(cmd.slice(1), this.env)) return undefined;
       cmd = cmd.slice(1);
       const lines = entrypointLogs(cmd);
-      if (lines.length > 0) {
-        this.log ??= new LogSink();
-        for (const line of lines) this.log.write(`${line}\n`);
-      }
+      if (lines.length > 0) (this.written ??= []).push(...lines);
     }
     if (this.cfg.behavior?.longRunning === true && !serverProgram(cmd)) return this.genericServer(cmd);
     const spec = serverProgram(cmd);
@@ -266,10 +264,7 @@ class SimulatedProcess implements ContainerProcess {
     server.since = now;
     this.server = server;
     this.behavior = server.behavior;
-    if (logs && server.behavior.logs?.length) {
-      this.log ??= new LogSink();
-      for (const line of server.behavior.logs) this.log.write(`${line}\n`);
-    }
+    if (logs && server.behavior.logs?.length) (this.written ??= []).push(...server.behavior.logs);
   }
 
   private startShell(argv: string[], now: number): void {
@@ -336,7 +331,8 @@ class SimulatedProcess implements ContainerProcess {
   private update(extra: ProcessUpdate = {}): ProcessUpdate {
     const u: ProcessUpdate = { ...extra };
     const final = this.exit !== undefined;
-    const lines = [...(this.log?.drain(final) ?? []), ...(this.shell?.log.drain(final) ?? [])];
+    const lines = [...(this.written ?? []), ...(this.shell?.log.drain(final) ?? [])];
+    this.written = undefined;
     if (lines.length > 0) u.output = [...(u.output ?? []), ...lines];
     const notices = this.shell?.notices ?? [];
     if (notices.length > this.reportedNotices) {

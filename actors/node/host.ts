@@ -42,11 +42,12 @@ export interface ContainerRecord {
   previousLog?: ContainerLog;
 }
 
-/** A container instance's stdout and stderr, line by line with the virtual time of each (CRI's log file). */
+/** A container instance's stdout and stderr (CRI's log file): the lines written at each virtual instant. */
 export interface ContainerLog {
   containerID: string;
-  times: number[];
-  lines: string[];
+  /** Oldest first; each batch's lines are the process update's own array (nothing copied). */
+  batches: Array<{ at: number; lines: readonly string[] }>;
+  lineCount: number;
 }
 
 /** The lines a log keeps (the kubelet rotates at containerLogMaxSize; here the oldest go). */
@@ -60,16 +61,12 @@ export function rotateContainerLog(record: ContainerRecord): void {
 
 /** Lines the container's current instance wrote at `now`. */
 export function appendContainerLog(record: ContainerRecord, now: number, lines: readonly string[]): void {
-  const log = (record.log ??= { containerID: record.id, times: [], lines: [] });
-  for (const line of lines) {
-    log.times.push(now);
-    log.lines.push(line);
-  }
-  const excess = log.lines.length - CONTAINER_LOG_MAX_LINES;
-  if (excess > 0) {
-    log.times.splice(0, excess);
-    log.lines.splice(0, excess);
-  }
+  const log = (record.log ??= { containerID: record.id, batches: [], lineCount: 0 });
+  log.batches.push({ at: now, lines });
+  log.lineCount += lines.length;
+  let drop = 0;
+  while (log.lineCount - log.batches[drop].lines.length >= CONTAINER_LOG_MAX_LINES) log.lineCount -= log.batches[drop++].lines.length;
+  if (drop > 0) log.batches.splice(0, drop);
 }
 
 /** A cgroup CPU counter: core·ns used by `process` up to `at`, and how much of it the node's total holds. */
