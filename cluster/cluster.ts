@@ -436,11 +436,12 @@ export class Cluster {
     // A pod not yet scheduled has no kubelet to ask: the API server answers with an empty log.
     const node = pod.spec?.nodeName;
     if (!node) return { text: '', notes };
-    const id = logContainerID(pod, container, opts.previous === true);
+    // The API server proxies to the kubelet, which checks the container's state.
     const host = this.hosts.get(node);
     const url = `https://${pod.status?.hostIP ?? ''}:10250/containerLogs/${namespace}/${pod.metadata.name}/${container}`;
     if (!host?.powered || this.partitions.has(node)) throw new Error(`Error from server: Get "${url}": dial tcp ${pod.status?.hostIP ?? ''}:10250: connect: no route to host`);
     if (this.runtime.status(nodeActorId(node)) !== 'running') throw new Error(`Error from server: Get "${url}": dial tcp ${pod.status?.hostIP ?? ''}:10250: connect: connection refused`);
+    const id = logContainerID(pod, container, opts.previous === true);
     const record = host.sandboxes.get(pod.metadata.uid!)?.containers.get(container);
     return { text: formatLog(instanceLog(record, id), opts, this.now(), this.epoch), notes };
   }
