@@ -232,7 +232,7 @@ function parseSeed(s: string): number {
  */
 async function kubectlSugar(command: string, args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`Usage: kubesim ${command} ARGS -f FILE [apply options]\n\nApplies the manifests, then runs 'kubectl ${command} ARGS' inside the simulation.\n\nExamples:\n  kubesim describe pod liveness-exec -f manifests/exec-liveness.yaml --for 90s\n  kubesim rollout status deployment/nginx-deployment -f manifests/nginx-deployment.yaml\n  kubesim drain node-1 --ignore-daemonsets -f manifests/frontend-replicaset.yaml --for 1m\n`);
+    process.stdout.write(`Usage: kubesim ${command} ARGS -f FILE [apply options]\n\nApplies the manifests, then runs 'kubectl ${command} ARGS' inside the simulation.\n\nExamples:\n  kubesim describe pod liveness-exec -f manifests/exec-liveness.yaml --for 90s\n  kubesim logs deploy/nginx-deployment --timestamps -f manifests/nginx-deployment.yaml\n  kubesim rollout status deployment/nginx-deployment -f manifests/nginx-deployment.yaml\n  kubesim drain node-1 --ignore-daemonsets -f manifests/frontend-replicaset.yaml --for 1m\n`);
     return 0;
   }
   const own: string[] = [];
