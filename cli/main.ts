@@ -25,7 +25,7 @@ Usage:
   kubesim inspect SCENARIO.ts|TRACE.jsonl [--port N] [--speed X] [--export FILE]
                                                              watch, scrub and explain a run in a local web page
                                                              (also: kubesim run SCENARIO.ts --inspect, kubesim apply ... --inspect)
-  kubesim describe|logs|rollout|drain|cordon|uncordon|scale|set ARGS -f FILE ...
+  kubesim describe|logs|exec|rollout|drain|cordon|uncordon|scale|set ARGS -f FILE ...
                                                              apply, then run that kubectl command in the simulation
 
 Run 'kubesim COMMAND --help' for a command's options and examples.`,
@@ -82,7 +82,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'inspect': return await inspectCommand(rest);
       case 'replay': return await replayCommand(rest);
       case 'check': return await checkCommand(rest);
-      case 'rollout': case 'drain': case 'cordon': case 'uncordon': case 'scale': case 'set': case 'describe': case 'logs':
+      case 'rollout': case 'drain': case 'cordon': case 'uncordon': case 'scale': case 'set': case 'describe': case 'logs': case 'exec':
         return await kubectlSugar(command, rest);
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(HELP.main + '\n');
@@ -232,7 +232,7 @@ function parseSeed(s: string): number {
  */
 async function kubectlSugar(command: string, args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`Usage: kubesim ${command} ARGS -f FILE [apply options]\n\nApplies the manifests, then runs 'kubectl ${command} ARGS' inside the simulation.\n\nExamples:\n  kubesim describe pod liveness-exec -f manifests/exec-liveness.yaml --for 90s\n  kubesim logs deploy/nginx-deployment --timestamps -f manifests/nginx-deployment.yaml\n  kubesim rollout status deployment/nginx-deployment -f manifests/nginx-deployment.yaml\n  kubesim drain node-1 --ignore-daemonsets -f manifests/frontend-replicaset.yaml --for 1m\n`);
+    process.stdout.write(`Usage: kubesim ${command} ARGS -f FILE [apply options]\n\nApplies the manifests, then runs 'kubectl ${command} ARGS' inside the simulation.\n\nExamples:\n  kubesim describe pod liveness-exec -f manifests/exec-liveness.yaml --for 90s\n  kubesim exec liveness-exec -f manifests/exec-liveness.yaml --for 10s -- cat /tmp/healthy\n  kubesim logs deploy/nginx-deployment --timestamps -f manifests/nginx-deployment.yaml\n  kubesim rollout status deployment/nginx-deployment -f manifests/nginx-deployment.yaml\n  kubesim drain node-1 --ignore-daemonsets -f manifests/frontend-replicaset.yaml --for 1m\n`);
     return 0;
   }
   const own: string[] = [];
@@ -240,6 +240,11 @@ async function kubectlSugar(command: string, args: string[]): Promise<number> {
   const withValue = new Set(['-f', '--filename', '--for', '--seed', '-o', '--output', '--trace', '--nodes', '--node-cpu', '--node-memory', '--node-pods', '--kubectl', '--images']);
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
+    // After `--` everything is the container's command (kubectl exec POD -- tail -f x).
+    if (a === '--') {
+      own.push(...args.slice(i));
+      break;
+    }
     const name = a.split('=')[0];
     if (withValue.has(name) || name === '--events') {
       apply.push(a);

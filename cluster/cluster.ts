@@ -53,7 +53,10 @@ import {
   objectEvents, podEvents, type NodeLease,
 } from '../cli/describe.ts';
 import { FileTraceSink } from './trace-file.ts';
-import { defaultContainer, formatLog, instanceLog, logContainerID, podForLogs, validateLogContainer, type LogOptions } from './logs.ts';
+import { formatLog, instanceLog, logContainerID, podContainer, podForLogs, type LogOptions } from './logs.ts';
+
+/** The virtual time a `cluster.exec` command may take (its sleeps). */
+const EXEC_BUDGET_MS = 3_600_000;
 
 export interface ClusterOptions {
   /** The run's seed: same seed, same run. Default 1. */
@@ -426,13 +429,7 @@ export class Cluster {
       if (picked.found > 1) notes.push(`Found ${picked.found} pods, using pod/${picked.pod.metadata.name}`);
       pod = picked.pod;
     } else throw new Error(`error: cannot get the logs from ${qualifiedResource(info)}`);
-    let container = opts.container;
-    if (container === undefined) {
-      const chosen = defaultContainer(pod);
-      container = chosen.name;
-      if (chosen.note) notes.push(chosen.note);
-    }
-    validateLogContainer(pod, container);
+    const container = podContainer(pod, opts.container, notes);
     // A pod not yet scheduled has no kubelet to ask: the API server answers with an empty log.
     const node = pod.spec?.nodeName;
     if (!node) return { text: '', notes };
@@ -444,6 +441,32 @@ export class Cluster {
     const id = logContainerID(pod, container, opts.previous === true);
     const record = host.sandboxes.get(pod.metadata.uid!)?.containers.get(container);
     return { text: formatLog(instanceLog(record, id), opts, this.now(), this.epoch), notes };
+  }
+
+  /**
+   * `kubectl exec POD [-c CONTAINER] -- COMMAND...`: runs the command in the running container, at
+   * once in virtual time (its sleeps included, an hour at most), against the container's own files
+   * and environment. Returns what it wrote and its exit code, with kubectl's notes (the default
+   * container); throws kubectl's errors (a completed pod, a container not running, a node the API
+   * server cannot reach).
+   */
+  exec(podName: string, command: string[], opts: { container?: string; namespace?: string } = {}): { output: string; code: number; notes: string[] } {
+    const namespace = opts.namespace ?? 'default';
+    const pod = this.get('pods', podName, namespace);
+    const phase = pod.status?.phase;
+    if (phase === 'Succeeded' || phase === 'Failed') throw new Error(`error: cannot exec into a container in a completed pod; current phase is ${phase}`);
+    const notes: string[] = [];
+    const container = podContainer(pod, opts.container, notes);
+    const node = pod.spec?.nodeName;
+    const host = node ? this.hosts.get(node) : undefined;
+    const hostIP = pod.status?.hostIP ?? '';
+    if (node && (!host?.powered || this.partitions.has(node))) throw new Error(`error: unable to upgrade connection: dial tcp ${hostIP}:10250: connect: no route to host`);
+    const process = host?.sandboxes.get(pod.metadata.uid!)?.containers.get(container)?.process;
+    this.runtime.input('exec', { pod: `${namespace}/${podName}`, container, command });
+    const r = node && this.runtime.status(nodeActorId(node)) === 'running' ? process?.exec(command, this.now(), EXEC_BUDGET_MS) : undefined;
+    if (!r) throw new Error(`error: unable to upgrade connection: container not found ("${container}")`);
+    if (r.timedOut) throw new Error(`error: command ${JSON.stringify(command.join(' '))} did not finish within ${EXEC_BUDGET_MS / 1000}s of virtual time`);
+    return { output: r.output, code: r.code, notes };
   }
 
   describe(resource: string, name: string, namespace?: string): string {

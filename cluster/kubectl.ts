@@ -93,6 +93,7 @@ export async function runKubectl(cluster: Cluster, line: string): Promise<string
       case 'get': return get(cluster, p);
       case 'describe': return describe(cluster, p);
       case 'logs': return logs(cluster, p);
+      case 'exec': return exec(cluster, rest);
       case 'scale': return scale(cluster, p);
       case 'set': return setImage(cluster, p);
       case 'delete': return del(cluster, p);
@@ -114,12 +115,28 @@ export async function runKubectl(cluster: Cluster, line: string): Promise<string
           revision: p.flags.has('revision') ? Number(p.flags.get('revision')) : undefined, timeout: p.flags.get('timeout'),
         });
       }
-      default: throw new Error(`error: unknown command "${verb}" for "kubectl" (kubesim supports: get, describe, logs, apply, scale, set image, delete, patch, label, annotate, cordon, uncordon, drain, rollout)`);
+      default: throw new Error(`error: unknown command "${verb}" for "kubectl" (kubesim supports: get, describe, logs, exec, apply, scale, set image, delete, patch, label, annotate, cordon, uncordon, drain, rollout)`);
     }
   } catch (e) {
     if (isStatusError(e)) throw new Error(`Error from server (${e.status.reason}): ${e.message}`);
     throw e;
   }
+}
+
+/**
+ * `exec POD [-c CONTAINER] [-n NS] -- COMMAND ARGS...`: what the command wrote; a non-zero exit is
+ * kubectl's "command terminated with exit code N".
+ */
+function exec(cluster: Cluster, argv: string[]): string {
+  const dash = argv.indexOf('--');
+  if (dash < 0 || dash === argv.length - 1) throw new Error('error: you must specify at least one command for the container');
+  const p = parse(argv.slice(0, dash).filter((a) => a !== '-it' && a !== '-i' && a !== '-t' && a !== '--stdin' && a !== '--tty'));
+  const pod = p.args[0]?.replace(/^pods?\//, '');
+  if (!pod) throw new Error('error: expected \'exec POD_NAME COMMAND [ARG1] [ARG2] ... [ARGN]\'.\nPOD_NAME and COMMAND are required arguments for the exec command');
+  const r = cluster.exec(pod, argv.slice(dash + 1), { container: p.flags.get('container'), namespace: ns(p) });
+  const out = [...r.notes, r.output.replace(/\n$/, '')].filter((x) => x !== '').join('\n');
+  if (r.code !== 0) throw new Error(`${out ? `${out}\n` : ''}command terminated with exit code ${r.code}`);
+  return out;
 }
 
 /** `logs POD|TYPE/NAME [-c CONTAINER] [--previous] [--tail N] [--timestamps] [--since 5m]`; kubectl's stderr notes come first. */

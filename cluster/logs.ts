@@ -31,6 +31,21 @@ export function defaultContainer(pod: KubeObject): { name: string; note?: string
   return all.length > 1 ? { name, note: `Defaulted container "${name}" out of: ${all.join(', ')}` } : { name };
 }
 
+/**
+ * The container a request names (-c), or else the default one, with kubectl's note when it chose
+ * among several; checked as the API server checks it.
+ */
+export function podContainer(pod: KubeObject, container: string | undefined, notes: string[]): string {
+  let name = container;
+  if (name === undefined) {
+    const chosen = defaultContainer(pod);
+    name = chosen.name;
+    if (chosen.note) notes.push(chosen.note);
+  }
+  validateLogContainer(pod, name);
+  return name;
+}
+
 /** The API server's check (validateContainer): the pod has a container of that name. */
 export function validateLogContainer(pod: KubeObject, container: string): void {
   const spec = pod.spec ?? {};

@@ -405,6 +405,13 @@ class SimulatedProcess implements ContainerProcess {
     return { result: 'Failure', message: 'missing probe handler' };
   }
 
+  exec(command: string[], now: number, budgetMs: number): { code: number; output: string; timedOut: boolean } | undefined {
+    this.advance(now);
+    if (!this.running) return undefined;
+    const r = this.execShell(now).runToCompletion(command, budgetMs);
+    return { code: r.code, output: r.output, timedOut: r.timedOut };
+  }
+
   /** pkg/probe/exec: exit 0 ⇒ Success; non-zero ⇒ Failure with the output; still running at the timeout ⇒ timed out. */
   private execProbe(command: string[], timeoutS: number, now: number): ProbeResult {
     if (!this.running) return { result: 'Failure', message: 'rpc error: code = NotFound desc = failed to exec in container: container is in CONTAINER_EXITED state' };

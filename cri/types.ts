@@ -96,6 +96,12 @@ export interface ContainerProcess {
   signal(sig: 'TERM' | 'KILL', now: number): ProcessUpdate;
   /** Runs a probe against the process at `now`. */
   probe(spec: ProbeSpec, now: number): ProbeResult;
+  /**
+   * Runs a command in the container at `now` (CRI ExecSync, as `kubectl exec` asks), to completion
+   * at once in virtual time (at most `budgetMs`): its exit code and what it wrote. Undefined when
+   * the container is not running.
+   */
+  exec(command: string[], now: number, budgetMs: number): { code: number; output: string; timedOut: boolean } | undefined;
   /** Runs a lifecycle hook (postStart/preStop exec or httpGet); returns its duration and result. */
   hook(spec: ProbeSpec, now: number): ProbeResult & { durationMs: number };
   memoryBytes(now: number): number;
