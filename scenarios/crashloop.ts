@@ -34,3 +34,5 @@ console.log(podTable(cluster));
 const s = cluster.get('pod', 'crasher').status.containerStatuses[0];
 say(cluster, `state: ${JSON.stringify(s.state)}`);
 say(cluster, `lastState: ${JSON.stringify(s.lastState)}`);
+say(cluster, 'kubectl describe pod crasher (its containers and events):');
+console.log(cluster.describe('pod', 'crasher').replace(/^[\s\S]*?(?=^Containers:)/m, '').replace(/^Conditions:[\s\S]*?(?=^Events:)/m, '').replace(/^/gm, '    '));

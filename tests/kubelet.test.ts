@@ -171,6 +171,21 @@ describe('restarts and back-off', () => {
     expect(reasons(c, 'crash')).toContain(`BackOff: Back-off restarting failed container box in pod crash_default(${c.get('pod', 'crash').metadata.uid})`);
   });
 
+  it('while a container backs off, each retry of the pod worker (every 10-15 s) records BackOff again', async () => {
+    // pod_workers.go: a sync that fails on the back-off is tried again after wait.Jitter(10 s, 0.5);
+    // kuberuntime doBackOff records BackOff at each. The first 25 events of the pod get written at once.
+    const c = await createCluster({ seed: 1 });
+    const writes: Array<[number, number]> = [];
+    c.watch('events', (ev, cl) => { if (ev.object.reason === 'BackOff' && ev.object.involvedObject.name === 'crash') writes.push([ev.object.count, cl.now()]); });
+    c.create(pod('crash', { containers: [{ name: 'box', image: 'busybox:1.36' }] }));
+    await c.runFor('2m');
+    expect(writes.map(([n]) => n)).toEqual(writes.map((_, i) => i + 1));
+    const gaps = writes.slice(1).map(([, t], i) => t - writes[i][1]);
+    // Within one back-off the retries are 10 to 15 s apart (a restart starts a new back-off at once).
+    expect(gaps.filter((g) => g >= 10_000 && g <= 15_000).length).toBeGreaterThanOrEqual(3);
+    expect(writes.length).toBeGreaterThan(container(c, 'crash').restartCount);
+  });
+
   it('the back-off is forgotten after a container runs for 10 minutes', async () => {
     // k8s-facts §7.3: "reset after the container runs 10 min without problems"
     const c = await createCluster({ seed: 1 });

@@ -23,6 +23,9 @@ import * as msg from './messages.ts';
 import { mountClaim, unmountClaim, type ClaimMount } from '../storage/mount.ts';
 import { deepFreeze, intern, joined } from '../../api/equal.ts';
 
+/** pod_workers.go backOffPeriod: a failed sync is tried again after this, jittered up to half as much more. */
+export const BACKOFF_SYNC_MS = 10_000;
+
 /** Time to create and start a container once its image is present. */
 export const CONTAINER_CREATE_MS = 100;
 
@@ -86,6 +89,8 @@ export class PodWorker implements ActorLogic {
   private terminating = false;
   private graceMs = 0;
   private statusTimer: number | undefined;
+  /** The pod worker's retry while a container backs off (see resyncInBackOff). */
+  private backOffSync: number | undefined;
   /** The pod machine is taking the phase the last posted status computed (see flushStatus). */
   private followingPhase = false;
   private startTime: number | undefined;
@@ -697,16 +702,46 @@ export class PodWorker implements ActorLogic {
   }
 
   private containerEvent(slot: ContainerSlot, ev: any): void {
-    if (ev.what === 'pullBackOff') {
-      this.event('Normal', 'BackOff', backOffPullingMessage(slot.spec.image), slot);
-      this.event('Warning', 'Failed', 'Error: ImagePullBackOff', slot);
-    } else if (ev.what === 'crashBackOff') {
-      const p = this.pod.metadata;
-      this.event('Warning', 'BackOff', `Back-off restarting failed container ${slot.name} in pod ${p.name}_${p.namespace}(${p.uid})`, slot);
+    if (ev.what === 'pullBackOff' || ev.what === 'crashBackOff') {
+      this.backOffEvents(slot, ev.what);
+      this.resyncInBackOff();
     } else if (ev.what === 'probeFailed') {
       const label = ev.probe === 'startup' ? 'Startup' : ev.probe === 'liveness' ? 'Liveness' : 'Readiness';
       this.event('Warning', 'Unhealthy', `${label} probe failed: ${ev.message ?? ''}`, slot);
     }
+  }
+
+  /** What a sync of the pod records for a container backing off (kuberuntime_manager doBackOff, the image puller). */
+  private backOffEvents(slot: ContainerSlot, what: 'pullBackOff' | 'crashBackOff'): void {
+    if (what === 'pullBackOff') {
+      this.event('Normal', 'BackOff', backOffPullingMessage(slot.spec.image), slot);
+      this.event('Warning', 'Failed', 'Error: ImagePullBackOff', slot);
+    } else {
+      const p = this.pod.metadata;
+      this.event('Warning', 'BackOff', `Back-off restarting failed container ${slot.name} in pod ${p.name}_${p.namespace}(${p.uid})`, slot);
+    }
+  }
+
+  /**
+   * A sync that finds a container backing off fails, and the pod worker tries again after
+   * wait.Jitter(10 s, 0.5) (pod_workers.go backOffPeriod): each try records the back-off events
+   * again, until the back-off ends (the container restarts or the image is pulled again).
+   */
+  private resyncInBackOff(): void {
+    if (this.backOffSync !== undefined) return;
+    const delay = BACKOFF_SYNC_MS + this.ctx.random('pod-sync').int(BACKOFF_SYNC_MS / 2 + 1);
+    this.backOffSync = this.ctx.startTimer('sync-backoff', delay, () => {
+      this.backOffSync = undefined;
+      let backingOff = false;
+      for (const slot of this.slots.values()) {
+        const what = backOffOf(slot.snapshot().value);
+        if (!what || this.terminating) continue;
+        backingOff = true;
+        this.backOffEvents(slot, what);
+      }
+      if (backingOff) this.resyncInBackOff();
+      this.rethrow();
+    });
   }
 
   private checkAllStopped(): void {
@@ -889,4 +924,12 @@ function isEmpty(o: unknown): boolean {
   if (!o || typeof o !== 'object') return false;
   for (const _ in o) return false;
   return true;
+}
+
+/** The back-off a container machine's state is in, if any. */
+function backOffOf(value: any): 'pullBackOff' | 'crashBackOff' | undefined {
+  const waiting = value?.Waiting;
+  if (waiting === 'CrashLoopBackOff') return 'crashBackOff';
+  if (waiting?.ImagePullBackOff === 'BackingOff') return 'pullBackOff';
+  return undefined;
 }
