@@ -12,7 +12,7 @@ import type { KubeObject } from '../api/types.ts';
 import { eventCount, eventSource } from '../api/eventutil.ts';
 import { parseQuantity } from '../api/validation.ts';
 import { qosClass } from '../api/server.ts';
-import { humanDuration } from './printers.ts';
+import { byteOrder, formatLabelSelector, humanDuration, runeLength } from './printers.ts';
 import { labelSelectorFromMeta } from '../api/selectors.ts';
 import { equalIgnoreHash } from '../actors/controllers/deployment-util.ts';
 
@@ -29,12 +29,6 @@ export interface DescribeClock {
 const TABWRITER_MIN_WIDTH = 0;
 const TABWRITER_PADDING = 2;
 
-/** Characters, as utf8.RuneCount counts a cell's width. */
-function runeCount(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
-  return n;
-}
 
 /**
  * Go's text/tabwriter with tabbedString's settings. Each line is cut into cells at its tabs; the
@@ -61,7 +55,7 @@ function formatColumn(lines: string[][], column: number, line0: number, line1: n
     let width = TABWRITER_MIN_WIDTH;
     let end = i;
     for (; end < line1 && column < lines[end].length - 1; end++) {
-      width = Math.max(width, runeCount(lines[end][column]) + TABWRITER_PADDING);
+      width = Math.max(width, runeLength(lines[end][column]) + TABWRITER_PADDING);
     }
     formatColumn(lines, column + 1, i, end, [...widths, width], out);
     pending = end;
@@ -73,7 +67,7 @@ function formatColumn(lines: string[][], column: number, line0: number, line1: n
 /** Writes lines with the column widths known for them; a cell beyond them is written as it is. */
 function writeLines(lines: string[][], from: number, to: number, widths: number[], out: string[]): void {
   for (let i = from; i < to; i++) {
-    out.push(lines[i].map((cell, j) => (j < widths.length ? cell + ' '.repeat(widths[j] - runeCount(cell)) : cell)).join(''));
+    out.push(lines[i].map((cell, j) => (j < widths.length ? cell + ' '.repeat(widths[j] - runeLength(cell)) : cell)).join(''));
   }
 }
 
@@ -377,10 +371,6 @@ function byteLength(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
 
-/** Sorted as Go's sort.Strings: byte order. */
-function byteOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 // ------------------------------------------------------------------ resource.Quantity
 
@@ -584,18 +574,6 @@ function printPodTolerationsMultiline(w: PrefixWriter, title: string, toleration
  * metav1.FormatLabelSelector: the selector's String(), requirements sorted by key; <none> when it
  * selects everything or nothing (a labels.Selector's own String() is then empty: `none` '').
  */
-function formatLabelSelector(sel: any, none = '<none>'): string {
-  const reqs: Array<{ key: string; text: string }> = [];
-  for (const [k, v] of Object.entries(sel?.matchLabels ?? {})) reqs.push({ key: k, text: `${k}=${v}` });
-  for (const e of sel?.matchExpressions ?? []) {
-    const values = [...(e.values ?? [])].sort(byteOrder).join(',');
-    const text = e.operator === 'In' ? `${e.key} in (${values})` : e.operator === 'NotIn' ? `${e.key} notin (${values})`
-      : e.operator === 'Exists' ? e.key : `!${e.key}`;
-    reqs.push({ key: e.key, text });
-  }
-  if (reqs.length === 0) return none;
-  return goSort(reqs, (a, b) => a.key < b.key).map((r) => r.text).join(',');
-}
 
 /** describeTopologySpreadConstraints; `space` indents the title inside a pod template. */
 function describeTopologySpreadConstraints(w: PrefixWriter, tscs: any[] | undefined, space = ''): void {

@@ -103,7 +103,8 @@ function kindPrefix(obj: KubeObject): string {
   return (g ? `${obj.kind}.${g}` : obj.kind).toLowerCase();
 }
 
-function byteOrder(a: string, b: string): number {
+/** Go's string order: by UTF-16 code unit, as `<` compares (the same as bytes for the ASCII names here). */
+export function byteOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
@@ -115,12 +116,13 @@ function formatLabels(labels: Record<string, string> | undefined): string {
 }
 
 /** metav1.FormatLabelSelector: the selector's String(), or <none> when it selects everything. */
-function formatLabelSelector(sel: any): string {
-  if (!sel) return '<none>';
+/** metav1.FormatLabelSelector: requirements by key, values sorted; `none` when it has none. */
+export function formatLabelSelector(sel: any, none = '<none>'): string {
+  if (!sel) return none;
   const reqs: Array<{ key: string; text: string }> = [];
   for (const [k, v] of Object.entries(sel.matchLabels ?? {})) reqs.push({ key: k, text: `${k}=${v}` });
   for (const e of sel.matchExpressions ?? []) reqs.push({ key: e.key, text: selectorRequirement(e) });
-  if (reqs.length === 0) return '<none>';
+  if (reqs.length === 0) return none;
   return reqs.sort((a, b) => byteOrder(a.key, b.key)).map((r) => r.text).join(',');
 }
 
@@ -711,7 +713,8 @@ function cellText(cell: Cell): string {
   return brk < 0 ? text : `${text.slice(0, brk)}...`;
 }
 
-function runeLength(s: string): number {
+/** Characters, as utf8.RuneCount counts a cell's width. */
+export function runeLength(s: string): number {
   return [...s].length;
 }
 

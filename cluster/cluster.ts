@@ -434,13 +434,20 @@ export class Cluster {
     const node = pod.spec?.nodeName;
     if (!node) return { text: '', notes };
     // The API server proxies to the kubelet, which checks the container's state.
-    const host = this.hosts.get(node);
-    const url = `https://${pod.status?.hostIP ?? ''}:10250/containerLogs/${namespace}/${pod.metadata.name}/${container}`;
-    if (!host?.powered || this.partitions.has(node)) throw new Error(`Error from server: Get "${url}": dial tcp ${pod.status?.hostIP ?? ''}:10250: connect: no route to host`);
-    if (this.runtime.status(nodeActorId(node)) !== 'running') throw new Error(`Error from server: Get "${url}": dial tcp ${pod.status?.hostIP ?? ''}:10250: connect: connection refused`);
+    const dialError = this.kubeletDialError(pod);
+    if (dialError) throw new Error(`Error from server: Get "https://${pod.status?.hostIP ?? ''}:10250/containerLogs/${namespace}/${pod.metadata.name}/${container}": ${dialError}`);
     const id = logContainerID(pod, container, opts.previous === true);
-    const record = host.sandboxes.get(pod.metadata.uid!)?.containers.get(container);
+    const record = this.hosts.get(node)?.sandboxes.get(pod.metadata.uid!)?.containers.get(container);
     return { text: formatLog(instanceLog(record, id), opts, this.now(), this.epoch), notes };
+  }
+
+  /** Why the API server cannot reach the kubelet of a pod's node (logs and exec are proxied to it), if it cannot. */
+  private kubeletDialError(pod: KubeObject): string | undefined {
+    const node = pod.spec?.nodeName ?? '';
+    const address = `${pod.status?.hostIP ?? ''}:10250`;
+    if (!this.hosts.get(node)?.powered || this.partitions.has(node)) return `dial tcp ${address}: connect: no route to host`;
+    if (this.runtime.status(nodeActorId(node)) !== 'running') return `dial tcp ${address}: connect: connection refused`;
+    return undefined;
   }
 
   /**
@@ -458,12 +465,11 @@ export class Cluster {
     const notes: string[] = [];
     const container = podContainer(pod, opts.container, notes);
     const node = pod.spec?.nodeName;
-    const host = node ? this.hosts.get(node) : undefined;
-    const hostIP = pod.status?.hostIP ?? '';
-    if (node && (!host?.powered || this.partitions.has(node))) throw new Error(`error: unable to upgrade connection: dial tcp ${hostIP}:10250: connect: no route to host`);
-    const process = host?.sandboxes.get(pod.metadata.uid!)?.containers.get(container)?.process;
+    const dialError = node ? this.kubeletDialError(pod) : undefined;
+    if (dialError) throw new Error(`error: unable to upgrade connection: ${dialError}`);
+    const process = node ? this.hosts.get(node)?.sandboxes.get(pod.metadata.uid!)?.containers.get(container)?.process : undefined;
     this.runtime.input('exec', { pod: `${namespace}/${podName}`, container, command });
-    const r = node && this.runtime.status(nodeActorId(node)) === 'running' ? process?.exec(command, this.now(), EXEC_BUDGET_MS) : undefined;
+    const r = process?.exec(command, this.now(), EXEC_BUDGET_MS);
     if (!r) throw new Error(`error: unable to upgrade connection: container not found ("${container}")`);
     if (r.timedOut) throw new Error(`error: command ${JSON.stringify(command.join(' '))} did not finish within ${EXEC_BUDGET_MS / 1000}s of virtual time`);
     return { output: r.output, code: r.code, notes };
