@@ -16,6 +16,7 @@ import type { ApiClient, Via } from './client.ts';
 import { TokenBucket } from './rate-limiter.ts';
 import type { RandomStream } from '../runtime/index.ts';
 import { copyOf, joined } from '../api/equal.ts';
+import { LruCache } from './lru.ts';
 
 /** The correlator's caches are LRUs of this many entries each (events_cache.go maxLruCacheEntries). */
 export const EVENT_CACHE_ENTRIES = 4096;
@@ -54,9 +55,9 @@ interface Alike {
 }
 
 export class EventRecorder {
-  private readonly seen = new Map<number, Seen>();
-  private readonly alike = new Map<number, Alike>();
-  private readonly spam = new Map<number, TokenBucket>();
+  private readonly seen = new LruCache<Seen>(EVENT_CACHE_ENTRIES);
+  private readonly alike = new LruCache<Alike>(EVENT_CACHE_ENTRIES);
+  private readonly spam = new LruCache<TokenBucket>(EVENT_CACHE_ENTRIES);
   /** The events' source, one frozen object all of this recorder's events share. */
   private readonly sourceObject: { component: string; host?: string };
   private readonly eventClient: Via | undefined;
@@ -95,7 +96,7 @@ export class EventRecorder {
     const shown = combined ? COMBINED_PREFIX + message : message;
     // 2. eventObserve: the combined Event's identity leaves the message out (its aggregate key).
     const key = keyHash(combined ? 'combined' : 'event', ref, type, reason, message);
-    const cached = lruGet(this.seen, key);
+    const cached = this.seen.get(key);
     const prior = cached && sameIdentity(cached, ref, type, reason, combined ? undefined : message) ? cached : undefined;
     let seen: Seen;
     if (prior) {
@@ -107,7 +108,7 @@ export class EventRecorder {
         ref, type, reason, message: combined ? undefined : message,
       };
     }
-    lruSet(this.seen, key, seen);
+    this.seen.set(key, seen);
     // 3. The spam filter, per source and object: without a token nothing is written.
     if (!this.acceptSpam(ref, now)) return;
     if (seen.count > 1) this.update(seen, shown, t);
@@ -117,20 +118,20 @@ export class EventRecorder {
   /** EventSourceObjectSpamFilter.Filter: a token from the object's bucket, if it has one. */
   private acceptSpam(ref: ObjectRef, now: number): boolean {
     const spamKey = keyHash('spam', ref, '', '', '');
-    const bucket = lruGet(this.spam, spamKey) ?? new TokenBucket(EVENT_SPAM_QPS, EVENT_SPAM_BURST, now);
-    lruSet(this.spam, spamKey, bucket);
+    const bucket = this.spam.get(spamKey) ?? new TokenBucket(EVENT_SPAM_QPS, EVENT_SPAM_BURST, now);
+    this.spam.set(spamKey, bucket);
     return bucket.tryAccept(now);
   }
 
   /** Whether this event is combined: its alike events have reached ten different messages. */
   private aggregate(key: number, message: string, now: number): boolean {
-    let rec = lruGet(this.alike, key);
+    let rec = this.alike.get(key);
     if (!rec || now - rec.lastMs > EVENT_AGGREGATE_INTERVAL_MS) rec = { lastMs: now, messages: message };
     else if (typeof rec.messages === 'string') {
       if (rec.messages !== message) rec.messages = new Set([rec.messages, message]);
     } else rec.messages.add(message);
     rec.lastMs = now;
-    lruSet(this.alike, key, rec);
+    this.alike.set(key, rec);
     if (typeof rec.messages === 'string' || rec.messages.size < EVENT_AGGREGATE_MAX_EVENTS) return false;
     // PopAny: keep the set below the limit (the oldest message goes; upstream's pick is arbitrary).
     rec.messages.delete(rec.messages.values().next().value!);
@@ -157,20 +158,6 @@ export class EventRecorder {
       if (!r.ok && r.status.code === 404) this.create({ ...seen, count }, message, t);
     }, this.eventClient);
   }
-}
-
-/** Map as an LRU: a hit moves to the back. */
-function lruGet<V>(m: Map<number, V>, key: number): V | undefined {
-  const v = m.get(key);
-  if (v !== undefined) m.delete(key);
-  return v;
-}
-
-/** Puts `key` at the back and drops the least recently used beyond EVENT_CACHE_ENTRIES. */
-function lruSet<V>(m: Map<number, V>, key: number, v: V): void {
-  m.delete(key);
-  m.set(key, v);
-  if (m.size > EVENT_CACHE_ENTRIES) m.delete(m.keys().next().value!);
 }
 
 function sameIdentity(s: Seen, ref: ObjectRef, type: string, reason: string, message: string | undefined): boolean {

@@ -53,6 +53,30 @@ describe('events', () => {
     expect(Number(ns / 1_000_000n)).toBe(Date.parse('2025-01-01T00:00:00Z'));
   });
 
+  it('the logger forgets the least recently used of 4,096 events: a repeat after 4,096 others is a new Event, one after a hit is not', async () => {
+    const c = await createCluster({ seed: 2, nodes: 0 });
+    const target = c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' } }) as KubeObject;
+    // Each of the others is about an object of its own (no spam filter) with a reason of its own (no aggregation).
+    let next = 0;
+    const others = (r: EventRecorder, n: number) => {
+      for (let i = 0; i < n; i++, next++) r.event({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `o-${next}`, namespace: 'default', uid: `u-${next}` } }, 'Normal', `R${next}`, 'other');
+    };
+    const repeat = (r: EventRecorder) => r.event(target, 'Normal', 'Synced', 'synced');
+    recordAtStart(c, (r) => {
+      repeat(r);
+      others(r, 4095);
+      repeat(r); // still cached: the count goes to 2, and it becomes the most recently used
+      others(r, 4095);
+      repeat(r); // 4,095 newer ones: still cached, count 3
+      others(r, 4096);
+      repeat(r); // evicted: a new Event
+    });
+    await c.runFor('1s');
+    const synced = c.events().filter((e) => e.reason === 'Synced');
+    expect(synced.map((e) => e.count)).toEqual([3, 1]);
+    expect(synced[0].metadata.name).not.toBe(synced[1].metadata.name);
+  });
+
   it('the recorder creates Events in the background, as the broadcaster does: no answer comes back to the recording actor', async () => {
     const c = await createCluster({ seed: 2, nodes: 0, trace: true });
     const target = c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' } });
