@@ -54,6 +54,37 @@ describe('virtual clock and queue', () => {
     expect(r.got).toEqual(['first', 'second', 'late', 'also-late']);
   });
 
+  it('keeps (time, sequence) order across thousands of zero-delay sends, later ones and timers, as actors react', () => {
+    // Each actor, on every message, sends on (often with no delay, as the API server answers) or
+    // starts a timer. Whatever the mix, deliveries must come in (due time, send order) order.
+    const rt = new Runtime({ seed: 3 });
+    const sent: Array<{ due: number; n: number }> = [];
+    const got: number[] = [];
+    let n = 0;
+    const delays = [0, 0, 1, 1, 2, 3, 50];
+    const logic = (): ActorLogic => {
+      let ctx!: ActorContext;
+      const react = (k: number) => {
+        got.push(k);
+        const rnd = ctx.random('fanout');
+        for (let i = rnd.int(2); i >= 0 && n < 20_000; i--) {
+          const delay = delays[rnd.int(delays.length)];
+          const id = n++;
+          sent.push({ due: ctx.now() + delay, n: id });
+          if (rnd.int(4) === 0) ctx.startTimer('t', delay, () => react(id));
+          else ctx.send(`a${rnd.int(5)}`, { type: 'm', id }, { delay });
+        }
+      };
+      return { start: (c) => { ctx = c; }, receive: (env) => react(env.message.id as number) };
+    };
+    for (let i = 0; i < 5; i++) rt.spawn({ id: `a${i}`, start: logic });
+    sent.push({ due: 0, n: n++ });
+    rt.send('test', 'a0', { type: 'm', id: 0 });
+    rt.runFor(60_000);
+    expect(got.length).toBe(20_000);
+    expect(got).toEqual([...sent].sort((a, b) => a.due - b.due || a.n - b.n).map((s) => s.n));
+  });
+
   it('fires a timer started while advancing within the same advance', () => {
     const rt = new Runtime({ seed: 1 });
     const fired: number[] = [];
