@@ -1,10 +1,10 @@
 // The runtime's contract: virtual time, ordering, timers, supervision and determinism.
 // DEVELOPERS.md "Architecture principles" 1 and 2; STYLE.md "Runtime".
 import { describe, expect, it } from 'vitest';
-import { assign, emit, setup } from 'xstate';
+import { assign, createActor, emit, setup } from 'xstate';
 import { interval, take } from 'rxjs';
 import {
-  MemoryTraceSink, Runtime, Supervisor, machineLogic, virtualScheduler, shouldRestart,
+  MemoryTraceSink, Runtime, Supervisor, initialState, machineLogic, virtualScheduler, shouldRestart,
   type ActorContext, type ActorLogic, type Envelope,
 } from '../runtime/index.ts';
 
@@ -370,5 +370,50 @@ describe('runtime: cancelled timers', () => {
     rt.runFor(1_000);
     const expected = Array.from({ length: 2_000 }, (_, k) => k * 10).sort((x, y) => (x % 97) - (y % 97) || x - y);
     expect(fired).toEqual(expected);
+  });
+});
+
+describe('runtime: initial states of XState machines', () => {
+  const door = setup({
+    types: { input: {} as { locked: boolean }, context: {} as { locked: boolean; opened: number } },
+    guards: { isLocked: ({ context }) => context.locked },
+    actions: { announce: emit(({ context }) => ({ type: 'entered', locked: context.locked })) },
+  }).createMachine({
+    context: ({ input }) => ({ locked: input.locked, opened: 0 }),
+    initial: 'Checking',
+    states: {
+      Checking: { always: [{ guard: 'isLocked', target: 'Locked' }, { target: 'Closed' }] },
+      Locked: { entry: 'announce' },
+      Closed: { entry: 'announce', on: { OPEN: { target: 'Open', actions: assign({ opened: ({ context }) => context.opened + 1 }) } } },
+      Open: { after: { 1000: 'Closed' } },
+    },
+  });
+
+  it('an actor restored from a kept initial state is where a new one would be, and its listener gets what it would have emitted', () => {
+    for (const locked of [false, true]) {
+      const emitted: unknown[] = [];
+      const fresh = createActor(door, { input: { locked } });
+      fresh.on('*', (ev) => emitted.push(ev));
+      fresh.start();
+      const kept = initialState(door, { locked })!;
+      expect(kept.emitted).toEqual(emitted);
+      const restored = createActor(door, { snapshot: kept.snapshot as any, input: { locked } }).start();
+      expect(restored.getSnapshot().value).toBe(fresh.getSnapshot().value);
+      expect(restored.getSnapshot().context).toEqual(fresh.getSnapshot().context);
+      // It goes on as the new one does.
+      if (!locked) {
+        restored.send({ type: 'OPEN' });
+        fresh.send({ type: 'OPEN' });
+        expect(restored.getSnapshot().value).toBe('Open');
+        expect(restored.getSnapshot().context.opened).toBe(1);
+      }
+    }
+    // Made once per input: the same object comes back.
+    expect(initialState(door, { locked: true })).toBe(initialState(door, { locked: true }));
+  });
+
+  it('an initial state that arms a timer is not kept: the timer would not survive as data', () => {
+    const blinking = setup({}).createMachine({ initial: 'On', states: { On: { after: { 500: 'Off' } }, Off: {} } });
+    expect(initialState(blinking, {})).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@
 // pod's status and events to its kubelet. The runtime state it drives lives on the NodeHost,
 // so a restarted kubelet finds its containers still running.
 import { createActor, type AnyActorRef, type AnyMachineSnapshot, type InspectionEvent } from 'xstate';
-import type { ActorContext, ActorLogic, Envelope } from '../../runtime/index.ts';
+import { initialState, type ActorContext, type ActorLogic, type Envelope } from '../../runtime/index.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { ApiClient } from '../../client/client.ts';
 import { parseQuantity } from '../../api/validation.ts';
@@ -83,6 +83,8 @@ export class PodWorker implements ActorLogic {
   /** Set while wake() restarts the machines. */
   private waking = false;
   private readonly slots = new Map<string, ContainerSlot>();
+  /** What a machine restored from its initial state emits as it starts (see createMachine). */
+  private readonly initialEmits = new Map<AnyActorRef, () => void>();
   private sandbox!: SandboxRecord;
   private sandboxReady = false;
   private initialized = false;
@@ -128,10 +130,10 @@ export class PodWorker implements ActorLogic {
     this.podLive = this.createMachine(podMachine, {
       initContainers: (this.pod.spec.initContainers ?? []).map((c: any) => ({ name: c.name, sidecar: c.restartPolicy === 'Always' })),
       hasVolumes: (this.pod.spec.volumes ?? []).length > 0, resumed,
-    }, (ev) => this.onPodEmit(ev));
+    }, (ev) => this.onPodEmit(ev), undefined, undefined, !resumed);
     this.createContainers(resumed);
-    for (const slot of this.slots.values()) slot.actor.start();
-    this.podLive.start();
+    for (const slot of this.slots.values()) this.startMachine(slot.actor);
+    this.startMachine(this.podLive);
     if (resumed) this.resumeProcesses();
     else this.admit();
     this.rethrow();
@@ -246,8 +248,11 @@ export class PodWorker implements ActorLogic {
    * system (XState's `parent` option) rather than each building one of their own (≈1.8 KB less a
    * container); the worker still starts, stops and hears each of them itself.
    */
-  private createMachine(machine: any, input: unknown, onEmit: (ev: any) => void, part?: ContainerSlot, snapshot?: AnyMachineSnapshot): AnyActorRef {
+  private createMachine(machine: any, input: unknown, onEmit: (ev: any) => void, part?: ContainerSlot, snapshot?: AnyMachineSnapshot, fresh = false): AnyActorRef {
     const ctx = this.ctx;
+    // A machine of a pod starting afresh is restored from its initial state for this input (made
+    // once); what the initial transition emitted is handed over when it starts (startMachine).
+    const initial = fresh ? initialState(machine, input) : undefined;
     // Only the pod machine's system keeps timers: the container machines join it.
     const clock = part ? undefined : {
       setTimeout: (fn: () => void, ms: number) => ctx.startTimer('after', ms, () => { fn(); this.rethrow(); }),
@@ -263,13 +268,26 @@ export class PodWorker implements ActorLogic {
       part.traced = text;
       ctx.traceState(part.name, value);
     } : undefined;
-    const actor = createActor(machine, { input, snapshot, clock: clock as any, parent: part ? this.podLive : undefined });
+    const actor = createActor(machine, {
+      input, snapshot: (initial?.snapshot as AnyMachineSnapshot | undefined) ?? snapshot, clock: clock as any, parent: part ? this.podLive : undefined,
+    });
     const actorRef: AnyActorRef = actor;
+    if (initial && initial.emitted.length > 0) this.initialEmits.set(actor, () => { for (const ev of initial.emitted) onEmit(ev); });
     if (inspect) actor.system.inspect(inspect);
     actor.on('*', (ev: any) => onEmit(ev));
     // One observer: a container's changes and any machine's error.
     actor.subscribe({ next: part ? () => this.onContainerChange(part) : undefined, error: (e: unknown) => { this.failure = e; } });
     return actor;
+  }
+
+  /** Starts a machine made by createMachine; one restored from its initial state then emits what it entered with. */
+  private startMachine(actor: AnyActorRef): void {
+    actor.start();
+    const emit = this.initialEmits.get(actor);
+    if (emit) {
+      this.initialEmits.delete(actor);
+      emit();
+    }
   }
 
   private createContainers(resumed: boolean): void {
@@ -282,7 +300,7 @@ export class PodWorker implements ActorLogic {
         resume: resumed ? record.resume : undefined,
       };
       const slot = new ContainerSlot(this, c.name, c, kind, record, this.opts.host.imageService.normalize(c.image) ?? c.image);
-      slot.live = this.createMachine(containerMachine, input, (ev) => this.onContainerEmit(slot, ev), slot);
+      slot.live = this.createMachine(containerMachine, input, (ev) => this.onContainerEmit(slot, ev), slot, undefined, !resumed);
       this.slots.set(c.name, slot);
     };
     for (const c of spec.initContainers ?? []) add(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init');
