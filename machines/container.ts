@@ -47,11 +47,13 @@ export interface ContainerInput {
 export const CRASH_BACKOFF_INITIAL_MS = 10_000;
 export const CRASH_BACKOFF_MAX_MS = 300_000;
 export const BACKOFF_RESET_MS = 2 * CRASH_BACKOFF_MAX_MS;
-/** Image pull back-off: 10 s doubling to 300 s. */
+/**
+ * Image pull back-off (the image manager's flowcontrol.Backoff, per pod and image): each failed
+ * pull sets it to 10 s, then doubles it up to 300 s; a sync within it of the last failure does not
+ * pull (ImagePullBackOff); an entry 10 min old is forgotten.
+ */
 export const PULL_BACKOFF_INITIAL_MS = 10_000;
 export const PULL_BACKOFF_MAX_MS = 300_000;
-/** How long ErrImagePull shows before the next sync turns it into ImagePullBackOff. */
-export const ERR_IMAGE_PULL_SHOWN_MS = 1_000;
 /** Retry after a config error (missing ConfigMap/Secret key) on the next pod sync. */
 export const CONFIG_RETRY_MS = 10_000;
 
@@ -64,7 +66,11 @@ export interface ContainerContext extends ContainerInput {
   now: number;
   restartCount: number;
   backoff: { ms: number; updatedAt: number } | undefined;
+  /** The pull back-off entry: its length (0: none yet) and when the pull it follows failed. */
   pullBackoffMs: number;
+  pullFailedAt: number | undefined;
+  /** The last failed pull's reason (ErrImagePull, ErrImageNeverPull, ...): the waiting reason it shows. */
+  pullReason: string | undefined;
   message: string | undefined;
   startedAt: number | undefined;
   termination: Termination | undefined;
@@ -79,6 +85,8 @@ export type ContainerEvent =
   | { type: 'START'; at: number }
   | { type: 'IMAGE_READY'; at: number }
   | { type: 'PULL_FAILED'; at: number; reason: string; message: string }
+  /** A sync of the pod by its pod worker: a container waiting on its image pulls again, unless backing off. */
+  | { type: 'SYNC'; at: number }
   | { type: 'CONFIG_ERROR'; at: number; message: string }
   | { type: 'RUN_FAILED'; at: number; message: string }
   | { type: 'STARTED'; at: number }
@@ -104,6 +112,19 @@ function backoffExpired(c: ContainerContext): boolean {
 function backoffRemaining(c: ContainerContext): number {
   if (backoffExpired(c) || !c.termination) return 0;
   return Math.max(0, c.backoff!.ms - (c.now - c.termination.finishedAt));
+}
+
+/** IsInBackOffSinceUpdate: within the back-off of the last failed pull (and the entry not expired). */
+function pullBackOffRunning(c: ContainerContext, now: number): boolean {
+  if (c.pullFailedAt === undefined) return false;
+  const since = now - c.pullFailedAt;
+  return since <= 2 * PULL_BACKOFF_MAX_MS && since < c.pullBackoffMs;
+}
+
+/** Backoff.Next after a failed pull: 10 s for the first (or after the entry expired), then twice the last, up to 300 s. */
+function nextPullBackoff(c: ContainerContext, now: number): number {
+  if (c.pullFailedAt === undefined || now - c.pullFailedAt > 2 * PULL_BACKOFF_MAX_MS) return PULL_BACKOFF_INITIAL_MS;
+  return Math.min(c.pullBackoffMs * 2, PULL_BACKOFF_MAX_MS);
 }
 
 function probeDelay(c: ContainerContext, p: ProbeName): number {
@@ -152,11 +173,10 @@ export const containerMachine = setup({
     isStartupResult: ({ event }) => event.type === 'PROBE_RESULT' && event.probe === 'startup',
     isLivenessResult: ({ event }) => event.type === 'PROBE_RESULT' && event.probe === 'liveness',
     isReadinessResult: ({ event }) => event.type === 'PROBE_RESULT' && event.probe === 'readiness',
+    inPullBackOff: ({ context, event }) => pullBackOffRunning(context, 'at' in event ? event.at : context.now),
   },
   delays: {
     crashBackoff: ({ context }) => backoffRemaining(context),
-    pullBackoff: ({ context }) => context.pullBackoffMs,
-    errImagePullShown: ERR_IMAGE_PULL_SHOWN_MS,
     configRetry: CONFIG_RETRY_MS,
     startupDelay: ({ context }) => probeDelay(context, 'startup'),
     startupPeriod: ({ context }) => context.probes.startup!.periodMs,
@@ -181,8 +201,13 @@ export const containerMachine = setup({
     }),
     ensureImage: emit({ type: 'cri', op: 'ensureImage' } as any),
     runContainer: emit({ type: 'cri', op: 'run' } as any),
-    recordPullFailure: assign((a) => ({ now: at(a), message: a.event.type === 'PULL_FAILED' ? a.event.message : undefined })),
-    growPullBackoff: assign({ pullBackoffMs: ({ context }) => Math.min(context.pullBackoffMs * 2, PULL_BACKOFF_MAX_MS) }),
+    /** The failure shows until the next sync; a pull that failed (not a pull policy of Never) starts or grows the back-off. */
+    recordPullFailure: assign((a) => {
+      const t = at(a);
+      const e = a.event.type === 'PULL_FAILED' ? a.event : undefined;
+      if (e?.reason === 'ErrImageNeverPull') return { now: t, message: e.message, pullReason: e.reason };
+      return { now: t, message: e?.message, pullReason: e?.reason, pullBackoffMs: nextPullBackoff(a.context, t), pullFailedAt: t };
+    }),
     emitPullBackOffEvent: emit({ type: 'kubelet-event', what: 'pullBackOff' } as any),
     recordMessage: assign((a) => ({ now: at(a), message: 'message' in a.event ? a.event.message : undefined })),
     clearMessage: assign({ message: undefined }),
@@ -235,7 +260,7 @@ export const containerMachine = setup({
   // the slow way, a tenth of an actor's creation.
   context: ({ input }) => ({
     name: input.name, kind: input.kind, podRestartPolicy: input.podRestartPolicy, probes: input.probes, resume: input.resume,
-    now: 0, restartCount: 0, backoff: undefined, pullBackoffMs: PULL_BACKOFF_INITIAL_MS, message: undefined,
+    now: 0, restartCount: 0, backoff: undefined, pullBackoffMs: 0, pullFailedAt: undefined, pullReason: undefined, message: undefined,
     startedAt: undefined, termination: undefined, lastTermination: undefined, started: false, ready: false,
     counters: zero(), killReason: undefined,
   }),
@@ -276,15 +301,42 @@ export const containerMachine = setup({
             RUN_FAILED: { target: 'RunContainerError', actions: ['recordMessage'] },
           },
         },
+        // A failed pull shows until the pod worker's next sync (10–15 s later), which pulls again,
+        // or finds the back-off running: ImagePullBackOff, until a sync after it ends pulls again.
         ErrImagePull: {
           entry: 'statusChanged',
-          after: { errImagePullShown: { target: 'ImagePullBackOff', actions: 'emitPullBackOffEvent' } },
+          initial: 'Failed',
+          states: {
+            Failed: {
+              on: {
+                SYNC: [
+                  { guard: 'inPullBackOff', target: '#container.Waiting.ImagePullBackOff', actions: ['noteTime', 'emitPullBackOffEvent'] },
+                  { target: 'Pulling', actions: 'noteTime' },
+                ],
+              },
+            },
+            // Pulling again: the status shows the last failure until the sync ends.
+            Pulling: {
+              entry: 'ensureImage',
+              on: {
+                IMAGE_READY: { target: '#container.Waiting.Creating', actions: 'noteTime' },
+                PULL_FAILED: { target: '#container.Waiting.ErrImagePull', reenter: true, actions: ['recordPullFailure'] },
+              },
+            },
+          },
         },
         ImagePullBackOff: {
           entry: 'statusChanged',
           initial: 'BackingOff',
           states: {
-            BackingOff: { after: { pullBackoff: { target: 'Pulling', actions: 'growPullBackoff' } } },
+            BackingOff: {
+              on: {
+                SYNC: [
+                  { guard: 'inPullBackOff', actions: ['noteTime', 'emitPullBackOffEvent'] },
+                  { target: 'Pulling', actions: 'noteTime' },
+                ],
+              },
+            },
             Pulling: {
               entry: 'ensureImage',
               on: {

@@ -321,7 +321,7 @@ describe('images and configuration errors', () => {
     c.create(pod('typo', { containers: [{ name: 'nginx', image: 'nginx:1.161' }] }));
     await c.runFor('500ms');
     await c.runUntil((cl) => container(cl, 'typo')?.state?.waiting?.reason === 'ErrImagePull', { timeout: '10s' });
-    await c.runFor('5s');
+    await c.runFor('30s');
     expect(container(c, 'typo').state.waiting.reason).toBe('ImagePullBackOff');
     const ev = reasons(c, 'typo');
     expect(ev).toContain('Failed: Failed to pull image "nginx:1.161": rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:1.161": failed to resolve reference "docker.io/library/nginx:1.161": docker.io/library/nginx:1.161: not found');
@@ -329,6 +329,60 @@ describe('images and configuration errors', () => {
     expect(ev).toContain('BackOff: Back-off pulling image "nginx:1.161"');
     expect(ev).toContain('Failed: Error: ImagePullBackOff');
     expect(c.get('pod', 'typo').status.phase).toBe('Pending');
+  });
+
+  it('a failed pull is retried only at the pod worker\'s syncs, 10–15 s apart: ErrImagePull shows until one finds the image back-off (10 s doubling) running', async () => {
+    // pod_workers.go: a failed sync is tried again after wait.Jitter(10 s, 0.5); the image
+    // manager pulls unless the last failure is within its back-off (flowcontrol.Backoff 10 s → 300 s).
+    // As `kubectl get pods -w` shows it: ErrImagePull, ImagePullBackOff 10–15 s later, ErrImagePull again after the back-off.
+    const c = await createCluster({ seed: 1 });
+    const seen: Array<[number, string]> = [];
+    c.watch('pods', (e) => {
+      const reason = e.object.status?.containerStatuses?.[0]?.state?.waiting?.reason;
+      if (e.object.metadata.name === 'typo' && reason && reason !== seen.at(-1)?.[1]) seen.push([c.now(), reason]);
+    });
+    c.create(pod('typo', { containers: [{ name: 'nginx', image: 'nginx:1.161' }] }));
+    await c.runFor('20s');
+    // The first resync (10–15 s after the failure) finds the 10 s back-off over: it pulls again.
+    const pulling = () => c.events().find((e) => e.involvedObject.name === 'typo' && e.reason === 'Pulling')?.count;
+    expect(pulling()).toBe(2);
+    expect(container(c, 'typo').state.waiting.reason).toBe('ErrImagePull');
+    await c.runFor('3m');
+    const reasons = seen.map(([, r]) => r);
+    expect(reasons.slice(0, 6)).toEqual(['ContainerCreating', 'ErrImagePull', 'ImagePullBackOff', 'ErrImagePull', 'ImagePullBackOff', 'ErrImagePull']);
+    const at = (i: number) => seen[i][0];
+    expect(at(1)).toBeLessThan(1_000);
+    // The second resync finds the 20 s back-off running.
+    expect(at(2) - at(1)).toBeGreaterThanOrEqual(20_000);
+    expect(at(2) - at(1)).toBeLessThanOrEqual(32_000);
+    // Each later failure shows ErrImagePull until the next resync, 10–15 s, then ImagePullBackOff.
+    for (const i of [3, 5]) {
+      if (!seen[i + 1]) continue;
+      expect(at(i + 1) - at(i)).toBeGreaterThanOrEqual(10_000);
+      expect(at(i + 1) - at(i)).toBeLessThanOrEqual(15_000);
+    }
+    // Pulls again at the first resync after the back-off (40 s, then 80 s) has run out.
+    expect(at(5) - at(3)).toBeGreaterThanOrEqual(40_000);
+    expect(at(5) - at(3)).toBeLessThanOrEqual(40_000 + 16_000);
+  });
+
+  it('imagePullPolicy Never with the image absent: ErrImageNeverPull, never ImagePullBackOff, the Warning again at every sync', async () => {
+    // images/image_manager.go: the Never policy is checked before any back-off; each sync fails the same way.
+    const c = await createCluster({ seed: 1 });
+    const seen = new Set<string>();
+    c.watch('pods', (e) => {
+      const reason = e.object.status?.containerStatuses?.[0]?.state?.waiting?.reason;
+      if (e.object.metadata.name === 'local' && reason) seen.add(reason);
+    });
+    c.create(pod('local', { containers: [{ name: 'app', image: 'nginx:1.25', imagePullPolicy: 'Never' }] }));
+    await c.runFor('1m');
+    expect([...seen]).toEqual(['ContainerCreating', 'ErrImageNeverPull']);
+    expect(container(c, 'local').state.waiting.message).toBe('Container image "nginx:1.25" is not present with pull policy of Never');
+    const warning = c.events().find((e) => e.involvedObject.name === 'local' && e.reason === 'ErrImageNeverPull')!;
+    expect(warning.type).toBe('Warning');
+    // One at the start and one per sync 10–15 s apart.
+    expect(warning.count).toBeGreaterThanOrEqual(5);
+    expect(warning.count).toBeLessThanOrEqual(7);
   });
 
   it('a missing ConfigMap key is CreateContainerConfigError; a missing ConfigMap volume is FailedMount', async () => {

@@ -171,6 +171,8 @@ const CASES: MachineCase[] = [
       const at = (snap.context as ContainerContext).now + 1_000;
       return [
         { type: 'START', at }, { type: 'IMAGE_READY', at }, { type: 'PULL_FAILED', at, reason: 'ErrImagePull', message: 'not found' },
+        // A sync within the pull back-off, and one long after it.
+        { type: 'SYNC', at }, { type: 'SYNC', at: at + 1_200_000 },
         { type: 'CONFIG_ERROR', at, message: 'configmap "x" not found' }, { type: 'RUN_FAILED', at, message: 'exec format error' },
         { type: 'STARTED', at }, { type: 'EXITED', at, exitCode: 0, reason: 'Completed' }, { type: 'EXITED', at, exitCode: 1, reason: 'Error' },
         ...(['startup', 'liveness', 'readiness'] as const).flatMap((p) => (['Success', 'Failure'] as const).map((result) => ({ type: 'PROBE_RESULT', at, probe: p, result }))),

@@ -66,7 +66,9 @@ export function containerStatus(c: ContainerView, epoch: number, pod: KubeObject
   if (top === 'Running' || top === 'Stopping') state = { running: { startedAt: formatTime(ctx.startedAt ?? 0, epoch) } };
   else if ((top === 'Terminated' || top === 'Dead') && ctx.termination) state = terminatedState(ctx.termination, c.containerID, epoch);
   else {
-    const reason = top === 'Dead' ? 'ContainerCreating' : waitingReason(c.value, pod);
+    const shown = top === 'Dead' ? 'ContainerCreating' : waitingReason(c.value, pod);
+    // A failed pull shows its own reason (ErrImagePull, ErrImageNeverPull, ...).
+    const reason = shown === 'ErrImagePull' ? ctx.pullReason ?? shown : shown;
     state = { waiting: { reason } };
     if (reason === 'CrashLoopBackOff') {
       state.waiting.message = `back-off ${Math.round((ctx.backoff?.ms ?? 0) / 1000)}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;

@@ -552,6 +552,7 @@ export class PodWorker implements ActorLogic {
     if (policy === 'Never' && !present) {
       const message = imageNeverPullMessage(image);
       this.event('Warning', 'ErrImageNeverPull', message, slot);
+      this.resyncInBackOff();
       return this.defer(() => slot.actor.send({ type: 'PULL_FAILED', at: this.ctx.now(), reason: 'ErrImageNeverPull', message }));
     }
     if (present && policy !== 'Always') {
@@ -580,6 +581,8 @@ export class PodWorker implements ActorLogic {
         this.event('Warning', 'Failed', failedToPullMessage(image, result), slot);
         this.event('Warning', 'Failed', `Error: ${result.reason}`, slot);
         slot.actor.send({ type: 'PULL_FAILED', at, reason: result.reason, message: criPullError(result) });
+        // The sync fails: the pod worker tries again after its back-off period.
+        this.resyncInBackOff();
       }
       this.rethrow();
     });
@@ -741,23 +744,24 @@ export class PodWorker implements ActorLogic {
   }
 
   /**
-   * A sync that finds a container backing off fails, and the pod worker tries again after
-   * wait.Jitter(10 s, 0.5) (pod_workers.go backOffPeriod): each try records the back-off events
-   * again, until the back-off ends (the container restarts or the image is pulled again).
+   * A sync that fails (a pull that failed or is backing off, a container in CrashLoopBackOff) is
+   * tried again after wait.Jitter(10 s, 0.5) (pod_workers.go backOffPeriod). Each try pulls again
+   * once the image's back-off has ended, or records the back-off events again; the retries go on
+   * until no container is waiting on them.
    */
   private resyncInBackOff(): void {
     if (this.backOffSync !== undefined) return;
     const delay = BACKOFF_SYNC_MS + this.ctx.random('pod-sync').int(BACKOFF_SYNC_MS / 2 + 1);
     this.backOffSync = this.ctx.startTimer('sync-backoff', delay, () => {
       this.backOffSync = undefined;
-      let backingOff = false;
-      for (const slot of this.slots.values()) {
-        const what = backOffOf(slot.snapshot().value);
-        if (!what || this.terminating) continue;
-        backingOff = true;
-        this.backOffEvents(slot, what);
+      if (!this.terminating) {
+        for (const slot of this.slots.values()) {
+          const what = backOffOf(slot.snapshot().value);
+          if (what === 'pull') slot.actor.send({ type: 'SYNC', at: this.ctx.now() });
+          else if (what === 'crashBackOff') this.backOffEvents(slot, what);
+        }
+        for (const slot of this.slots.values()) if (backOffOf(slot.snapshot().value)) this.resyncInBackOff();
       }
-      if (backingOff) this.resyncInBackOff();
       this.rethrow();
     });
   }
@@ -944,10 +948,10 @@ function isEmpty(o: unknown): boolean {
   return true;
 }
 
-/** The back-off a container machine's state is in, if any. */
-function backOffOf(value: any): 'pullBackOff' | 'crashBackOff' | undefined {
+/** What a container machine waits on the pod worker's next sync for, if anything: a pull or a crash back-off. */
+function backOffOf(value: any): 'pull' | 'crashBackOff' | undefined {
   const waiting = value?.Waiting;
   if (waiting === 'CrashLoopBackOff') return 'crashBackOff';
-  if (waiting?.ImagePullBackOff === 'BackingOff') return 'pullBackOff';
+  if (waiting?.ImagePullBackOff === 'BackingOff' || waiting?.ErrImagePull === 'Failed') return 'pull';
   return undefined;
 }
