@@ -54,8 +54,6 @@ export const BACKOFF_RESET_MS = 2 * CRASH_BACKOFF_MAX_MS;
  */
 export const PULL_BACKOFF_INITIAL_MS = 10_000;
 export const PULL_BACKOFF_MAX_MS = 300_000;
-/** Retry after a config error (missing ConfigMap/Secret key) on the next pod sync. */
-export const CONFIG_RETRY_MS = 10_000;
 
 interface ProbeCounters {
   successes: number;
@@ -85,7 +83,10 @@ export type ContainerEvent =
   | { type: 'START'; at: number }
   | { type: 'IMAGE_READY'; at: number }
   | { type: 'PULL_FAILED'; at: number; reason: string; message: string }
-  /** A sync of the pod by its pod worker: a container waiting on its image pulls again, unless backing off. */
+  /**
+   * A sync of the pod by its pod worker: a container waiting on its image pulls again, unless
+   * backing off; one that failed to be created (config or runtime error) is created again.
+   */
   | { type: 'SYNC'; at: number }
   | { type: 'CONFIG_ERROR'; at: number; message: string }
   | { type: 'RUN_FAILED'; at: number; message: string }
@@ -177,7 +178,6 @@ export const containerMachine = setup({
   },
   delays: {
     crashBackoff: ({ context }) => backoffRemaining(context),
-    configRetry: CONFIG_RETRY_MS,
     startupDelay: ({ context }) => probeDelay(context, 'startup'),
     startupPeriod: ({ context }) => context.probes.startup!.periodMs,
     livenessDelay: ({ context }) => probeDelay(context, 'liveness'),
@@ -346,8 +346,9 @@ export const containerMachine = setup({
             },
           },
         },
-        CreateContainerConfigError: { entry: 'statusChanged', after: { configRetry: 'Creating' } },
-        RunContainerError: { entry: 'statusChanged', after: { configRetry: 'Creating' } },
+        // The failed sync is tried again at the pod worker's next one (10–15 s later).
+        CreateContainerConfigError: { entry: 'statusChanged', on: { SYNC: { target: 'Creating', actions: 'noteTime' } } },
+        RunContainerError: { entry: 'statusChanged', on: { SYNC: { target: 'Creating', actions: 'noteTime' } } },
         CrashLoopBackOff: {
           entry: ['emitCrashBackOffEvent', 'statusChanged'],
           after: { crashBackoff: { target: 'ContainerCreating', actions: ['advanceToBackoffEnd', 'beginRestart'] } },

@@ -397,6 +397,17 @@ describe('images and configuration errors', () => {
     await c.runFor('20s');
     expect(container(c, 'env').state.running).toBeDefined();
   });
+  it('a container that cannot be created (CreateContainerConfigError) is tried again at each pod worker sync, 10–15 s apart', async () => {
+    // pod_workers.go: a failed sync is tried again after wait.Jitter(10 s, 0.5); each try fails the same way until the ConfigMap exists.
+    const c = await createCluster({ seed: 1 });
+    c.create(pod('env', { containers: [{ name: 'app', image: 'nginx:1.14.2', env: [{ name: 'LEVEL', valueFrom: { configMapKeyRef: { name: 'settings', key: 'level' } } }] }] }));
+    await c.runFor('2m');
+    const failed = c.events().find((e) => e.involvedObject.name === 'env' && e.message === 'Error: configmap "settings" not found')!;
+    // The first try, then one each 10–15 s for the rest of the two minutes.
+    expect(failed.count).toBeGreaterThanOrEqual(1 + Math.floor(115 / 15));
+    expect(failed.count).toBeLessThanOrEqual(1 + Math.floor(120 / 10));
+    expect(container(c, 'env').state.waiting.reason).toBe('CreateContainerConfigError');
+  });
 });
 
 describe('termination', () => {

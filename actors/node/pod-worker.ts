@@ -600,6 +600,7 @@ export class PodWorker implements ActorLogic {
       } catch (e) {
         const error = e instanceof Error ? e.message : String(e);
         this.event('Warning', 'Failed', `Error: ${error}`, slot);
+        this.resyncInBackOff();
         return this.defer(() => slot.actor.send({ type: 'CONFIG_ERROR', at: this.ctx.now(), message: error }));
       }
       this.ctx.startTimer(`create ${slot.name}`, CONTAINER_CREATE_MS, () => {
@@ -624,6 +625,7 @@ export class PodWorker implements ActorLogic {
     rotateContainerLog(slot.record);
     const image = host.imageService.inspect(slot.spec.image);
     if (!image) {
+      this.resyncInBackOff();
       return this.defer(() => slot.actor.send({ type: 'RUN_FAILED', at: this.ctx.now(), message: `failed to create containerd container: image "${slot.spec.image}" not found` }));
     }
     const process = createContainerProcess({
@@ -757,7 +759,7 @@ export class PodWorker implements ActorLogic {
       if (!this.terminating) {
         for (const slot of this.slots.values()) {
           const what = backOffOf(slot.snapshot().value);
-          if (what === 'pull') slot.actor.send({ type: 'SYNC', at: this.ctx.now() });
+          if (what === 'sync') slot.actor.send({ type: 'SYNC', at: this.ctx.now() });
           else if (what === 'crashBackOff') this.backOffEvents(slot, what);
         }
         for (const slot of this.slots.values()) if (backOffOf(slot.snapshot().value)) this.resyncInBackOff();
@@ -948,10 +950,14 @@ function isEmpty(o: unknown): boolean {
   return true;
 }
 
-/** What a container machine waits on the pod worker's next sync for, if anything: a pull or a crash back-off. */
-function backOffOf(value: any): 'pull' | 'crashBackOff' | undefined {
+/**
+ * What a container machine waits on the pod worker's next sync for, if anything: the end of a
+ * crash back-off (the worker records BackOff), or a sync to pull or create it again (`SYNC`).
+ */
+function backOffOf(value: any): 'sync' | 'crashBackOff' | undefined {
   const waiting = value?.Waiting;
   if (waiting === 'CrashLoopBackOff') return 'crashBackOff';
-  if (waiting?.ImagePullBackOff === 'BackingOff' || waiting?.ErrImagePull === 'Failed') return 'pull';
+  if (waiting?.ImagePullBackOff === 'BackingOff' || waiting?.ErrImagePull === 'Failed') return 'sync';
+  if (waiting === 'CreateContainerConfigError' || waiting === 'RunContainerError') return 'sync';
   return undefined;
 }
