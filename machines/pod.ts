@@ -21,13 +21,15 @@ export interface PodMachineContext extends PodMachineInput {
   rejectMessage: string | undefined;
   graceMs: number;
   volumeMessage: string | undefined;
+  volumeRetryMs: number;
 }
 
 export type PodMachineEvent =
   | { type: 'ADMITTED' }
   | { type: 'REJECTED'; reason: string; message: string }
   | { type: 'VOLUMES_READY' }
-  | { type: 'VOLUMES_FAILED'; message: string }
+  /** A volume failed to mount; the kubelet tries again after `retryMs`. */
+  | { type: 'VOLUMES_FAILED'; message: string; retryMs: number }
   | { type: 'INIT_CONTAINER_DONE'; name: string }
   | { type: 'INIT_CONTAINER_FAILED'; name: string }
   | { type: 'PHASE'; phase: PodPhase }
@@ -36,8 +38,6 @@ export type PodMachineEvent =
 
 /** Time to create the sandbox and its network (PodReadyToStartContainers). */
 export const SANDBOX_CREATE_MS = 500;
-/** Retry of a failed volume set-up (FailedMount) on the next sync. */
-export const VOLUME_RETRY_MS = 2_000;
 
 export const podMachine = setup({
   types: { context: {} as PodMachineContext, input: {} as PodMachineInput, events: {} as PodMachineEvent },
@@ -50,11 +50,11 @@ export const podMachine = setup({
   },
   delays: {
     sandboxCreate: SANDBOX_CREATE_MS,
-    volumeRetry: VOLUME_RETRY_MS,
+    volumeRetry: ({ context }) => context.volumeRetryMs,
   },
   actions: {
     recordRejection: assign(({ event }) => (event.type === 'REJECTED' ? { rejectReason: event.reason, rejectMessage: event.message } : {})),
-    recordVolumeFailure: assign({ volumeMessage: ({ event }) => (event.type === 'VOLUMES_FAILED' ? event.message : undefined) }),
+    recordVolumeFailure: assign(({ event }) => (event.type === 'VOLUMES_FAILED' ? { volumeMessage: event.message, volumeRetryMs: event.retryMs } : {})),
     mountVolumes: emit({ type: 'kubelet', op: 'mountVolumes' } as any),
     sandboxReady: emit({ type: 'kubelet', op: 'sandboxReady' } as any),
     startNextInitContainer: emit(({ context }) => ({ type: 'kubelet', op: 'startContainer', name: context.initContainers[context.initIndex].name }) as any),
@@ -68,7 +68,7 @@ export const podMachine = setup({
   },
 }).createMachine({
   id: 'pod',
-  context: ({ input }) => ({ initContainers: input.initContainers, hasVolumes: input.hasVolumes, resumed: input.resumed, initIndex: 0, rejectReason: undefined, rejectMessage: undefined, graceMs: 0, volumeMessage: undefined }),
+  context: ({ input }) => ({ initContainers: input.initContainers, hasVolumes: input.hasVolumes, resumed: input.resumed, initIndex: 0, rejectReason: undefined, rejectMessage: undefined, graceMs: 0, volumeMessage: undefined, volumeRetryMs: 0 }),
   initial: 'Pending',
   on: { DELETE: { target: '.Terminating', actions: 'recordGrace' } },
   states: {

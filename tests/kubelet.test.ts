@@ -397,6 +397,30 @@ describe('images and configuration errors', () => {
     await c.runFor('20s');
     expect(container(c, 'env').state.running).toBeDefined();
   });
+  it('a ConfigMap volume that cannot be mounted: FailedMount at a back-off of 500 ms doubling, then WaitForAttachAndMount gives up after 2 min 3 s', async () => {
+    // volumemanager: the reconciler retries a failed mount after 0.5, 1, 2, 4 … s (up to 2 min 2 s);
+    // SyncPod waits 2 min 3 s for the pod's volumes, then fails and the pod worker tries again 10–15 s later.
+    const c = await createCluster({ seed: 1 });
+    c.create(pod('vol', { containers: [{ name: 'app', image: 'nginx:1.14.2', volumeMounts: [{ name: 'cfg', mountPath: '/etc/cfg' }] }], volumes: [{ name: 'cfg', configMap: { name: 'missing' } }] }));
+    const mountFailed = () => c.events().find((e) => e.involvedObject.name === 'vol' && e.message.startsWith('MountVolume.SetUp failed'));
+    await c.runFor('33s');
+    // Tries at 0, 0.5, 1.5, 3.5, 7.5, 15.5 and 31.5 s: as `kubectl describe` shows on a real node, "(x7 over 33s)".
+    expect(mountFailed()).toMatchObject({ type: 'Warning', reason: 'FailedMount', count: 7, message: 'MountVolume.SetUp failed for volume "cfg" : configmap "missing" not found' });
+    await c.runFor('1m29s');
+    const gaveUp = () => c.events().find((e) => e.involvedObject.name === 'vol' && e.message.startsWith('Unable to attach or mount volumes'));
+    expect(gaveUp()).toBeUndefined();
+    await c.runFor('1s');
+    expect(gaveUp()).toMatchObject({
+      type: 'Warning', reason: 'FailedMount',
+      message: 'Unable to attach or mount volumes: unmounted volumes=[cfg], unattached volumes=[], failed to process volumes=[]: timed out waiting for the condition',
+    });
+    expect(container(c, 'vol').state.waiting.reason).toBe('ContainerCreating');
+    // Once the ConfigMap exists, the next try (within 2 min 2 s) mounts it and the container starts.
+    c.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'missing' }, data: { a: 'b' } });
+    await c.runFor('2m5s');
+    expect(container(c, 'vol').state.running).toBeDefined();
+  });
+
   it('a container that cannot be created (CreateContainerConfigError) is tried again at each pod worker sync, 10–15 s apart', async () => {
     // pod_workers.go: a failed sync is tried again after wait.Jitter(10 s, 0.5); each try fails the same way until the ConfigMap exists.
     const c = await createCluster({ seed: 1 });

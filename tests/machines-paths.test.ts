@@ -195,7 +195,7 @@ const CASES: MachineCase[] = [
     ],
     events: () => [
       { type: 'ADMITTED' }, { type: 'REJECTED', reason: 'OutOfcpu', message: 'Node didn\'t have enough resource: cpu' },
-      { type: 'VOLUMES_READY' }, { type: 'VOLUMES_FAILED', message: 'MountVolume.SetUp failed' },
+      { type: 'VOLUMES_READY' }, { type: 'VOLUMES_FAILED', message: 'MountVolume.SetUp failed', retryMs: 500 },
       { type: 'INIT_CONTAINER_DONE', name: 'init' }, { type: 'INIT_CONTAINER_FAILED', name: 'init' },
       ...(['Pending', 'Running', 'Succeeded', 'Failed'] as const).map((phase) => ({ type: 'PHASE', phase })),
       { type: 'DELETE', graceMs: 30_000 }, { type: 'ALL_CONTAINERS_STOPPED' },

@@ -20,11 +20,18 @@ import { computePodStatus, topState, type ContainerView } from './pod-status.ts'
 import { buildEnvironment, downwardAPIFile, environmentRefs } from './environment.ts';
 import type { CachedKind } from './object-cache.ts';
 import * as msg from './messages.ts';
-import { mountClaim, unmountClaim, type ClaimMount } from '../storage/mount.ts';
+import { POD_ATTACH_AND_MOUNT_TIMEOUT_MS, attachAndMountTimeoutMessage, mountClaim, unmountClaim, type ClaimMount } from '../storage/mount.ts';
 import { deepFreeze, intern, joined } from '../../api/equal.ts';
 
 /** pod_workers.go backOffPeriod: a failed sync is tried again after this, jittered up to half as much more. */
 export const BACKOFF_SYNC_MS = 10_000;
+
+/**
+ * A failed volume mount is tried again after an exponential back-off (the volume manager's
+ * nestedpendingoperations: 500 ms, doubling to 2 min 2 s); its FailedMount event comes each time.
+ */
+export const MOUNT_RETRY_INITIAL_MS = 500;
+export const MOUNT_RETRY_MAX_MS = 122_000;
 
 /** Time to create and start a container once its image is present. */
 export const CONTAINER_CREATE_MS = 100;
@@ -91,6 +98,12 @@ export class PodWorker implements ActorLogic {
   private terminating = false;
   private graceMs = 0;
   private statusTimer: number | undefined;
+  /** The back-off of the last failed mount of a ConfigMap, Secret or downward API volume (0: none). */
+  private mountRetryMs = 0;
+  /** The sync's WaitForAttachAndMount while such a volume fails to mount (see waitForMounts). */
+  private mountWait: number | undefined;
+  /** Volumes of that kind that failed to mount at the last try. */
+  private unmounted: string[] = [];
   /** The pod worker's retry while a container backs off (see resyncInBackOff). */
   private backOffSync: number | undefined;
   /** The pod machine is taking the phase the last posted status computed (see flushStatus). */
@@ -363,13 +376,26 @@ export class PodWorker implements ActorLogic {
     let failed = false;
     const done = () => {
       for (const v of volumes) if (!this.sandbox.volumes.has(v.name)) this.sandbox.volumes.set(v.name, { files: new Map() });
+      this.mountRetryMs = 0;
+      this.unmounted = [];
+      if (this.mountWait !== undefined) this.ctx.cancelTimer(this.mountWait);
+      this.mountWait = undefined;
       this.sendPod({ type: 'VOLUMES_READY' });
     };
-    const fail = (reason: string, message: string) => {
+    // A claim's own wait timed out (mountClaim): the sync failed, tried again after the pod
+    // worker's back-off period. A ConfigMap, Secret or downward API volume: the mount's back-off.
+    const fail = (reason: string, message: string, volume?: string) => {
       if (failed) return;
       failed = true;
       this.event('Warning', reason, message);
-      this.sendPod({ type: 'VOLUMES_FAILED', message });
+      let retryMs: number;
+      if (volume === undefined) retryMs = BACKOFF_SYNC_MS + this.ctx.random('pod-sync').int(BACKOFF_SYNC_MS / 2 + 1);
+      else {
+        retryMs = this.mountRetryMs = this.mountRetryMs === 0 ? MOUNT_RETRY_INITIAL_MS : Math.min(this.mountRetryMs * 2, MOUNT_RETRY_MAX_MS);
+        this.unmounted = [volume];
+        this.waitForMounts(POD_ATTACH_AND_MOUNT_TIMEOUT_MS);
+      }
+      this.sendPod({ type: 'VOLUMES_FAILED', message, retryMs });
     };
     if (left === 0) return done();
     for (const v of pending) {
@@ -397,7 +423,7 @@ export class PodWorker implements ActorLogic {
    * A volume made of sources (see volumeSources; the kube-api-access volume of every pod among
    * them): a bound ServiceAccount token, ConfigMap and Secret keys, and downward API fields.
    */
-  private mountSources(volume: string, sources: any[], settle: (store: VolumeStore) => void, fail: (reason: string, message: string) => void): void {
+  private mountSources(volume: string, sources: any[], settle: (store: VolumeStore) => void, fail: (reason: string, message: string, volume: string) => void): void {
     const files = new ProjectedFiles();
     let left = 1;
     const finish = () => {
@@ -416,13 +442,13 @@ export class PodWorker implements ActorLogic {
           const what = kind.toLowerCase();
           if (!obj) {
             if (src.optional) finish();
-            else fail('FailedMount', `MountVolume.SetUp failed for volume "${volume}" : ${what} "${src.name}" not found`);
+            else fail('FailedMount', `MountVolume.SetUp failed for volume "${volume}" : ${what} "${src.name}" not found`, volume);
             return;
           }
           const all = volumeFiles(kind, obj);
           const missing = (src.items ?? []).find((it: any) => !all.has(it.key));
           if (missing && !src.optional) {
-            fail('FailedMount', `MountVolume.SetUp failed for volume "${volume}" : ${what} references non-existent config key: ${missing.key}`);
+            fail('FailedMount', `MountVolume.SetUp failed for volume "${volume}" : ${what} references non-existent config key: ${missing.key}`, volume);
             return;
           }
           const items: Array<{ key: string; path: string }> = src.items ?? [...all.keys()].map((key) => ({ key, path: key }));
@@ -432,6 +458,22 @@ export class PodWorker implements ActorLogic {
       }
     }
     finish();
+  }
+
+  /**
+   * The sync's WaitForAttachAndMount (volume_manager.go) while a volume keeps failing to mount:
+   * after 2 min 3 s it gives up with FailedMount "Unable to attach or mount volumes: …", and the
+   * pod worker's next sync (10–15 s later) waits again. Claims time their own wait (mountClaim).
+   */
+  private waitForMounts(ms: number): void {
+    if (this.mountWait !== undefined) return;
+    this.mountWait = this.ctx.startTimer('volume-wait', ms, () => {
+      this.mountWait = undefined;
+      if (this.unmounted.length === 0 || this.terminating) return;
+      this.event('Warning', 'FailedMount', attachAndMountTimeoutMessage(this.unmounted, [], []));
+      this.waitForMounts(BACKOFF_SYNC_MS + this.ctx.random('pod-sync').int(BACKOFF_SYNC_MS / 2 + 1) + POD_ATTACH_AND_MOUNT_TIMEOUT_MS);
+      this.rethrow();
+    });
   }
 
   /** Makes the token later; a closure of its own, so it keeps nothing else of the mount alive. */
