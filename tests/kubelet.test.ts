@@ -329,6 +329,8 @@ describe('images and configuration errors', () => {
     expect(ev).toContain('BackOff: Back-off pulling image "nginx:1.161"');
     expect(ev).toContain('Failed: Error: ImagePullBackOff');
     expect(c.get('pod', 'typo').status.phase).toBe('Pending');
+    // 1.32: the waiting message during the back-off carries the last pull's error.
+    expect(container(c, 'typo').state.waiting.message).toBe('Back-off pulling image "nginx:1.161": ErrImagePull: rpc error: code = NotFound desc = failed to pull and unpack image "docker.io/library/nginx:1.161": failed to resolve reference "docker.io/library/nginx:1.161": docker.io/library/nginx:1.161: not found');
   });
 
   it('a failed pull is retried only at the pod worker\'s syncs, 10–15 s apart: ErrImagePull shows until one finds the image back-off (10 s doubling) running', async () => {

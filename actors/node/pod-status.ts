@@ -6,6 +6,7 @@ import { formatTime } from '../../api/time.ts';
 import { deepEqual, intern } from '../../api/equal.ts';
 import type { ContainerContext, Termination } from '../../machines/container.ts';
 import type { PodPhase } from '../../machines/pod.ts';
+import { backOffPullingMessage } from '../../cri/images.ts';
 
 export interface ContainerView {
   name: string;
@@ -72,6 +73,9 @@ export function containerStatus(c: ContainerView, epoch: number, pod: KubeObject
     state = { waiting: { reason } };
     if (reason === 'CrashLoopBackOff') {
       state.waiting.message = `back-off ${Math.round((ctx.backoff?.ms ?? 0) / 1000)}s restarting failed container=${c.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`;
+    } else if (reason === 'ImagePullBackOff' && ctx.message) {
+      // 1.32's image manager: the back-off message, then the last pull's error (prevPullErrMsg).
+      state.waiting.message = `${backOffPullingMessage(c.image)}: ${ctx.pullReason ?? 'ErrImagePull'}: ${ctx.message}`;
     } else if (ctx.message && reason !== 'PodInitializing' && reason !== 'ContainerCreating') state.waiting.message = ctx.message;
   }
   // Waiting to restart (CrashLoopBackOff), the exit just seen is the last state, as upstream's
