@@ -44,6 +44,7 @@ export const podMachine = setup({
   guards: {
     isResumed: ({ context }) => context.resumed,
     hasMoreInitContainers: ({ context }) => context.initIndex < context.initContainers.length,
+    hasNoInitContainers: ({ context }) => context.initContainers.length === 0,
     isRunning: ({ event }) => event.type === 'PHASE' && event.phase === 'Running',
     isSucceeded: ({ event }) => event.type === 'PHASE' && event.phase === 'Succeeded',
     isFailed: ({ event }) => event.type === 'PHASE' && event.phase === 'Failed',
@@ -91,7 +92,15 @@ export const podMachine = setup({
           },
         },
         VolumeRetry: { after: { volumeRetry: 'PreparingVolumes' } },
-        CreatingSandbox: { after: { sandboxCreate: { target: 'Initializing', actions: ['sandboxReady', 'statusChanged'] } } },
+        CreatingSandbox: {
+          after: {
+            sandboxCreate: [
+              // No init containers: straight on to the app containers (what Initializing's eventless step would do).
+              { guard: 'hasNoInitContainers', target: 'StartingContainers', actions: ['sandboxReady', 'statusChanged', 'initialized'] },
+              { target: 'Initializing', actions: ['sandboxReady', 'statusChanged'] },
+            ],
+          },
+        },
         Initializing: {
           initial: 'Next',
           states: {
