@@ -60,6 +60,12 @@ function byteOrder(a: string, b: string): number {
 export class SchedulingAlgorithm {
   /** Where the next attempt starts looking (round-robin over the node list). */
   nextStartNodeIndex = 0;
+  /**
+   * The feasible nodes and one score plugin's scores of the cycle running: arrays of a few hundred
+   * entries a pod, reused from cycle to cycle (nothing keeps them past it).
+   */
+  private readonly feasibleNodes: NodeInfo[] = [];
+  private readonly pluginScores: number[] = [];
 
   constructor(
     private readonly cache: SchedulerCache,
@@ -101,7 +107,8 @@ export class SchedulingAlgorithm {
     const nodes = this.cache.nodeList();
     const total = nodes.length;
     const want = numFeasibleNodesToFind(total, this.percentageOfNodesToScore);
-    const feasible: NodeInfo[] = [];
+    const feasible = this.feasibleNodes;
+    feasible.length = 0;
     // Most pods ask nothing special of a node: one fused check stands for every filter's pass.
     const plain = plainCycle(state);
     let processed = 0;
@@ -130,7 +137,8 @@ export class SchedulingAlgorithm {
   /** prioritizeNodes: PreScore (skipping plugins with nothing to say), Score, NormalizeScore, weights. */
   private prioritizeNodes(state: CycleState, feasible: NodeInfo[], decision: SchedulingDecision, log: VerdictLog): number[] {
     const totals = new Array<number>(feasible.length).fill(0);
-    const scores = new Array<number>(feasible.length);
+    const scores = this.pluginScores;
+    scores.length = feasible.length;
     for (const plugin of SCORE_PLUGINS) {
       const pre = plugin.preScore(state, this.cache, feasible);
       if (pre === undefined) continue;
