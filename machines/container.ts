@@ -115,17 +115,19 @@ function backoffRemaining(c: ContainerContext): number {
   return Math.max(0, c.backoff!.ms - (c.now - c.termination.finishedAt));
 }
 
-/** IsInBackOffSinceUpdate: within the back-off of the last failed pull (and the entry not expired). */
+/** No pull back-off entry, or hasExpired: the last failure is more than twice the cap ago. */
+function noPullBackOffEntry(c: ContainerContext, now: number): boolean {
+  return c.pullFailedAt === undefined || now - c.pullFailedAt > 2 * PULL_BACKOFF_MAX_MS;
+}
+
+/** IsInBackOffSinceUpdate: within the back-off of the last failed pull. */
 function pullBackOffRunning(c: ContainerContext, now: number): boolean {
-  if (c.pullFailedAt === undefined) return false;
-  const since = now - c.pullFailedAt;
-  return since <= 2 * PULL_BACKOFF_MAX_MS && since < c.pullBackoffMs;
+  return !noPullBackOffEntry(c, now) && now - c.pullFailedAt! < c.pullBackoffMs;
 }
 
 /** Backoff.Next after a failed pull: 10 s for the first (or after the entry expired), then twice the last, up to 300 s. */
 function nextPullBackoff(c: ContainerContext, now: number): number {
-  if (c.pullFailedAt === undefined || now - c.pullFailedAt > 2 * PULL_BACKOFF_MAX_MS) return PULL_BACKOFF_INITIAL_MS;
-  return Math.min(c.pullBackoffMs * 2, PULL_BACKOFF_MAX_MS);
+  return noPullBackOffEntry(c, now) ? PULL_BACKOFF_INITIAL_MS : Math.min(c.pullBackoffMs * 2, PULL_BACKOFF_MAX_MS);
 }
 
 function probeDelay(c: ContainerContext, p: ProbeName): number {
@@ -146,6 +148,21 @@ function startFields(a: AssignArgs, started: boolean): Partial<ContainerContext>
   const t = at(a);
   return { now: t, startedAt: t, termination: undefined, started, ready: started, counters: zero(), killReason: undefined, message: undefined };
 }
+
+/** A sync after the image's back-off has run out: pull again. */
+const PULL_AGAIN = { target: 'Pulling', actions: 'noteTime' } as const;
+
+/**
+ * Pulling again (from ErrImagePull or ImagePullBackOff): the status shows what it showed until
+ * the sync ends; a new failure shows ErrImagePull anew (re-entered, so its status is written).
+ */
+const PULLING_AGAIN = {
+  entry: 'ensureImage',
+  on: {
+    IMAGE_READY: { target: '#container.Waiting.Creating', actions: 'noteTime' },
+    PULL_FAILED: { target: '#container.Waiting.ErrImagePull', reenter: true, actions: 'recordPullFailure' },
+  },
+} as const;
 
 export const containerMachine = setup({
   types: {
@@ -174,7 +191,7 @@ export const containerMachine = setup({
     isStartupResult: ({ event }) => event.type === 'PROBE_RESULT' && event.probe === 'startup',
     isLivenessResult: ({ event }) => event.type === 'PROBE_RESULT' && event.probe === 'liveness',
     isReadinessResult: ({ event }) => event.type === 'PROBE_RESULT' && event.probe === 'readiness',
-    inPullBackOff: ({ context, event }) => pullBackOffRunning(context, 'at' in event ? event.at : context.now),
+    inPullBackOff: (a) => pullBackOffRunning(a.context, at(a)),
   },
   delays: {
     crashBackoff: ({ context }) => backoffRemaining(context),
@@ -307,43 +324,16 @@ export const containerMachine = setup({
           entry: 'statusChanged',
           initial: 'Failed',
           states: {
-            Failed: {
-              on: {
-                SYNC: [
-                  { guard: 'inPullBackOff', target: '#container.Waiting.ImagePullBackOff', actions: ['noteTime', 'emitPullBackOffEvent'] },
-                  { target: 'Pulling', actions: 'noteTime' },
-                ],
-              },
-            },
-            // Pulling again: the status shows the last failure until the sync ends.
-            Pulling: {
-              entry: 'ensureImage',
-              on: {
-                IMAGE_READY: { target: '#container.Waiting.Creating', actions: 'noteTime' },
-                PULL_FAILED: { target: '#container.Waiting.ErrImagePull', reenter: true, actions: ['recordPullFailure'] },
-              },
-            },
+            Failed: { on: { SYNC: [{ guard: 'inPullBackOff', target: '#container.Waiting.ImagePullBackOff', actions: ['noteTime', 'emitPullBackOffEvent'] }, PULL_AGAIN] } },
+            Pulling: PULLING_AGAIN,
           },
         },
         ImagePullBackOff: {
           entry: 'statusChanged',
           initial: 'BackingOff',
           states: {
-            BackingOff: {
-              on: {
-                SYNC: [
-                  { guard: 'inPullBackOff', actions: ['noteTime', 'emitPullBackOffEvent'] },
-                  { target: 'Pulling', actions: 'noteTime' },
-                ],
-              },
-            },
-            Pulling: {
-              entry: 'ensureImage',
-              on: {
-                IMAGE_READY: { target: '#container.Waiting.Creating', actions: 'noteTime' },
-                PULL_FAILED: { target: '#container.Waiting.ErrImagePull', actions: ['recordPullFailure'] },
-              },
-            },
+            BackingOff: { on: { SYNC: [{ guard: 'inPullBackOff', actions: ['noteTime', 'emitPullBackOffEvent'] }, PULL_AGAIN] } },
+            Pulling: PULLING_AGAIN,
           },
         },
         // The failed sync is tried again at the pod worker's next one (10–15 s later).

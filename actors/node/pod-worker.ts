@@ -389,7 +389,7 @@ export class PodWorker implements ActorLogic {
       failed = true;
       this.event('Warning', reason, message);
       let retryMs: number;
-      if (volume === undefined) retryMs = BACKOFF_SYNC_MS + this.ctx.random('pod-sync').int(BACKOFF_SYNC_MS / 2 + 1);
+      if (volume === undefined) retryMs = this.syncBackOffMs();
       else {
         retryMs = this.mountRetryMs = this.mountRetryMs === 0 ? MOUNT_RETRY_INITIAL_MS : Math.min(this.mountRetryMs * 2, MOUNT_RETRY_MAX_MS);
         this.unmounted = [volume];
@@ -471,7 +471,7 @@ export class PodWorker implements ActorLogic {
       this.mountWait = undefined;
       if (this.unmounted.length === 0 || this.terminating) return;
       this.event('Warning', 'FailedMount', attachAndMountTimeoutMessage(this.unmounted, [], []));
-      this.waitForMounts(BACKOFF_SYNC_MS + this.ctx.random('pod-sync').int(BACKOFF_SYNC_MS / 2 + 1) + POD_ATTACH_AND_MOUNT_TIMEOUT_MS);
+      this.waitForMounts(this.syncBackOffMs() + POD_ATTACH_AND_MOUNT_TIMEOUT_MS);
       this.rethrow();
     });
   }
@@ -795,8 +795,7 @@ export class PodWorker implements ActorLogic {
    */
   private resyncInBackOff(): void {
     if (this.backOffSync !== undefined) return;
-    const delay = BACKOFF_SYNC_MS + this.ctx.random('pod-sync').int(BACKOFF_SYNC_MS / 2 + 1);
-    this.backOffSync = this.ctx.startTimer('sync-backoff', delay, () => {
+    this.backOffSync = this.ctx.startTimer('sync-backoff', this.syncBackOffMs(), () => {
       this.backOffSync = undefined;
       if (!this.terminating) {
         for (const slot of this.slots.values()) {
@@ -804,10 +803,15 @@ export class PodWorker implements ActorLogic {
           if (what === 'sync') slot.actor.send({ type: 'SYNC', at: this.ctx.now() });
           else if (what === 'crashBackOff') this.backOffEvents(slot, what);
         }
-        for (const slot of this.slots.values()) if (backOffOf(slot.snapshot().value)) this.resyncInBackOff();
+        if ([...this.slots.values()].some((slot) => backOffOf(slot.snapshot().value))) this.resyncInBackOff();
       }
       this.rethrow();
     });
+  }
+
+  /** When a failed sync is tried again: wait.Jitter(backOffPeriod, 0.5), 10–15 s. */
+  private syncBackOffMs(): number {
+    return BACKOFF_SYNC_MS + this.ctx.random('pod-sync').int(BACKOFF_SYNC_MS / 2 + 1);
   }
 
   private checkAllStopped(): void {
