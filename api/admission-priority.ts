@@ -4,7 +4,7 @@
 // single globalDefault. The built-in system classes resolve even before their objects exist.
 import type { KubeObject } from './types.ts';
 import type { AdmissionAttributes, AdmissionPlugin, ApiServer } from './server.ts';
-import { admissionName, newForbidden } from './errors.ts';
+import { newAdmissionForbidden, newForbidden } from './errors.ts';
 import { groupResource, lookupKind } from './registry.ts';
 
 export const SYSTEM_CLUSTER_CRITICAL = 'system-cluster-critical';
@@ -46,7 +46,6 @@ function defaultClass(server: ApiServer): KubeObject | undefined {
 function admitPod({ obj, server, info }: AdmissionAttributes): void {
   const pod = obj!;
   const spec = (pod.spec ??= {});
-  const forbidden = (reason: string) => newForbidden(groupResource(info), admissionName(pod), reason);
   let resolved: ResolvedClass;
   if (!spec.priorityClassName) {
     const d = defaultClass(server);
@@ -55,15 +54,15 @@ function admitPod({ obj, server, info }: AdmissionAttributes): void {
   } else {
     const pc = server.peek(priorityClassInfo(), undefined, spec.priorityClassName);
     const sys = SYSTEM_CLASSES[spec.priorityClassName];
-    if (!pc && !sys) throw forbidden(`no PriorityClass with name ${spec.priorityClassName} was found`);
+    if (!pc && !sys) throw newAdmissionForbidden(groupResource(info), pod, `no PriorityClass with name ${spec.priorityClassName} was found`);
     resolved = pc ? classOf(pc) : sys;
   }
   if (typeof spec.priority === 'number' && spec.priority !== resolved.value) {
-    throw forbidden(`the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${resolved.value} from the given PriorityClass name`);
+    throw newAdmissionForbidden(groupResource(info), pod, `the integer value of priority (${spec.priority}) must not be provided in pod spec; priority admission controller computed ${resolved.value} from the given PriorityClass name`);
   }
   spec.priority = resolved.value;
   if (spec.preemptionPolicy && spec.preemptionPolicy !== resolved.preemptionPolicy) {
-    throw forbidden(`the string value of PreemptionPolicy (${spec.preemptionPolicy}) must not be provided in pod spec; priority admission controller computed ${resolved.preemptionPolicy} from the given PriorityClass name`);
+    throw newAdmissionForbidden(groupResource(info), pod, `the string value of PreemptionPolicy (${spec.preemptionPolicy}) must not be provided in pod spec; priority admission controller computed ${resolved.preemptionPolicy} from the given PriorityClass name`);
   }
   spec.preemptionPolicy = resolved.preemptionPolicy;
 }

@@ -5,7 +5,7 @@
 // (bound token, kube-root-ca.crt, namespace) mounted read-only in every container. k8s-facts §12.2.
 import type { KubeObject } from './types.ts';
 import type { AdmissionAttributes, AdmissionPlugin, ApiServer } from './server.ts';
-import { admissionName, newForbidden } from './errors.ts';
+import { newAdmissionForbidden } from './errors.ts';
 import { groupResource, lookupKind } from './registry.ts';
 
 export const DEFAULT_SERVICE_ACCOUNT = 'default';
@@ -62,10 +62,9 @@ function mountToken(pod: KubeObject, server: ApiServer): void {
 function admitPod({ obj, server, info }: AdmissionAttributes): void {
   const pod = obj!;
   const spec = (pod.spec ??= {});
-  const forbidden = (reason: string) => newForbidden(groupResource(info), admissionName(pod), reason);
   // Mirror pods (static pods) are the kubelet's: their spec is left alone.
   if (pod.metadata?.annotations?.[MIRROR_POD_ANNOTATION] !== undefined) {
-    if (spec.serviceAccountName) throw forbidden('a mirror pod may not reference service accounts');
+    if (spec.serviceAccountName) throw newAdmissionForbidden(groupResource(info), pod, 'a mirror pod may not reference service accounts');
     return;
   }
   if (!spec.serviceAccountName) spec.serviceAccountName = spec.serviceAccount || DEFAULT_SERVICE_ACCOUNT;
@@ -76,7 +75,7 @@ function admitPod({ obj, server, info }: AdmissionAttributes): void {
   // Upstream retries the lookup of "default" for a while, as the serviceaccount controller creates
   // it as soon as the namespace exists; here that controller has simply not run yet.
   if (!sa && spec.serviceAccountName !== DEFAULT_SERVICE_ACCOUNT) {
-    throw forbidden(`error looking up service account ${namespace}/${spec.serviceAccountName}: serviceaccount "${spec.serviceAccountName}" not found`);
+    throw newAdmissionForbidden(groupResource(info), pod, `error looking up service account ${namespace}/${spec.serviceAccountName}: serviceaccount "${spec.serviceAccountName}" not found`);
   }
   if (shouldAutomount(sa, pod)) mountToken(pod, server);
   if (!(spec.imagePullSecrets ?? []).length && sa?.imagePullSecrets?.length) {

@@ -100,6 +100,11 @@ export function admissionName(obj: { metadata?: { name?: string; generateName?: 
   return name ?? generateName ?? '';
 }
 
+/** admission.NewForbidden: an object refused by an admission plug-in, named as admissionName shows it. */
+export function newAdmissionForbidden(gr: GroupResource, obj: { metadata?: { name?: string; generateName?: string } }, reason: string): StatusError {
+  return newForbidden(gr, admissionName(obj), reason);
+}
+
 export function newForbidden(gr: GroupResource, name: string, reason: string): StatusError {
   const message = name
     ? `${qualified(gr)} "${name}" is forbidden: ${reason}`

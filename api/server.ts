@@ -187,18 +187,17 @@ export class ApiServer {
   /** events.k8s.io/v1 Events: the core/v1 Events stored, converted on the way in and out. */
   private handleEventV1(req: ApiRequest, user: UserInfo, actor: string, namespace: string | undefined): KubeObject {
     const core = EVENT_KIND;
-    const out = (o: KubeObject) => (o.kind === 'Event' ? eventToV1(o) : o);
     const opts = req.listOptions;
     switch (req.verb) {
-      case 'create': return out(this.create(core, namespace, { ...req, apiVersion: 'v1', body: eventFromV1(req.body as KubeObject) }, user));
-      case 'get': return out(this.get(core, namespace, requireName(req)));
+      case 'create': return eventOut(this.create(core, namespace, { ...req, apiVersion: 'v1', body: eventFromV1(req.body as KubeObject) }, user));
+      case 'get': return eventOut(this.get(core, namespace, requireName(req)));
       case 'list': {
         const list = this.list(core, namespace, opts?.labelSelector, fieldSelectorFromV1(opts?.fieldSelector));
         return { apiVersion: EVENTS_V1, kind: 'EventList', metadata: list.metadata, items: (list.items as KubeObject[]).map(eventToV1) };
       }
-      case 'update': return out(this.update(core, namespace, eventFromV1(req.body as KubeObject), req.subresource ?? '', user, req.dryRun));
-      case 'patch': return out(this.patch(core, namespace, requireName(req), { ...req, apiVersion: 'v1', body: patchFromV1(req.body) }, user));
-      case 'delete': return out(this.delete(core, namespace, requireName(req), req.deleteOptions ?? {}, user, req.dryRun));
+      case 'update': return eventOut(this.update(core, namespace, eventFromV1(req.body as KubeObject), req.subresource ?? '', user, req.dryRun));
+      case 'patch': return eventOut(this.patch(core, namespace, requireName(req), { ...req, apiVersion: 'v1', body: patchFromV1(req.body) }, user));
+      case 'delete': return eventOut(this.delete(core, namespace, requireName(req), req.deleteOptions ?? {}, user, req.dryRun));
       case 'watch': return this.watch(core, namespace, { ...req, listOptions: { ...opts, fieldSelector: fieldSelectorFromV1(opts?.fieldSelector) } }, actor, eventToV1);
       case 'unwatch': return this.unwatch(req.watchId ?? '');
     }
@@ -1113,3 +1112,8 @@ function newInternalErrorText(msg: string): StatusError {
 }
 
 export type { FieldError };
+
+/** What an events.k8s.io/v1 request returns: a stored Event converted, a Status as it is. */
+function eventOut(o: KubeObject): KubeObject {
+  return o.kind === 'Event' ? eventToV1(o) : o;
+}

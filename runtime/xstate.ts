@@ -23,6 +23,31 @@ export interface SendEmitted {
   delay?: number;
 }
 
+/**
+ * XState's `clock` on the runtime's virtual time: each machine timer (`after`, a delayed send) is
+ * a runtime timer named 'after'. `background` says which delays are periodic work; `afterFire`
+ * runs after each timer's callback (to surface an error the machine recorded).
+ */
+export class RuntimeClock {
+  constructor(
+    private readonly ctx: ActorContext,
+    private readonly background?: (ms: number) => boolean,
+    private readonly afterFire?: () => void,
+  ) {}
+
+  setTimeout(fn: () => void, ms: number): number {
+    const opts = this.background ? { background: this.background(ms) } : undefined;
+    return this.ctx.startTimer('after', ms, () => {
+      fn();
+      this.afterFire?.();
+    }, opts);
+  }
+
+  clearTimeout(handle: number): void {
+    this.ctx.cancelTimer(handle);
+  }
+}
+
 export class MachineLogic implements ActorLogic {
   private actor: AnyActorRef | undefined;
   private failure: unknown;
@@ -30,12 +55,7 @@ export class MachineLogic implements ActorLogic {
   constructor(private readonly logic: AnyStateMachine, private readonly opts: MachineActorOptions = {}) {}
 
   start(ctx: ActorContext): void {
-    const background = this.opts.backgroundDelay;
-    const clock = {
-      setTimeout: (fn: (...args: any[]) => void, ms: number) =>
-        ctx.startTimer('after', ms, () => fn(), { background: background ? background(ms) : false }),
-      clearTimeout: (handle: number) => ctx.cancelTimer(handle),
-    };
+    const clock = new RuntimeClock(ctx, this.opts.backgroundDelay);
     const actor = createActor(this.logic, {
       id: ctx.self, input: this.opts.input, clock: clock as any, inspect: this.opts.inspect,
     });

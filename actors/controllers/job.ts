@@ -168,23 +168,25 @@ export class JobController extends Controller {
     const curRef = getControllerOf(cur);
     const oldRef = getControllerOf(old);
     const refChanged = !deepEqual(curRef ?? null, oldRef ?? null);
-    const wake = (job: KubeObject) => {
-      if (finalizerRemoved) this.finalizerRemovalObserved(keyOf(job), cur.metadata.uid!);
-      this.keyed.addAfter(keyOf(job), SYNC_JOB_BATCH_PERIOD_MS);
-    };
     if (refChanged && oldRef) {
       const job = this.resolveControllerRef(old.metadata.namespace!, oldRef);
-      if (job) wake(job);
+      if (job) this.wakeForPod(job, cur, finalizerRemoved);
     }
     if (curRef) {
       const job = this.resolveControllerRef(cur.metadata.namespace!, curRef);
-      if (job) wake(job);
+      if (job) this.wakeForPod(job, cur, finalizerRemoved);
       return;
     }
     if (hasJobTrackingFinalizer(cur)) this.enqueue(ORPHAN_PREFIX + podKey(cur));
     if (refChanged || !deepEqual(cur.metadata.labels ?? {}, old.metadata.labels ?? {})) {
       for (const job of this.getPodJobs(cur)) this.keyed.addAfter(keyOf(job), SYNC_JOB_BATCH_PERIOD_MS);
     }
+  }
+
+  /** A Job whose pod changed syncs after the batch period (and learns of a finalizer its pod lost). */
+  private wakeForPod(job: KubeObject, pod: KubeObject, finalizerRemoved: boolean): void {
+    if (finalizerRemoved) this.finalizerRemovalObserved(keyOf(job), pod.metadata.uid!);
+    this.keyed.addAfter(keyOf(job), SYNC_JOB_BATCH_PERIOD_MS);
   }
 
   /** deletePod: observed deletion (or deletionTimestamp); a finished or missing owner leaves the finalizer to the orphan path. */

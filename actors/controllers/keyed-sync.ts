@@ -50,14 +50,18 @@ export class KeyedSync {
     }
     const token = this.nextToken++;
     const entry = { token, timer: 0 };
-    const expire = (): void => {
-      const resume = (this.opts.throttledUntil?.() ?? -Infinity) + SYNC_TIMEOUT_MS - this.ctx.now();
-      if (resume > 0) entry.timer = this.ctx.startTimer(`sync-timeout ${key}`, resume, expire, { background: true });
-      else this.finish(key, token, 'sync timed out waiting for the API server');
-    };
-    entry.timer = this.ctx.startTimer(`sync-timeout ${key}`, SYNC_TIMEOUT_MS, expire, { background: true });
+    this.armSyncTimeout(key, entry, SYNC_TIMEOUT_MS);
     this.syncing.set(key, entry);
     this.opts.sync(key, (err, requeueAfter) => this.finish(key, token, err, requeueAfter), () => this.syncing.get(key)?.token === token);
+  }
+
+  /** The sync's deadline: put off while the client is throttled, then the sync fails. */
+  private armSyncTimeout(key: string, entry: { token: number; timer: number }, ms: number): void {
+    entry.timer = this.ctx.startTimer(`sync-timeout ${key}`, ms, () => {
+      const resume = (this.opts.throttledUntil?.() ?? -Infinity) + SYNC_TIMEOUT_MS - this.ctx.now();
+      if (resume > 0) this.armSyncTimeout(key, entry, resume);
+      else this.finish(key, entry.token, 'sync timed out waiting for the API server');
+    }, { background: true });
   }
 
   /** queue.AddRateLimited: wakes the key after the per-item back-off for one more failure. */

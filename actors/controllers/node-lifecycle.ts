@@ -365,12 +365,10 @@ export class NodeLifecycleController extends Controller {
     const beat = this.nodes.heartbeat(undefined, name);
     const beatTick = beat ? lastStandingTick(beat.start, beat.period, now - 1) : undefined;
     const beaten = beatTick !== undefined && beatTick > (health?.heartbeatTick ?? -Infinity);
-    // A fresh record (as upstream's new nodeHealthData) forgets the Lease it saw.
-    const fresh = (transition: number): NodeHealth => ({ status: node.status, probeTimestamp: now, readyTransitionTimestamp: transition });
-    if (!health) health = fresh(now);
-    else if ((!saved && currentReady) || (saved && !currentReady)) health = fresh(now);
+    if (!health) health = freshHealth(node, now, now);
+    else if ((!saved && currentReady) || (saved && !currentReady)) health = freshHealth(node, now, now);
     else if (saved && currentReady && ((saved as any).lastHeartbeatTime !== (currentReady as any).lastHeartbeatTime || beaten)) {
-      health = fresh(saved.lastTransitionTime !== currentReady.lastTransitionTime ? now : health.readyTransitionTimestamp);
+      health = freshHealth(node, now, saved.lastTransitionTime !== currentReady.lastTransitionTime ? now : health.readyTransitionTimestamp);
     }
     health.heartbeatTick = beatTick;
     const renewMs = this.leaseRenewMs(name);
@@ -665,4 +663,9 @@ export class NodeLifecycleController extends Controller {
 
 function timeOf(s: string | undefined, epoch: number): number {
   return s ? parseTime(s, epoch) : -Infinity;
+}
+
+/** A fresh record (as upstream's new nodeHealthData): it forgets the Lease it saw. */
+function freshHealth(node: KubeObject, now: number, readyTransition: number): NodeHealth {
+  return { status: node.status, probeTimestamp: now, readyTransitionTimestamp: readyTransition };
 }

@@ -172,9 +172,8 @@ export class ReplicaSetController extends Controller {
         done(claimErr);
         return;
       }
-      const afterManage = (manageErr?: string) => this.finishSync(rs, claimed, manageErr, done);
-      if (rsNeedsSync && !rs.metadata.deletionTimestamp) this.manageReplicas(claimed, rs, afterManage);
-      else afterManage();
+      if (rsNeedsSync && !rs.metadata.deletionTimestamp) this.manageReplicas(claimed, rs, (manageErr) => this.finishSync(rs, claimed, manageErr, done));
+      else this.finishSync(rs, claimed, undefined, done);
     });
   }
 

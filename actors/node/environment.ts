@@ -12,18 +12,31 @@ export interface EnvRef {
 }
 
 /** The ConfigMaps and Secrets the container's environment reads. */
-export function environmentRefs(c: any): EnvRef[] {
+export function environmentRefs(c: any): readonly EnvRef[] {
+  if (!c.envFrom && !c.env) return NO_REFS;
   const out = new Map<string, EnvRef>();
-  const add = (kind: 'ConfigMap' | 'Secret', name: string) => out.set(`${kind}/${name}`, { kind, name });
   for (const f of c.envFrom ?? []) {
-    if (f.configMapRef) add('ConfigMap', f.configMapRef.name);
-    if (f.secretRef) add('Secret', f.secretRef.name);
+    if (f.configMapRef) addRef(out, 'ConfigMap', f.configMapRef.name);
+    if (f.secretRef) addRef(out, 'Secret', f.secretRef.name);
   }
   for (const e of c.env ?? []) {
-    if (e.valueFrom?.configMapKeyRef) add('ConfigMap', e.valueFrom.configMapKeyRef.name);
-    if (e.valueFrom?.secretKeyRef) add('Secret', e.valueFrom.secretKeyRef.name);
+    if (e.valueFrom?.configMapKeyRef) addRef(out, 'ConfigMap', e.valueFrom.configMapKeyRef.name);
+    if (e.valueFrom?.secretKeyRef) addRef(out, 'Secret', e.valueFrom.secretKeyRef.name);
   }
   return [...out.values()];
+}
+
+const NO_REFS: readonly EnvRef[] = [];
+
+function addRef(out: Map<string, EnvRef>, kind: 'ConfigMap' | 'Secret', name: string): void {
+  out.set(`${kind}/${name}`, { kind, name });
+}
+
+/** A ConfigMap or Secret the environment reads; one that is missing and not optional fails the container. */
+function lookup(fetched: Map<string, KubeObject | undefined>, kind: string, name: string, optional: boolean): KubeObject | undefined {
+  const obj = fetched.get(`${kind}/${name}`);
+  if (!obj && !optional) throw new Error(`${kind.toLowerCase()} "${name}" not found`);
+  return obj;
 }
 
 function dataOf(obj: KubeObject): Record<string, string> {
@@ -40,29 +53,24 @@ export function buildEnvironment(pod: KubeObject, c: any, fetched: Map<string, K
     KUBERNETES_PORT: 'tcp://10.96.0.1:443', KUBERNETES_PORT_443_TCP: 'tcp://10.96.0.1:443', KUBERNETES_PORT_443_TCP_PROTO: 'tcp',
     KUBERNETES_PORT_443_TCP_PORT: '443', KUBERNETES_PORT_443_TCP_ADDR: '10.96.0.1',
   };
-  const lookup = (kind: string, name: string, optional: boolean): KubeObject | undefined => {
-    const obj = fetched.get(`${kind}/${name}`);
-    if (!obj && !optional) throw new Error(`${kind.toLowerCase()} "${name}" not found`);
-    return obj;
-  };
   for (const f of c.envFrom ?? []) {
     const ref = f.configMapRef ?? f.secretRef;
-    const obj = lookup(f.configMapRef ? 'ConfigMap' : 'Secret', ref.name, Boolean(ref.optional));
+    const obj = lookup(fetched, f.configMapRef ? 'ConfigMap' : 'Secret', ref.name, Boolean(ref.optional));
     if (obj) for (const [k, v] of Object.entries(dataOf(obj))) env[(f.prefix ?? '') + k] = v;
   }
-  for (const e of c.env ?? []) env[e.name] = envValue(e, pod, env, lookup, podIP, host, ns);
+  for (const e of c.env ?? []) env[e.name] = envValue(e, pod, env, fetched, podIP, host, ns);
   env.HOSTNAME = pod.spec.hostname ?? pod.metadata.name!;
   return env;
 }
 
-function envValue(e: any, pod: KubeObject, env: Record<string, string>, lookup: (k: string, n: string, o: boolean) => KubeObject | undefined, podIP: string, host: NodeHost, ns: string): string {
+function envValue(e: any, pod: KubeObject, env: Record<string, string>, fetched: Map<string, KubeObject | undefined>, podIP: string, host: NodeHost, ns: string): string {
   if (e.value !== undefined) return String(e.value).replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, v) => env[v] ?? m);
   const vf = e.valueFrom ?? {};
   if (vf.fieldRef) return fieldRefValue(vf.fieldRef.fieldPath, pod, podIP, host);
   if (vf.configMapKeyRef || vf.secretKeyRef) {
     const ref = vf.configMapKeyRef ?? vf.secretKeyRef;
     const kind = vf.configMapKeyRef ? 'ConfigMap' : 'Secret';
-    const obj = lookup(kind, ref.name, Boolean(ref.optional));
+    const obj = lookup(fetched, kind, ref.name, Boolean(ref.optional));
     if (!obj) return '';
     const data = dataOf(obj);
     if (!(ref.key in data)) {

@@ -392,7 +392,7 @@ export class Kubelet implements ActorLogic {
     if (resumed && !isPodTerminal(pod)) this.count(uid, podRequestsOf(pod));
     const opts = { pod, host: this.opts.host, kubelet: this.ctx.self, epoch: this.opts.epoch, admission, behaviorFor: this.opts.behaviorFor, port: this.port };
     this.workers.set(uid, id);
-    this.ctx.spawn({ id, type: 'pod', restart: 'temporary', start: () => new PodWorker(opts) });
+    this.ctx.spawn({ id, type: 'pod', restart: 'temporary', start() { return new PodWorker(opts); } });
   }
 
   /** canAdmitPod: node affinity and resources against the pods already admitted here. */
@@ -406,12 +406,9 @@ export class Kubelet implements ActorLogic {
     alloc.memory -= EVICTION_HARD_MEMORY;
     const used = this.used;
     const req = podRequestsOf(pod);
-    const reject = (res: string, requested: number, u: number, cap: number): Admission => ({
-      ok: false, reason: `OutOf${res}`, message: `Pod was rejected: Node didn't have enough resource: ${res}, requested: ${requested}, used: ${u}, capacity: ${cap}`,
-    });
-    if (used.pods + 1 > s.pods) return reject('pods', 1, used.pods, s.pods);
-    if (req.cpu > 0 && used.cpu + req.cpu > alloc.cpu) return reject('cpu', req.cpu, used.cpu, alloc.cpu);
-    if (req.memory > 0 && used.memory + req.memory > alloc.memory) return reject('memory', req.memory, used.memory, alloc.memory);
+    if (used.pods + 1 > s.pods) return outOfResource('pods', 1, used.pods, s.pods);
+    if (req.cpu > 0 && used.cpu + req.cpu > alloc.cpu) return outOfResource('cpu', req.cpu, used.cpu, alloc.cpu);
+    if (req.memory > 0 && used.memory + req.memory > alloc.memory) return outOfResource('memory', req.memory, used.memory, alloc.memory);
     this.count(pod.metadata.uid!, req);
     return { ok: true };
   }
@@ -608,4 +605,11 @@ function hexId(seed: string, n: number): string {
     out += h.toString(16).padStart(8, '0');
   }
   return out.slice(0, n);
+}
+
+/** An admission rejected for a resource the node has too little of (lifecycle predicate InsufficientResourceError). */
+function outOfResource(res: string, requested: number, used: number, capacity: number): Admission {
+  return {
+    ok: false, reason: `OutOf${res}`, message: `Pod was rejected: Node didn't have enough resource: ${res}, requested: ${requested}, used: ${used}, capacity: ${capacity}`,
+  };
 }

@@ -4,7 +4,7 @@
 // pod's status and events to its kubelet. The runtime state it drives lives on the NodeHost,
 // so a restarted kubelet finds its containers still running.
 import { createActor, type AnyActorRef, type AnyMachineSnapshot, type InspectionEvent } from 'xstate';
-import { initialState, type ActorContext, type ActorLogic, type Envelope } from '../../runtime/index.ts';
+import { RuntimeClock, initialState, type ActorContext, type ActorLogic, type Envelope } from '../../runtime/index.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { ApiClient } from '../../client/client.ts';
 import { parseQuantity } from '../../api/validation.ts';
@@ -267,10 +267,7 @@ export class PodWorker implements ActorLogic {
     // once); what the initial transition emitted is handed over when it starts (startMachine).
     const initial = fresh ? initialState(machine, input) : undefined;
     // Only the pod machine's system keeps timers: the container machines join it.
-    const clock = part ? undefined : {
-      setTimeout: (fn: () => void, ms: number) => ctx.startTimer('after', ms, () => { fn(); this.rethrow(); }),
-      clearTimeout: (h: number) => ctx.cancelTimer(h),
-    };
+    const clock = part ? undefined : new RuntimeClock(ctx, undefined, () => this.rethrow());
     // XState's inspection API feeds the trace with the container machines' transitions (the pod
     // machine's own state is traced by the runtime); only when something records the trace.
     const inspect = part && ctx.tracing ? (ev: InspectionEvent) => {
@@ -289,7 +286,9 @@ export class PodWorker implements ActorLogic {
     if (inspect) actor.system.inspect(inspect);
     actor.on('*', (ev: any) => onEmit(ev));
     // One observer: a container's changes and any machine's error.
-    actor.subscribe({ next: part ? () => this.onContainerChange(part) : undefined, error: (e: unknown) => { this.failure = e; } });
+    // Listeners as arguments, not as an observer object's properties: tsx (esbuild's keepNames)
+    // names every closure stored in a property or a const, a defineProperty call each.
+    actor.subscribe(part ? () => this.onContainerChange(part) : undefined, (e: unknown) => { this.failure = e; });
     return actor;
   }
 
@@ -305,19 +304,20 @@ export class PodWorker implements ActorLogic {
 
   private createContainers(resumed: boolean): void {
     const spec = this.pod.spec;
-    const add = (c: any, kind: ContainerKind) => {
-      const record = this.sandbox.containers.get(c.name) ?? { id: '', process: undefined, wakeAt: undefined, resume: { restartCount: 0 } };
-      this.sandbox.containers.set(c.name, record);
-      const input: ContainerInput = {
-        name: c.name, kind, podRestartPolicy: spec.restartPolicy ?? 'Always', probes: probeTimings(c),
-        resume: resumed ? record.resume : undefined,
-      };
-      const slot = new ContainerSlot(this, c.name, c, kind, record, this.opts.host.imageService.normalize(c.image) ?? c.image);
-      slot.live = this.createMachine(containerMachine, input, (ev) => this.onContainerEmit(slot, ev), slot, undefined, !resumed);
-      this.slots.set(c.name, slot);
+    for (const c of spec.initContainers ?? []) this.createContainer(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init', resumed);
+    for (const c of spec.containers ?? []) this.createContainer(c, 'app', resumed);
+  }
+
+  private createContainer(c: any, kind: ContainerKind, resumed: boolean): void {
+    const record = this.sandbox.containers.get(c.name) ?? { id: '', process: undefined, wakeAt: undefined, resume: { restartCount: 0 } };
+    this.sandbox.containers.set(c.name, record);
+    const input: ContainerInput = {
+      name: c.name, kind, podRestartPolicy: this.pod.spec.restartPolicy ?? 'Always', probes: probeTimings(c),
+      resume: resumed ? record.resume : undefined,
     };
-    for (const c of spec.initContainers ?? []) add(c, c.restartPolicy === 'Always' ? 'sidecar' : 'init');
-    for (const c of spec.containers ?? []) add(c, 'app');
+    const slot = new ContainerSlot(this, c.name, c, kind, record, this.opts.host.imageService.normalize(c.image) ?? c.image);
+    slot.live = this.createMachine(containerMachine, input, (ev) => this.onContainerEmit(slot, ev), slot, undefined, !resumed);
+    this.slots.set(c.name, slot);
   }
 
   private admit(): void {
@@ -372,63 +372,67 @@ export class PodWorker implements ActorLogic {
   private mountVolumes(): void {
     const volumes: any[] = this.pod.spec.volumes ?? [];
     const pending = volumes.filter((v) => !this.sandbox.volumes.has(v.name) && needsLookup(v));
-    let left = pending.length;
-    let failed = false;
-    const done = () => {
-      for (const v of volumes) if (!this.sandbox.volumes.has(v.name)) this.sandbox.volumes.set(v.name, { files: new Map() });
-      this.mountRetryMs = 0;
-      this.unmounted = [];
-      if (this.mountWait !== undefined) this.ctx.cancelTimer(this.mountWait);
-      this.mountWait = undefined;
-      this.sendPod({ type: 'VOLUMES_READY' });
-    };
-    // A claim's own wait timed out (mountClaim): the sync failed, tried again after the pod
-    // worker's back-off period. A ConfigMap, Secret or downward API volume: the mount's back-off.
-    const fail = (reason: string, message: string, volume?: string) => {
-      if (failed) return;
-      failed = true;
-      this.event('Warning', reason, message);
-      let retryMs: number;
-      if (volume === undefined) retryMs = this.syncBackOffMs();
-      else {
-        retryMs = this.mountRetryMs = this.mountRetryMs === 0 ? MOUNT_RETRY_INITIAL_MS : Math.min(this.mountRetryMs * 2, MOUNT_RETRY_MAX_MS);
-        this.unmounted = [volume];
-        this.waitForMounts(POD_ATTACH_AND_MOUNT_TIMEOUT_MS);
-      }
-      this.sendPod({ type: 'VOLUMES_FAILED', message, retryMs });
-    };
-    if (left === 0) return done();
+    const round: MountRound = { volumes, left: pending.length, failed: false };
+    if (round.left === 0) return this.volumesReady(volumes);
     for (const v of pending) {
-      const settle = (store: VolumeStore) => {
-        if (failed) return;
-        this.sandbox.volumes.set(v.name, store);
-        if (--left === 0) done();
-      };
       const sources = volumeSources(v);
       if (sources) {
-        this.mountSources(v.name, sources, settle, fail);
+        this.mountSources(round, v.name, sources);
         continue;
       }
       if (v.persistentVolumeClaim) {
         mountClaim(this.claimMount(v), (r) => {
-          if (r.ok) settle(r.store);
-          else fail(r.reason, r.message);
+          if (r.ok) this.volumeSetUp(round, v.name, r.store);
+          else this.mountFailed(round, r.reason, r.message);
           this.rethrow();
         });
       }
     }
   }
 
+  /** One volume of the round is set up; the last one makes the volumes ready. */
+  private volumeSetUp(round: MountRound, name: string, store: VolumeStore): void {
+    if (round.failed) return;
+    this.sandbox.volumes.set(name, store);
+    if (--round.left === 0) this.volumesReady(round.volumes);
+  }
+
+  private volumesReady(volumes: any[]): void {
+    for (const v of volumes) if (!this.sandbox.volumes.has(v.name)) this.sandbox.volumes.set(v.name, { files: new Map() });
+    this.mountRetryMs = 0;
+    this.unmounted = [];
+    if (this.mountWait !== undefined) this.ctx.cancelTimer(this.mountWait);
+    this.mountWait = undefined;
+    this.sendPod({ type: 'VOLUMES_READY' });
+  }
+
+  /**
+   * The round's first failure ends it. A claim's own wait timed out (mountClaim, no `volume`): the
+   * sync failed, tried again after the pod worker's back-off period. A ConfigMap, Secret or
+   * downward API volume: the mount's back-off.
+   */
+  private mountFailed(round: MountRound, reason: string, message: string, volume?: string): void {
+    if (round.failed) return;
+    round.failed = true;
+    this.event('Warning', reason, message);
+    let retryMs: number;
+    if (volume === undefined) retryMs = this.syncBackOffMs();
+    else {
+      retryMs = this.mountRetryMs = this.mountRetryMs === 0 ? MOUNT_RETRY_INITIAL_MS : Math.min(this.mountRetryMs * 2, MOUNT_RETRY_MAX_MS);
+      this.unmounted = [volume];
+      this.waitForMounts(POD_ATTACH_AND_MOUNT_TIMEOUT_MS);
+    }
+    this.sendPod({ type: 'VOLUMES_FAILED', message, retryMs });
+  }
+
   /**
    * A volume made of sources (see volumeSources; the kube-api-access volume of every pod among
    * them): a bound ServiceAccount token, ConfigMap and Secret keys, and downward API fields.
    */
-  private mountSources(volume: string, sources: any[], settle: (store: VolumeStore) => void, fail: (reason: string, message: string, volume: string) => void): void {
+  private mountSources(round: MountRound, volume: string, sources: any[]): void {
     const files = new ProjectedFiles();
-    let left = 1;
-    const finish = () => {
-      if (--left === 0) settle({ files });
-    };
+    // The ConfigMaps and Secrets still being read, and this pass over the sources.
+    const reads = { left: 1 };
     for (const s of sources) {
       if (s.serviceAccountToken) {
         files.setLazily(s.serviceAccountToken.path, this.tokenMaker(s.serviceAccountToken, this.ctx.now()));
@@ -437,27 +441,31 @@ export class PodWorker implements ActorLogic {
       } else if (s.configMap || s.secret) {
         const kind: CachedKind = s.configMap ? 'ConfigMap' : 'Secret';
         const src = s.configMap ?? s.secret;
-        left++;
+        reads.left++;
         this.readObject(kind, src.name, (obj) => {
           const what = kind.toLowerCase();
           if (!obj) {
-            if (src.optional) finish();
-            else fail('FailedMount', `MountVolume.SetUp failed for volume "${volume}" : ${what} "${src.name}" not found`, volume);
+            if (src.optional) this.sourceRead(round, volume, files, reads);
+            else this.mountFailed(round, 'FailedMount', `MountVolume.SetUp failed for volume "${volume}" : ${what} "${src.name}" not found`, volume);
             return;
           }
           const all = volumeFiles(kind, obj);
           const missing = (src.items ?? []).find((it: any) => !all.has(it.key));
           if (missing && !src.optional) {
-            fail('FailedMount', `MountVolume.SetUp failed for volume "${volume}" : ${what} references non-existent config key: ${missing.key}`, volume);
+            this.mountFailed(round, 'FailedMount', `MountVolume.SetUp failed for volume "${volume}" : ${what} references non-existent config key: ${missing.key}`, volume);
             return;
           }
           const items: Array<{ key: string; path: string }> = src.items ?? [...all.keys()].map((key) => ({ key, path: key }));
           for (const it of items) if (all.has(it.key)) files.set(it.path, all.get(it.key)!);
-          finish();
+          this.sourceRead(round, volume, files, reads);
         });
       }
     }
-    finish();
+    this.sourceRead(round, volume, files, reads);
+  }
+
+  private sourceRead(round: MountRound, volume: string, files: ProjectedFiles, reads: { left: number }): void {
+    if (--reads.left === 0) this.volumeSetUp(round, volume, { files });
   }
 
   /**
@@ -634,30 +642,32 @@ export class PodWorker implements ActorLogic {
   private runContainer(slot: ContainerSlot): void {
     const refs = environmentRefs(slot.spec);
     const fetched = new Map<string, KubeObject | undefined>();
+    if (refs.length === 0) return this.createProcess(slot, fetched);
     let pending = refs.length;
-    const proceed = () => {
-      let env: Record<string, string>;
-      try {
-        env = buildEnvironment(this.pod, slot.spec, fetched, this.sandbox.podIP, this.opts.host);
-      } catch (e) {
-        const error = e instanceof Error ? e.message : String(e);
-        this.event('Warning', 'Failed', `Error: ${error}`, slot);
-        this.resyncInBackOff();
-        return this.defer(() => slot.actor.send({ type: 'CONFIG_ERROR', at: this.ctx.now(), message: error }));
-      }
-      this.ctx.startTimer(`create ${slot.name}`, CONTAINER_CREATE_MS, () => {
-        this.startProcess(slot, env);
-        this.rethrow();
-      });
-    };
-    if (pending === 0) return proceed();
     for (const ref of refs) {
       this.client.get({ apiVersion: 'v1', kind: ref.kind }, this.pod.metadata.namespace, ref.name, (r) => {
         fetched.set(`${ref.kind}/${ref.name}`, r.ok ? r.object : undefined);
-        if (--pending === 0) proceed();
+        if (--pending === 0) this.createProcess(slot, fetched);
         this.rethrow();
       });
     }
+  }
+
+  /** With the ConfigMaps and Secrets the environment reads: the container is created, then started. */
+  private createProcess(slot: ContainerSlot, fetched: Map<string, KubeObject | undefined>): void {
+    let env: Record<string, string>;
+    try {
+      env = buildEnvironment(this.pod, slot.spec, fetched, this.sandbox.podIP, this.opts.host);
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      this.event('Warning', 'Failed', `Error: ${error}`, slot);
+      this.resyncInBackOff();
+      return this.defer(() => slot.actor.send({ type: 'CONFIG_ERROR', at: this.ctx.now(), message: error }));
+    }
+    this.ctx.startTimer(`create ${slot.name}`, CONTAINER_CREATE_MS, () => {
+      this.startProcess(slot, env);
+      this.rethrow();
+    });
   }
 
   private startProcess(slot: ContainerSlot, env: Record<string, string>): void {
@@ -834,12 +844,8 @@ export class PodWorker implements ActorLogic {
   private flushStatus(): void {
     const podSnap = this.podSnapshot()!;
     const rejected = podSnap.context.rejectReason ? { reason: podSnap.context.rejectReason, message: podSnap.context.rejectMessage ?? '' } : undefined;
-    const view = (pick: (k: ContainerKind) => boolean): ContainerView[] => [...this.slots.values()].filter((s) => pick(s.kind)).map((s) => {
-      const snap = s.snapshot();
-      return { name: s.name, image: s.spec.image, imageID: this.imageID(s), containerID: s.record.id || undefined, value: snap.value, context: snap.context };
-    });
     const status = computePodStatus({
-      pod: this.pod, init: view((k) => k !== 'app'), app: view((k) => k === 'app'), sandboxReady: this.sandboxReady,
+      pod: this.pod, init: this.containerViews(false), app: this.containerViews(true), sandboxReady: this.sandboxReady,
       initialized: this.initialized, terminating: this.terminating, rejected, podIP: this.sandbox.podIP || undefined,
       hostIP: this.opts.host.hostIP, startTime: this.startTime, now: this.ctx.now(), epoch: this.opts.epoch,
     });
@@ -855,6 +861,17 @@ export class PodWorker implements ActorLogic {
       });
     }
     this.opts.port.setPodStatus({ uid: this.sandbox.uid, namespace: this.pod.metadata.namespace!, name: this.pod.metadata.name!, status });
+  }
+
+  /** The app containers' states, or the init and sidecar containers', for the pod status. */
+  private containerViews(app: boolean): ContainerView[] {
+    const out: ContainerView[] = [];
+    for (const s of this.slots.values()) {
+      if ((s.kind === 'app') !== app) continue;
+      const snap = s.snapshot();
+      out.push({ name: s.name, image: s.spec.image, imageID: this.imageID(s), containerID: s.record.id || undefined, value: snap.value, context: snap.context });
+    }
+    return out;
   }
 
   private imageID(slot: ContainerSlot): string {
@@ -891,6 +908,15 @@ export class PodWorker implements ActorLogic {
       throw f instanceof Error ? f : new Error(String(f));
     }
   }
+}
+
+/** One pass over a pod's volumes (the volume manager's mount of them for one sync). */
+interface MountRound {
+  volumes: any[];
+  /** Volumes still being set up. */
+  left: number;
+  /** One failed: the others' results are dropped, the round is tried again later. */
+  failed: boolean;
 }
 
 // -------------------------------------------------------------------- pure helpers

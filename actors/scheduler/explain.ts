@@ -158,7 +158,9 @@ export function attachVerdicts(d: SchedulingDecision, log: VerdictLog): void {
   let built: NodeVerdict[] | undefined;
   Object.defineProperty(d, 'nodes', {
     enumerable: true, configurable: true,
-    get: () => (built ??= log.verdicts()),
+    get() {
+      return (built ??= log.verdicts());
+    },
   });
 }
 
