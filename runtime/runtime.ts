@@ -42,6 +42,9 @@ interface QueueEntry extends HeapEntry {
   message: Message | null;
   background: boolean;
   cancelled: boolean;
+  /** The owner's other pending timers (a list through its timers, see Cell.firstTimer). */
+  prevTimer: QueueEntry | null;
+  nextTimer: QueueEntry | null;
 }
 
 interface Cell {
@@ -52,8 +55,11 @@ interface Cell {
   status: ActorStatus;
   incarnation: number;
   ctx: ActorContext;
-  /** Its pending timers by handle (the entry's seq). */
-  timers: Map<number, QueueEntry>;
+  /**
+   * Its pending timers, linked through the entries (prevTimer, nextTimer): no Map per actor, whose
+   * table V8 reallocates as a pod's few timers come and go.
+   */
+  firstTimer: QueueEntry | null;
   children: string[];
   lastState: string | undefined;
 }
@@ -126,6 +132,8 @@ export class Runtime {
   readonly deliveries$ = new Subject<Envelope>();
 
   private clock = 0;
+  /** Pending timers by handle (the entry's seq). */
+  private readonly timerByHandle = new Map<number, QueueEntry>();
   private seq = 0;
   private msgId = 0;
   private lineNo = 0;
@@ -210,7 +218,7 @@ export class Runtime {
     const cell: Cell = {
       id: spec.id, parent, spec, logic: spec.start(), status: 'running',
       incarnation: (previous?.incarnation ?? 0) + 1, ctx: undefined as unknown as ActorContext,
-      timers: new Map(), children: previous?.children ?? [], lastState: undefined,
+      firstTimer: null, children: previous?.children ?? [], lastState: undefined,
     };
     cell.ctx = this.contextFor(cell);
     this.cells.set(spec.id, cell);
@@ -310,7 +318,7 @@ export class Runtime {
     for (let i = 0; i < copies; i++) {
       this.enqueue({
         due: this.clock + Math.round(delay), seq: this.seq++, kind: 'deliver', owner: to, incarnation: 0,
-        env, name: '', fn: null, message: null, background: false, cancelled: false,
+        env, name: '', fn: null, message: null, background: false, cancelled: false, prevTimer: null, nextTimer: null,
       });
     }
   }
@@ -324,19 +332,21 @@ export class Runtime {
       due: this.clock + Math.round(delay), seq: this.seq++, kind: 'timer', owner, incarnation: cell.incarnation,
       env: null, name, fn: typeof target === 'function' ? target : null,
       message: typeof target === 'function' ? null : target, background: opts?.background ?? false, cancelled: false,
+      prevTimer: null, nextTimer: cell.firstTimer,
     };
-    cell.timers.set(entry.seq, entry);
+    if (cell.firstTimer) cell.firstTimer.prevTimer = entry;
+    cell.firstTimer = entry;
+    this.timerByHandle.set(entry.seq, entry);
     this.enqueue(entry);
     return entry.seq;
   }
 
   cancelTimer(owner: string, handle: number): void {
+    const t = this.timerByHandle.get(handle);
+    if (!t || t.owner !== owner) return;
     const cell = this.cells.get(owner);
-    if (!cell) return;
-    const t = cell.timers.get(handle);
-    if (!t) return;
+    if (cell) this.unlinkTimer(cell, t);
     this.cancelEntry(t);
-    cell.timers.delete(handle);
   }
 
   /** Adds a fault hook (message drop, delay, duplication, partitions); returns its remover. */
@@ -408,7 +418,7 @@ export class Runtime {
     if (this.traceSends && this.tracingOn) this.record('send', () => ({ id: env.id, from, to, delay: 0, msg: message }));
     this.enqueue({
       due: this.clock, seq: this.seq++, kind: 'deliver', owner: to, incarnation: 0,
-      env, name: '', fn: null, message: null, background: false, cancelled: false,
+      env, name: '', fn: null, message: null, background: false, cancelled: false, prevTimer: null, nextTimer: null,
     });
   }
 
@@ -655,7 +665,7 @@ export class Runtime {
   private fire(entry: QueueEntry): void {
     const cell = this.cells.get(entry.owner);
     if (!cell || cell.status !== 'running' || cell.incarnation !== entry.incarnation) return;
-    cell.timers.delete(entry.seq);
+    this.unlinkTimer(cell, entry);
     if (this.tracingOn) this.record('timer', () => ({ actor: entry.owner, timer: entry.name }));
     try {
       if (entry.fn) entry.fn();
@@ -706,8 +716,21 @@ export class Runtime {
   }
 
   private cancelTimersOf(cell: Cell): void {
-    for (const t of cell.timers.values()) this.cancelEntry(t);
-    cell.timers.clear();
+    while (cell.firstTimer) {
+      const t = cell.firstTimer;
+      this.unlinkTimer(cell, t);
+      this.cancelEntry(t);
+    }
+  }
+
+  /** Takes a timer out of its owner's pending ones (it fired or was cancelled). */
+  private unlinkTimer(cell: Cell, t: QueueEntry): void {
+    if (!this.timerByHandle.delete(t.seq)) return;
+    if (t.prevTimer) t.prevTimer.nextTimer = t.nextTimer;
+    else if (cell.firstTimer === t) cell.firstTimer = t.nextTimer;
+    if (t.nextTimer) t.nextTimer.prevTimer = t.prevTimer;
+    t.prevTimer = null;
+    t.nextTimer = null;
   }
 
   private notifyParent(cell: Cell, normal: boolean, reason: string): void {

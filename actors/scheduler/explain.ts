@@ -44,23 +44,33 @@ export interface SchedulingDecision {
  * attempts only a summary is kept. A 1,000-node cluster evaluates about 420 nodes per pod.
  */
 export class VerdictLog {
-  private readonly order: Array<string | NodeVerdict> = [];
+  private order: Array<string | NodeVerdict> = [];
+  /** Entries of `order` used (it is sized ahead for the nodes the attempt will evaluate). */
+  private count = 0;
   private feasible = 0;
   private readonly columns: Array<ArrayLike<number>> = [];
   private totals: number[] | undefined;
 
+  /**
+   * Room for the `n` nodes the attempt expects to evaluate, made at once: grown push by push, the
+   * list would be copied seven times on its way to the ~420 nodes of a 1,000-node cluster.
+   */
+  reserve(n: number): void {
+    if (this.count === 0 && n > this.order.length) this.order = new Array(n);
+  }
+
   /** A node every filter passed. */
   pass(node: string): void {
-    this.order.push(node);
+    this.order[this.count++] = node;
     this.feasible++;
   }
 
   reject(v: NodeVerdict): void {
-    this.order.push(v);
+    this.order[this.count++] = v;
   }
 
   get evaluated(): number {
-    return this.order.length;
+    return this.count;
   }
 
   /** One score plugin's normalized scores, aligned with the feasible nodes in evaluation order. */
@@ -87,7 +97,12 @@ export class VerdictLog {
   /** Every node evaluated, in evaluation order. */
   verdicts(): NodeVerdict[] {
     let fi = 0;
-    return this.order.map((o) => (typeof o === 'string' ? this.feasibleVerdict(o, fi++) : o));
+    const out: NodeVerdict[] = [];
+    for (let at = 0; at < this.count; at++) {
+      const o = this.order[at];
+      out.push(typeof o === 'string' ? this.feasibleVerdict(o, fi++) : o);
+    }
+    return out;
   }
 
   /** The chosen node, the `best` highest-scoring feasible ones and one rejected node per reason. */
@@ -102,7 +117,7 @@ export class VerdictLog {
     const rejectedAt: number[] = [];
     let reasons: Set<string> | undefined;
     let fi = 0;
-    for (let at = 0; at < order.length; at++) {
+    for (let at = 0; at < this.count; at++) {
       const o = order[at];
       if (typeof o !== 'string') {
         const key = `${o.rejectedBy}:${(o.reasons ?? []).join(',')}`;

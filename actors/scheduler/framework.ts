@@ -111,6 +111,7 @@ export class SchedulingAlgorithm {
     // again to a few hundred entries allocates ≈11 KB a pod.
     const feasible = this.feasibleNodes;
     let found = 0;
+    log.reserve(want);
     // Most pods ask nothing special of a node: one fused check stands for every filter's pass.
     const plain = plainCycle(state);
     let processed = 0;
