@@ -91,7 +91,7 @@ export class PodWorker implements ActorLogic {
   private waking = false;
   private readonly slots = new Map<string, ContainerSlot>();
   /** What a machine restored from its initial state emits as it starts (see createMachine). */
-  private readonly initialEmits = new Map<AnyActorRef, () => void>();
+  private initialEmits: Map<AnyActorRef, () => void> | undefined;
   private sandbox!: SandboxRecord;
   private sandboxReady = false;
   private initialized = false;
@@ -103,7 +103,7 @@ export class PodWorker implements ActorLogic {
   /** The sync's WaitForAttachAndMount while such a volume fails to mount (see waitForMounts). */
   private mountWait: number | undefined;
   /** Volumes of that kind that failed to mount at the last try. */
-  private unmounted: string[] = [];
+  private unmounted: readonly string[] = NO_VOLUMES;
   /** The pod worker's retry while a container backs off (see resyncInBackOff). */
   private backOffSync: number | undefined;
   /** The pod machine is taking the phase the last posted status computed (see flushStatus). */
@@ -282,7 +282,7 @@ export class PodWorker implements ActorLogic {
       input, snapshot: (initial?.snapshot as AnyMachineSnapshot | undefined) ?? snapshot, clock: clock as any, parent: part ? this.podLive : undefined,
     });
     const actorRef: AnyActorRef = actor;
-    if (initial && initial.emitted.length > 0) this.initialEmits.set(actor, () => { for (const ev of initial.emitted) onEmit(ev); });
+    if (initial && initial.emitted.length > 0) (this.initialEmits ??= new Map()).set(actor, () => { for (const ev of initial.emitted) onEmit(ev); });
     if (inspect) actor.system.inspect(inspect);
     actor.on('*', (ev: any) => onEmit(ev));
     // One observer: a container's changes and any machine's error.
@@ -295,9 +295,10 @@ export class PodWorker implements ActorLogic {
   /** Starts a machine made by createMachine; one restored from its initial state then emits what it entered with. */
   private startMachine(actor: AnyActorRef): void {
     actor.start();
-    const emit = this.initialEmits.get(actor);
+    const emit = this.initialEmits?.get(actor);
     if (emit) {
-      this.initialEmits.delete(actor);
+      this.initialEmits!.delete(actor);
+      if (this.initialEmits!.size === 0) this.initialEmits = undefined;
       emit();
     }
   }
@@ -400,7 +401,7 @@ export class PodWorker implements ActorLogic {
   private volumesReady(volumes: any[]): void {
     for (const v of volumes) if (!this.sandbox.volumes.has(v.name)) this.sandbox.volumes.set(v.name, { files: new Map() });
     this.mountRetryMs = 0;
-    this.unmounted = [];
+    this.unmounted = NO_VOLUMES;
     if (this.mountWait !== undefined) this.ctx.cancelTimer(this.mountWait);
     this.mountWait = undefined;
     this.sendPod({ type: 'VOLUMES_READY' });
@@ -909,6 +910,8 @@ export class PodWorker implements ActorLogic {
     }
   }
 }
+
+const NO_VOLUMES: readonly string[] = Object.freeze([]);
 
 /** One pass over a pod's volumes (the volume manager's mount of them for one sync). */
 interface MountRound {

@@ -42,12 +42,12 @@ export interface PodInfo {
   requests: Resources;
   nonZeroCpu: number;
   nonZeroMemory: number;
-  ports: HostPort[];
+  ports: readonly HostPort[];
   labels: Record<string, string>;
-  requiredAffinity: AffinityTerm[];
-  requiredAntiAffinity: AffinityTerm[];
-  preferredAffinity: WeightedAffinityTerm[];
-  preferredAntiAffinity: WeightedAffinityTerm[];
+  requiredAffinity: readonly AffinityTerm[];
+  requiredAntiAffinity: readonly AffinityTerm[];
+  preferredAffinity: readonly WeightedAffinityTerm[];
+  preferredAntiAffinity: readonly WeightedAffinityTerm[];
   /** status.startTime (or creation) in virtual ms, for MoreImportantPod. */
   startTime: number;
   assumed: boolean;
@@ -369,16 +369,24 @@ function nonZeroRequests(pod: KubeObject): [number, number] {
   return [cpu, mem];
 }
 
-function hostPorts(pod: KubeObject): HostPort[] {
-  const out: HostPort[] = [];
-  for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
-    for (const p of c.ports ?? []) {
-      if (!p.hostPort || p.hostPort <= 0) continue;
-      out.push({ protocol: p.protocol ?? 'TCP', ip: p.hostIP || '0.0.0.0', port: p.hostPort });
+function hostPorts(pod: KubeObject): readonly HostPort[] {
+  let out: HostPort[] | undefined;
+  for (const list of [pod.spec?.initContainers, pod.spec?.containers]) {
+    for (const c of list ?? []) {
+      for (const p of c.ports ?? []) {
+        if (!p.hostPort || p.hostPort <= 0) continue;
+        (out ??= []).push({ protocol: p.protocol ?? 'TCP', ip: p.hostIP || '0.0.0.0', port: p.hostPort });
+      }
     }
   }
-  return out;
+  return out ?? NONE;
 }
+
+/**
+ * What a pod without host ports or affinity terms has of them: one shared empty list, not four
+ * or five new ones each time the scheduler sees one of the cluster's pods change.
+ */
+const NONE: readonly never[] = Object.freeze([]);
 
 export function selectorOf(sel: unknown): LabelSelector {
   try {
@@ -388,12 +396,12 @@ export function selectorOf(sel: unknown): LabelSelector {
   }
 }
 
-function affinityTerms(pod: KubeObject, terms: any[] | undefined): AffinityTerm[] {
-  return (terms ?? []).map((t) => affinityTerm(pod, t));
+function affinityTerms(pod: KubeObject, terms: any[] | undefined): readonly AffinityTerm[] {
+  return terms?.length ? terms.map((t) => affinityTerm(pod, t)) : NONE;
 }
 
-function weightedTerms(pod: KubeObject, terms: any[] | undefined): WeightedAffinityTerm[] {
-  return (terms ?? []).map((t) => ({ ...affinityTerm(pod, t.podAffinityTerm ?? {}), weight: t.weight ?? 0 }));
+function weightedTerms(pod: KubeObject, terms: any[] | undefined): readonly WeightedAffinityTerm[] {
+  return terms?.length ? terms.map((t) => ({ ...affinityTerm(pod, t.podAffinityTerm ?? {}), weight: t.weight ?? 0 })) : NONE;
 }
 
 /** newAffinityTerm (framework/types.go): the pod's own namespace when neither namespaces nor a namespaceSelector is given. */

@@ -34,8 +34,8 @@ export type ClaimMountResult =
 export const POD_ATTACH_AND_MOUNT_TIMEOUT_MS = 2 * 60_000 + 3_000;
 
 /** The kubelet's FailedMount message when WaitForAttachAndMount times out. */
-export function attachAndMountTimeoutMessage(unmounted: string[], unattached: string[], unprocessed: string[]): string {
-  const list = (l: string[]) => `[${l.join(' ')}]`;
+export function attachAndMountTimeoutMessage(unmounted: readonly string[], unattached: readonly string[], unprocessed: readonly string[]): string {
+  const list = (l: readonly string[]) => `[${l.join(' ')}]`;
   return `Unable to attach or mount volumes: unmounted volumes=${list(unmounted)}, unattached volumes=${list(unattached)}, failed to process volumes=${list(unprocessed)}: timed out waiting for the condition`;
 }
 
