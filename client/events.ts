@@ -100,6 +100,7 @@ export class EventRecorder {
     const prior = cached && sameIdentity(cached, ref, type, reason, combined ? undefined : message) ? cached : undefined;
     let seen: Seen;
     if (prior) {
+      // The get made it the most recently used already.
       prior.count++;
       seen = prior;
     } else {
@@ -107,8 +108,8 @@ export class EventRecorder {
         name: this.namer.name(ref.name, now), namespace: ref.namespace ?? 'default', count: 1, firstTimestamp: t,
         ref, type, reason, message: combined ? undefined : message,
       };
+      this.seen.set(key, seen);
     }
-    this.seen.set(key, seen);
     // 3. The spam filter, per source and object: without a token nothing is written.
     if (!this.acceptSpam(ref, now)) return;
     if (seen.count > 1) this.update(seen, shown, t);
@@ -118,20 +119,19 @@ export class EventRecorder {
   /** EventSourceObjectSpamFilter.Filter: a token from the object's bucket, if it has one. */
   private acceptSpam(ref: ObjectRef, now: number): boolean {
     const spamKey = keyHash('spam', ref, '', '', '');
-    const bucket = this.spam.get(spamKey) ?? new TokenBucket(EVENT_SPAM_QPS, EVENT_SPAM_BURST, now);
-    this.spam.set(spamKey, bucket);
+    let bucket = this.spam.get(spamKey);
+    if (!bucket) this.spam.set(spamKey, (bucket = new TokenBucket(EVENT_SPAM_QPS, EVENT_SPAM_BURST, now)));
     return bucket.tryAccept(now);
   }
 
   /** Whether this event is combined: its alike events have reached ten different messages. */
   private aggregate(key: number, message: string, now: number): boolean {
     let rec = this.alike.get(key);
-    if (!rec || now - rec.lastMs > EVENT_AGGREGATE_INTERVAL_MS) rec = { lastMs: now, messages: message };
+    if (!rec || now - rec.lastMs > EVENT_AGGREGATE_INTERVAL_MS) this.alike.set(key, (rec = { lastMs: now, messages: message }));
     else if (typeof rec.messages === 'string') {
       if (rec.messages !== message) rec.messages = new Set([rec.messages, message]);
     } else rec.messages.add(message);
     rec.lastMs = now;
-    this.alike.set(key, rec);
     if (typeof rec.messages === 'string' || rec.messages.size < EVENT_AGGREGATE_MAX_EVENTS) return false;
     // PopAny: keep the set below the limit (the oldest message goes; upstream's pick is arbitrary).
     rec.messages.delete(rec.messages.values().next().value!);
