@@ -373,6 +373,32 @@ describe('runtime: cancelled timers', () => {
   });
 });
 
+describe('runtime: timers of an actor', () => {
+  it('a handle cancels only its own actor\'s timer, and only once; a stopped actor\'s timers neither fire nor keep the runtime busy', () => {
+    const rt = new Runtime({ seed: 5 });
+    const fired: string[] = [];
+    const ctxs: Record<string, ActorContext> = {};
+    for (const id of ['a', 'b']) rt.spawn({ id, start: () => ({ start: (c: ActorContext) => { ctxs[id] = c; }, receive: () => {} }) });
+    const a1 = ctxs.a.startTimer('a1', 100, () => fired.push('a1'));
+    const a2 = ctxs.a.startTimer('a2', 200, () => fired.push('a2'));
+    ctxs.a.startTimer('a3', 300, () => fired.push('a3'));
+    ctxs.b.startTimer('b1', 250, () => fired.push('b1'));
+    // Another actor's handle is not b's to cancel.
+    ctxs.b.cancelTimer(a1);
+    ctxs.a.cancelTimer(a2);
+    ctxs.a.cancelTimer(a2);
+    rt.runFor(150);
+    // A fired timer's handle cancels nothing (handles are never reused).
+    ctxs.a.cancelTimer(a1);
+    expect(fired).toEqual(['a1']);
+    rt.stop('a');
+    rt.runUntilSettled();
+    expect(fired).toEqual(['a1', 'b1']);
+    // a3 (due at 300) went with a: nothing is left to wait for after b1.
+    expect(rt.now()).toBe(250);
+  });
+});
+
 describe('runtime: initial states of XState machines', () => {
   const door = setup({
     types: { input: {} as { locked: boolean }, context: {} as { locked: boolean; opened: number } },
