@@ -47,6 +47,9 @@ export function clone<T>(v: T): T {
  * objects keep their strings for hours of simulated time; as ropes they cost several objects each
  * and a walk on every comparison.
  */
+/** An empty list that many objects share (frozen: nobody adds to it), instead of a new `[]` each. */
+export const NONE: readonly never[] = Object.freeze([]);
+
 export function flatten(s: string): string {
   // V8 builds a rope only for a concatenation of 13 characters or more: shorter ones are flat.
   if (s.length >= 13) Number(s);

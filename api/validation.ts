@@ -15,6 +15,7 @@ import { cronScheduleError } from './cron.ts';
 import { field, type FieldError } from './errors.ts';
 import type { KubeObject } from './types.ts';
 import type { KindInfo } from './registry.ts';
+import { NONE } from './equal.ts';
 
 /** A JSON object inside a Kubernetes object. */
 type Json = Record<string, any>;
@@ -348,11 +349,9 @@ function sameValue(a: unknown, b: unknown): boolean {
   return canonicalJSON(a) === canonicalJSON(b);
 }
 
-const NO_ERRORS: readonly FieldError[] = Object.freeze([]);
-
 /** ValidateImmutableField; `shown` (what the message prints) is worked out only for an error. */
 function immutable(newVal: unknown, oldVal: unknown, path: string, shown: (v: unknown) => unknown = (v) => v): readonly FieldError[] {
-  return sameValue(newVal, oldVal) ? NO_ERRORS : [field.invalid(path, shown(newVal), 'field is immutable')];
+  return sameValue(newVal, oldVal) ? NONE : [field.invalid(path, shown(newVal), 'field is immutable')];
 }
 
 /**

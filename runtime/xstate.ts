@@ -35,7 +35,7 @@ export class RuntimeClock {
     private readonly afterFire?: () => void,
   ) {}
 
-  setTimeout(fn: () => void, ms: number): number {
+  setTimeout(fn: () => void, ms: number): number { // wall-clock-ok: XState's clock interface, run on virtual time
     const opts = this.background ? { background: this.background(ms) } : undefined;
     return this.ctx.startTimer('after', ms, () => {
       fn();

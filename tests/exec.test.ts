@@ -1,21 +1,9 @@
 // kubectl exec: a command run in a running container, against its own files and environment, at
 // once in virtual time; what it wrote, its exit code, and kubectl's refusals.
 import { describe, expect, it } from 'vitest';
-import { createCluster, type KubeObject } from 'kubesim';
+import { createCluster } from 'kubesim';
 import { runKubectl } from '../cluster/kubectl.ts';
-
-function pod(name: string, containers: any[], extra: Record<string, unknown> = {}): KubeObject {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { containers, ...extra } };
-}
-
-async function failure(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
-  throw new Error('expected an error');
-}
+import { failureOf, pod } from './pod-helpers.ts';
 
 describe('kubectl exec', () => {
   it('the docs\' liveness-exec pod: cat /tmp/healthy works for 30 s, then exits 1 with cat\'s message', async () => {
@@ -25,7 +13,7 @@ describe('kubectl exec', () => {
     expect(c.exec('liveness-exec', ['cat', '/tmp/healthy'])).toEqual({ output: '', code: 0, notes: [] });
     await c.runFor('30s');
     expect(c.exec('liveness-exec', ['cat', '/tmp/healthy'])).toEqual({ output: "cat: can't open '/tmp/healthy': No such file or directory\n", code: 1, notes: [] });
-    expect(await failure(runKubectl(c, 'exec liveness-exec -- cat /tmp/healthy'))).toBe("cat: can't open '/tmp/healthy': No such file or directory\ncommand terminated with exit code 1");
+    expect(await failureOf(() => runKubectl(c, 'exec liveness-exec -- cat /tmp/healthy'))).toBe("cat: can't open '/tmp/healthy': No such file or directory\ncommand terminated with exit code 1");
   });
 
   it('runs in the container\'s files and environment: what it writes, the kubelet\'s exec probe reads', async () => {
@@ -52,9 +40,9 @@ describe('kubectl exec', () => {
     c.create(pod('typo', [{ name: 'app', image: 'nginx:1.161' }]));
     c.create(pod('two', [{ name: 'main', image: 'busybox:1.36', command: ['sleep', '3600'] }, { name: 'side', image: 'busybox:1.36', command: ['sleep', '3600'] }]));
     await c.runFor('30s');
-    expect(await failure(runKubectl(c, 'exec done -- ls'))).toBe('error: cannot exec into a container in a completed pod; current phase is Succeeded');
-    expect(await failure(runKubectl(c, 'exec typo -- ls'))).toBe('error: unable to upgrade connection: container not found ("app")');
-    expect(await failure(runKubectl(c, 'exec two'))).toBe('error: you must specify at least one command for the container');
+    expect(await failureOf(() => runKubectl(c, 'exec done -- ls'))).toBe('error: cannot exec into a container in a completed pod; current phase is Succeeded');
+    expect(await failureOf(() => runKubectl(c, 'exec typo -- ls'))).toBe('error: unable to upgrade connection: container not found ("app")');
+    expect(await failureOf(() => runKubectl(c, 'exec two'))).toBe('error: you must specify at least one command for the container');
     expect(c.exec('two', ['hostname'])).toEqual({ output: 'two\n', code: 0, notes: ['Defaulted container "main" out of: main, side'] });
     expect(await runKubectl(c, 'exec two -c side -- echo side')).toBe('side');
   });

@@ -2,23 +2,11 @@
 // and the kubelet's checks (pkg/registry/core/pod/strategy.go LogLocation; kubelet
 // validateContainerLogStatus) and kubectl's choices (the default container, the pod of a workload).
 import { describe, expect, it } from 'vitest';
-import { createCluster, type KubeObject } from 'kubesim';
+import { createCluster } from 'kubesim';
 import { runKubectl } from '../cluster/kubectl.ts';
-
-function pod(name: string, containers: any[], extra: Record<string, unknown> = {}): KubeObject {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { containers, ...extra } };
-}
+import { failureOf, pod } from './pod-helpers.ts';
 
 const COUNTER = { name: 'count', image: 'busybox:1.36', command: ['sh', '-c', 'i=0; while true; do echo "$i: $(date)"; i=$((i+1)); sleep 1; done'] };
-
-function error(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    return e instanceof Error ? e.message : String(e);
-  }
-  throw new Error('expected an error');
-}
 
 describe('kubectl logs', () => {
   it('prints what the container wrote, line by line; --tail, --since and --timestamps (RFC 3339, nanoseconds without trailing zeros)', async () => {
@@ -66,17 +54,17 @@ describe('kubectl logs', () => {
     c.create(pod('counter', [COUNTER]));
     c.create(pod('pulling', [{ name: 'app', image: 'busybox:1.36', command: ['sleep', '3600'] }]));
     await c.runFor('100ms');
-    expect(error(() => c.logs('pulling'))).toBe('container "app" in pod "pulling" is waiting to start: ContainerCreating');
+    expect(await failureOf(() => c.logs('pulling'))).toBe('container "app" in pod "pulling" is waiting to start: ContainerCreating');
     await c.runFor('1m');
-    expect(error(() => c.logs('typo'))).toMatch(/^container "nginx" in pod "typo" is waiting to start: (trying and failing to pull image|image can't be pulled)$/);
-    expect(error(() => c.logs('counter', { container: 'nope' }))).toBe('container nope is not valid for pod counter');
-    expect(error(() => c.logs('counter', { previous: true }))).toBe('previous terminated container "count" in pod "counter" not found');
-    expect(error(() => c.logs('missing'))).toBe('pods "missing" not found');
+    expect(await failureOf(() => c.logs('typo'))).toMatch(/^container "nginx" in pod "typo" is waiting to start: (trying and failing to pull image|image can't be pulled)$/);
+    expect(await failureOf(() => c.logs('counter', { container: 'nope' }))).toBe('container nope is not valid for pod counter');
+    expect(await failureOf(() => c.logs('counter', { previous: true }))).toBe('previous terminated container "count" in pod "counter" not found');
+    expect(await failureOf(() => c.logs('missing'))).toBe('pods "missing" not found');
     // Not scheduled: no kubelet to ask, an empty log.
     expect(c.logs('pending')).toBe('');
     const hostIP = c.get('pod', 'counter').status.hostIP;
     c.powerOff('node-1');
-    expect(error(() => c.logs('counter'))).toBe(`Error from server: Get "https://${hostIP}:10250/containerLogs/default/counter/count": dial tcp ${hostIP}:10250: connect: no route to host`);
+    expect(await failureOf(() => c.logs('counter'))).toBe(`Error from server: Get "https://${hostIP}:10250/containerLogs/default/counter/count": dial tcp ${hostIP}:10250: connect: no route to host`);
   });
 
   it('picks the default container of a pod with several, and the pod of a workload, with kubectl\'s notes', async () => {

@@ -3,6 +3,7 @@
 // resourceFieldRef, configMapKeyRef, secretKeyRef), then HOSTNAME. A missing ConfigMap, Secret
 // or key that is not optional throws, which the kubelet reports as CreateContainerConfigError.
 import type { KubeObject } from '../../api/types.ts';
+import { NONE } from '../../api/equal.ts';
 import { parseQuantity } from '../../api/validation.ts';
 import type { NodeHost } from './host.ts';
 
@@ -13,7 +14,7 @@ export interface EnvRef {
 
 /** The ConfigMaps and Secrets the container's environment reads. */
 export function environmentRefs(c: any): readonly EnvRef[] {
-  if (!c.envFrom && !c.env) return NO_REFS;
+  if (!c.envFrom && !c.env) return NONE;
   const out = new Map<string, EnvRef>();
   for (const f of c.envFrom ?? []) {
     if (f.configMapRef) addRef(out, 'ConfigMap', f.configMapRef.name);
@@ -25,8 +26,6 @@ export function environmentRefs(c: any): readonly EnvRef[] {
   }
   return [...out.values()];
 }
-
-const NO_REFS: readonly EnvRef[] = [];
 
 function addRef(out: Map<string, EnvRef>, kind: 'ConfigMap' | 'Secret', name: string): void {
   out.set(`${kind}/${name}`, { kind, name });

@@ -21,7 +21,7 @@ import { buildEnvironment, downwardAPIFile, environmentRefs } from './environmen
 import type { CachedKind } from './object-cache.ts';
 import * as msg from './messages.ts';
 import { POD_ATTACH_AND_MOUNT_TIMEOUT_MS, attachAndMountTimeoutMessage, mountClaim, unmountClaim, type ClaimMount } from '../storage/mount.ts';
-import { deepFreeze, intern, joined } from '../../api/equal.ts';
+import { NONE, deepFreeze, intern, joined } from '../../api/equal.ts';
 
 /** pod_workers.go backOffPeriod: a failed sync is tried again after this, jittered up to half as much more. */
 export const BACKOFF_SYNC_MS = 10_000;
@@ -103,7 +103,7 @@ export class PodWorker implements ActorLogic {
   /** The sync's WaitForAttachAndMount while such a volume fails to mount (see waitForMounts). */
   private mountWait: number | undefined;
   /** Volumes of that kind that failed to mount at the last try. */
-  private unmounted: readonly string[] = NO_VOLUMES;
+  private unmounted: readonly string[] = NONE;
   /** The pod worker's retry while a container backs off (see resyncInBackOff). */
   private backOffSync: number | undefined;
   /** The pod machine is taking the phase the last posted status computed (see flushStatus). */
@@ -401,7 +401,7 @@ export class PodWorker implements ActorLogic {
   private volumesReady(volumes: any[]): void {
     for (const v of volumes) if (!this.sandbox.volumes.has(v.name)) this.sandbox.volumes.set(v.name, { files: new Map() });
     this.mountRetryMs = 0;
-    this.unmounted = NO_VOLUMES;
+    this.unmounted = NONE;
     if (this.mountWait !== undefined) this.ctx.cancelTimer(this.mountWait);
     this.mountWait = undefined;
     this.sendPod({ type: 'VOLUMES_READY' });
@@ -910,8 +910,6 @@ export class PodWorker implements ActorLogic {
     }
   }
 }
-
-const NO_VOLUMES: readonly string[] = Object.freeze([]);
 
 /** One pass over a pod's volumes (the volume manager's mount of them for one sync). */
 interface MountRound {

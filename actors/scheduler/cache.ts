@@ -7,6 +7,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { podRequests, emptyResources, resourceList, type Resources, type Taint } from '../../api/podutil.ts';
 import { labelSelectorFromMeta, nothing, type LabelSelector } from '../../api/selectors.ts';
 import { parseTime } from '../../api/time.ts';
+import { NONE } from '../../api/equal.ts';
 
 /** Scheduler defaults for containers without requests (pkg/scheduler/util: DefaultMilliCPURequest, DefaultMemoryRequest). */
 export const DEFAULT_MILLI_CPU_REQUEST = 100;
@@ -381,12 +382,6 @@ function hostPorts(pod: KubeObject): readonly HostPort[] {
   }
   return out ?? NONE;
 }
-
-/**
- * What a pod without host ports or affinity terms has of them: one shared empty list, not four
- * or five new ones each time the scheduler sees one of the cluster's pods change.
- */
-const NONE: readonly never[] = Object.freeze([]);
 
 export function selectorOf(sel: unknown): LabelSelector {
   try {
