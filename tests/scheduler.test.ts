@@ -506,13 +506,22 @@ describe('explainability', () => {
   });
 
   it('keeps every node verdict of the last 100 attempts; older ones keep the best five, the chosen node and one per rejection', async () => {
-    const nodes = [node('cp', { taints: [CONTROL_PLANE_TAINT] }), node('small', { cpu: '1' }), ...Array.from({ length: 8 }, (_, i) => node(`w${i}`))];
+    const nodes = [node('cp', { taints: [CONTROL_PLANE_TAINT] }), node('small', { cpu: '1' }), ...Array.from({ length: 8 }, (_, i) => node(`w${i}`, { cpu: '64' }))];
     const c = await clusterWith(nodes);
-    for (let i = 0; i < 101; i++) c.create(pod(`p${i}`, { cpu: '2' }));
+    // 130 attempts: the last 29 reuse the storage of verdicts that only a summary keeps now.
+    for (let i = 0; i < 130; i++) c.create(pod(`p${i}`, { cpu: '2' }));
     await c.runFor('10s');
-    const recent = scheduler(c).decision('default/p100')!;
-    expect(recent.nodes.map((v) => v.node).sort()).toEqual(nodes.map((n) => n.metadata.name).sort());
-    expect(recent.nodes.filter((v) => !v.rejectedBy).every((v) => v.scores!.length === recent.scorePlugins.length && v.total !== undefined)).toBe(true);
+    for (const name of ['p100', 'p129']) {
+      const recent = scheduler(c).decision(`default/${name}`)!;
+      expect(recent.outcome).toBe('Scheduled');
+      expect(recent.nodes.map((v) => v.node).sort()).toEqual(nodes.map((n) => n.metadata.name).sort());
+      const scored = recent.nodes.filter((v) => !v.rejectedBy);
+      expect(scored.every((v) => v.scores!.length === recent.scorePlugins.length && v.total !== undefined)).toBe(true);
+      // The total is each score times its plugin's weight, and the chosen node has the highest.
+      for (const v of scored) expect(v.total).toBe(v.scores!.reduce((t, s, k) => t + s * recent.scorePlugins[k].weight, 0));
+      expect(scored.find((v) => v.node === recent.node)!.total).toBe(Math.max(...scored.map((v) => v.total!)));
+    }
+    const recent = scheduler(c).decision('default/p129')!;
     const old = scheduler(c).decision('default/p0')!;
     const feasible = old.nodes.filter((v) => !v.rejectedBy);
     expect(feasible.length).toBeLessThanOrEqual(6);

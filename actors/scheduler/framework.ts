@@ -134,8 +134,8 @@ export class SchedulingAlgorithm {
   }
 
   /** prioritizeNodes: PreScore (skipping plugins with nothing to say), Score, NormalizeScore, weights. */
-  private prioritizeNodes(state: CycleState, feasible: NodeInfo[], decision: SchedulingDecision, log: VerdictLog): number[] {
-    const totals = new Array<number>(feasible.length).fill(0);
+  private prioritizeNodes(state: CycleState, feasible: NodeInfo[], decision: SchedulingDecision, log: VerdictLog): Float64Array {
+    const totals = log.startTotals(feasible.length);
     const scores = this.pluginScores;
     scores.length = feasible.length;
     for (const plugin of SCORE_PLUGINS) {
@@ -147,12 +147,11 @@ export class SchedulingAlgorithm {
       log.addScores(scores);
       for (let i = 0; i < feasible.length; i++) totals[i] += scores[i] * plugin.weight;
     }
-    log.setTotals(totals);
     return totals;
   }
 
   /** selectHost: the highest total; ties are broken uniformly at random (reservoir sampling). */
-  private selectHost(feasible: NodeInfo[], totals: number[]): string {
+  private selectHost(feasible: NodeInfo[], totals: Float64Array): string {
     let best = 0;
     let ties = 1;
     for (let i = 1; i < feasible.length; i++) {

@@ -31,6 +31,8 @@ export const SCHEDULER_USER: UserInfo = { username: 'system:kube-scheduler', gro
 export const DECISIONS_MAX = 1_000;
 /** The newest decisions keep every node's verdict; older ones keep a summary (memory bound). */
 export const FULL_DECISIONS = 100;
+/** Retired verdict logs kept for reuse. */
+const SPARE_LOGS = 8;
 /** What a summarised decision keeps: the best feasible nodes and one rejected node per reason. */
 const SUMMARY_FEASIBLE = 5;
 /** validation.NoteLengthLimit: longer event messages are truncated with " ...". */
@@ -62,6 +64,8 @@ export class Scheduler implements ActorLogic {
   private readonly fullDecisions: string[] = [];
   /** The compact verdicts behind each kept decision (until it is summarised). */
   private readonly logs = new WeakMap<SchedulingDecision, VerdictLog>();
+  /** Logs of decisions that keep only their summary now, for the next attempts (VerdictLog.recycle). */
+  private readonly spareLogs: VerdictLog[] = [];
   /** Their summaries (VerdictLog.summary), taken when recorded. */
   private readonly summaries = new WeakMap<SchedulingDecision, NodeVerdict[]>();
   private workScheduled = false;
@@ -260,7 +264,7 @@ export class Scheduler implements ActorLogic {
       outcome: 'Unschedulable', numAllNodes: this.cache.numNodes, evaluatedNodes: 0, feasibleNodes: 0,
       filterPlugins: [], scorePlugins: [], nodes: [],
     };
-    const log = new VerdictLog();
+    const log = this.spareLogs.pop() ?? new VerdictLog();
     attachVerdicts(d, log);
     this.logs.set(d, log);
     return d;
@@ -281,8 +285,14 @@ export class Scheduler implements ActorLogic {
       const summary = old && this.summaries.get(old);
       if (old && summary) {
         keepSummary(old, summary);
+        const retired = this.logs.get(old);
         this.logs.delete(old);
         this.summaries.delete(old);
+        // Nothing reads a retired log any more: the next attempt fills it.
+        if (retired && this.spareLogs.length < SPARE_LOGS) {
+          retired.recycle();
+          this.spareLogs.push(retired);
+        }
       }
     }
     this.ctx.log('scheduling-decision', {
