@@ -4,7 +4,7 @@
 // liveness and readiness probes) → Terminated (Completed, Error, OOMKilled), and the restart
 // decision with crash back-off (10 s doubling to 300 s, reset after 10 min).
 // Pure: time arrives in events (`at`); the wiring performs what the machine emits.
-import { assign, emit, setup } from 'xstate';
+import { and, assign, emit, setup } from 'xstate';
 
 export type ContainerKind = 'init' | 'sidecar' | 'app';
 export type ProbeName = 'startup' | 'liveness' | 'readiness';
@@ -159,7 +159,7 @@ const PULL_AGAIN = { target: 'Pulling', actions: 'noteTime' } as const;
 const PULLING_AGAIN = {
   entry: 'ensureImage',
   on: {
-    IMAGE_READY: { target: '#container.Waiting.Creating', actions: 'noteTime' },
+    IMAGE_READY: '#container.Waiting.Creating',
     PULL_FAILED: { target: '#container.Waiting.ErrImagePull', reenter: true, actions: 'recordPullFailure' },
   },
 } as const;
@@ -227,7 +227,6 @@ export const containerMachine = setup({
     }),
     emitPullBackOffEvent: emit({ type: 'kubelet-event', what: 'pullBackOff' } as any),
     recordMessage: assign((a) => ({ now: at(a), message: 'message' in a.event ? a.event.message : undefined })),
-    clearMessage: assign({ message: undefined }),
     recordStart: assign((a) => startFields(a, false)),
     /** recordStart and markStarted in one: a container without probes is started and ready at once. */
     recordStartWithoutProbes: assign((a) => startFields(a, true)),
@@ -248,7 +247,7 @@ export const containerMachine = setup({
       const ms = expired ? CRASH_BACKOFF_INITIAL_MS : Math.min(context.backoff!.ms * 2, CRASH_BACKOFF_MAX_MS);
       return {
         lastTermination: context.termination, termination: undefined, restartCount: context.restartCount + 1,
-        backoff: { ms, updatedAt: context.now },
+        backoff: { ms, updatedAt: context.now }, message: undefined,
       };
     }),
     emitCrashBackOffEvent: emit({ type: 'kubelet-event', what: 'crashBackOff' } as any),
@@ -285,6 +284,7 @@ export const containerMachine = setup({
   states: {
     Resuming: {
       always: [
+        { guard: and(['isResumingRunning', 'noProbes']), target: 'Running.Unprobed', actions: 'resumeFromRuntime' },
         { guard: 'isResumingRunning', target: 'Running', actions: 'resumeFromRuntime' },
         { guard: 'isResumingTerminated', target: 'Terminated', actions: 'resumeFromRuntime' },
         { target: 'Waiting' },
@@ -297,9 +297,9 @@ export const containerMachine = setup({
         /** Not started yet: an app container waits for the init containers (PodInitializing). */
         Idle: { on: { START: { target: 'ContainerCreating', actions: 'noteTime' } } },
         ContainerCreating: {
-          entry: ['clearMessage', 'ensureImage', 'statusChanged'],
+          entry: ['ensureImage', 'statusChanged'],
           on: {
-            IMAGE_READY: { target: 'Creating', actions: 'noteTime' },
+            IMAGE_READY: 'Creating',
             PULL_FAILED: { target: 'ErrImagePull', actions: ['recordPullFailure'] },
           },
         },
@@ -307,10 +307,10 @@ export const containerMachine = setup({
           entry: 'runContainer',
           on: {
             STARTED: [
-              // No probes: straight to the settled state (what the eventless steps below would reach).
+              // No probes: started and ready at once, with no probe worker.
               {
-                guard: 'noProbes', target: ['#container.Running.Startup.Started', '#container.Running.Liveness.Off', '#container.Running.Readiness.Off'],
-                actions: ['recordStartWithoutProbes', 'statusChanged'],
+                guard: 'noProbes', target: '#container.Running.Unprobed',
+                actions: ['recordStartWithoutProbes'],
               },
               { target: '#container.Running', actions: ['recordStart'] },
             ],
@@ -347,65 +347,76 @@ export const containerMachine = setup({
       on: { KILL: { target: 'Dead', actions: ['setKillReason'] } },
     },
     Running: {
-      type: 'parallel',
       entry: 'statusChanged',
       on: {
         EXITED: { target: 'Terminated', actions: ['recordExit'] },
         KILL: { target: 'Stopping', actions: ['setKillReason', 'killProcess'] },
       },
+      initial: 'Probed',
       states: {
-        Startup: {
-          initial: 'Check',
+        /**
+         * No startup, liveness or readiness probe: the prober manager runs no worker for it, and it
+         * counts as started and ready at once.
+         */
+        Unprobed: {},
+        /** A worker per probe, as the prober manager runs them; a probe the container lacks is Off at once. */
+        Probed: {
+          type: 'parallel',
           states: {
-            Check: { always: [{ guard: 'noStartupProbe', target: 'Started', actions: ['markStarted', 'statusChanged'] }, { target: 'Delay' }] },
-            Delay: { after: { startupDelay: 'Probing' } },
-            Probing: { entry: 'probeStartup', on: { PROBE_RESULT: { guard: 'isStartupResult', actions: ['countProbe'], target: 'Judging' } } },
-            Judging: {
-              always: [
-                { guard: 'startupSucceeded', target: 'Started', actions: ['markStarted', 'statusChanged'] },
-                { guard: 'startupFailedEnough', target: 'Failed', actions: ['emitUnhealthy', 'requestStartupKill'] },
-                { target: 'Waiting', actions: 'emitUnhealthy' },
-              ],
+            Startup: {
+              initial: 'Check',
+              states: {
+                Check: { always: [{ guard: 'noStartupProbe', target: 'Started', actions: ['markStarted', 'statusChanged'] }, { target: 'Delay' }] },
+                Delay: { after: { startupDelay: 'Probing' } },
+                Probing: { entry: 'probeStartup', on: { PROBE_RESULT: { guard: 'isStartupResult', actions: ['countProbe'], target: 'Judging' } } },
+                Judging: {
+                  always: [
+                    { guard: 'startupSucceeded', target: 'Started', actions: ['markStarted', 'statusChanged'] },
+                    { guard: 'startupFailedEnough', target: 'Failed', actions: ['emitUnhealthy', 'requestStartupKill'] },
+                    { target: 'Waiting', actions: 'emitUnhealthy' },
+                  ],
+                },
+                Waiting: { after: { startupPeriod: 'Probing' } },
+                Started: {},
+                Failed: {},
+              },
             },
-            Waiting: { after: { startupPeriod: 'Probing' } },
-            Started: {},
-            Failed: {},
-          },
-        },
-        Liveness: {
-          initial: 'Blocked',
-          states: {
-            Blocked: { always: [{ guard: 'noLivenessProbe', target: 'Off' }, { guard: 'isStarted', target: 'Delay' }] },
-            Delay: { after: { livenessDelay: 'Probing' } },
-            Probing: { entry: 'probeLiveness', on: { PROBE_RESULT: { guard: 'isLivenessResult', actions: ['countProbe'], target: 'Judging' } } },
-            Judging: {
-              always: [
-                { guard: 'livenessSucceeded', target: 'Waiting' },
-                { guard: 'livenessFailedEnough', target: 'Failed', actions: ['emitUnhealthy', 'requestLivenessKill'] },
-                { target: 'Waiting', actions: 'emitUnhealthy' },
-              ],
+            Liveness: {
+              initial: 'Blocked',
+              states: {
+                Blocked: { always: [{ guard: 'noLivenessProbe', target: 'Off' }, { guard: 'isStarted', target: 'Delay' }] },
+                Delay: { after: { livenessDelay: 'Probing' } },
+                Probing: { entry: 'probeLiveness', on: { PROBE_RESULT: { guard: 'isLivenessResult', actions: ['countProbe'], target: 'Judging' } } },
+                Judging: {
+                  always: [
+                    { guard: 'livenessSucceeded', target: 'Waiting' },
+                    { guard: 'livenessFailedEnough', target: 'Failed', actions: ['emitUnhealthy', 'requestLivenessKill'] },
+                    { target: 'Waiting', actions: 'emitUnhealthy' },
+                  ],
+                },
+                Waiting: { after: { livenessPeriod: 'Probing' } },
+                Failed: {},
+                Off: {},
+              },
             },
-            Waiting: { after: { livenessPeriod: 'Probing' } },
-            Failed: {},
-            Off: {},
-          },
-        },
-        Readiness: {
-          initial: 'Blocked',
-          states: {
-            Blocked: { always: [{ guard: 'noReadinessProbe', target: 'Off' }, { guard: 'isStarted', target: 'Delay' }] },
-            Delay: { after: { readinessDelay: 'Probing' } },
-            Probing: { entry: 'probeReadiness', on: { PROBE_RESULT: { guard: 'isReadinessResult', actions: ['countProbe'], target: 'Judging' } } },
-            Judging: {
-              always: [
-                { guard: 'becameReady', target: 'Waiting', actions: ['markReady', 'statusChanged'] },
-                { guard: 'readinessSucceeded', target: 'Waiting' },
-                { guard: 'becameUnready', target: 'Waiting', actions: ['emitUnhealthy', 'markUnready', 'statusChanged'] },
-                { target: 'Waiting', actions: 'emitUnhealthy' },
-              ],
+            Readiness: {
+              initial: 'Blocked',
+              states: {
+                Blocked: { always: [{ guard: 'noReadinessProbe', target: 'Off' }, { guard: 'isStarted', target: 'Delay' }] },
+                Delay: { after: { readinessDelay: 'Probing' } },
+                Probing: { entry: 'probeReadiness', on: { PROBE_RESULT: { guard: 'isReadinessResult', actions: ['countProbe'], target: 'Judging' } } },
+                Judging: {
+                  always: [
+                    { guard: 'becameReady', target: 'Waiting', actions: ['markReady', 'statusChanged'] },
+                    { guard: 'readinessSucceeded', target: 'Waiting' },
+                    { guard: 'becameUnready', target: 'Waiting', actions: ['emitUnhealthy', 'markUnready', 'statusChanged'] },
+                    { target: 'Waiting', actions: 'emitUnhealthy' },
+                  ],
+                },
+                Waiting: { after: { readinessPeriod: 'Probing' } },
+                Off: {},
+              },
             },
-            Waiting: { after: { readinessPeriod: 'Probing' } },
-            Off: {},
           },
         },
       },
