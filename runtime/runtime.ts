@@ -4,7 +4,7 @@
 import { Subject } from 'rxjs';
 import { EntryHeap, type HeapEntry } from './heap.ts';
 import { Random, type RandomStream } from './prng.ts';
-import { assert, type AssertionScope } from './assert.ts';
+import { assert, fail, type AssertionScope } from './assert.ts';
 import { canonicalize } from './canonical.ts';
 import type { TraceKind, TraceRecord, TraceSink } from './trace.ts';
 import type {
@@ -313,7 +313,7 @@ export class Runtime {
         this.record('duplicate', () => ({ id: env.id, from, to, type: message.type, copies }));
       }
     }
-    assert(delay >= 0 && Number.isFinite(delay), `negative or infinite delay ${delay} for ${message.type}`, this.scope);
+    if (!(delay >= 0 && Number.isFinite(delay))) fail(`negative or infinite delay ${delay} for ${message.type}`, this.scope);
     if (this.traceSends && this.tracingOn) this.record('send', () => ({ id: env.id, from, to, delay, msg: message }));
     for (let i = 0; i < copies; i++) {
       this.enqueue({
@@ -326,8 +326,8 @@ export class Runtime {
   /** A timer owned by `owner`: delivers `message` to it, or runs `fn` (XState's clock), when due. */
   startTimer(owner: string, name: string, delay: number, target: Message | (() => void), opts?: TimerOptions): number {
     const cell = this.cells.get(owner);
-    assert(cell && cell.status === 'running', `timer ${name} started by ${owner}, which is not running`, this.scope);
-    assert(delay >= 0 && Number.isFinite(delay), `timer ${name} of ${owner} has invalid delay ${delay}`, this.scope);
+    if (!(cell && cell.status === 'running')) fail(`timer ${name} started by ${owner}, which is not running`, this.scope);
+    if (!(delay >= 0 && Number.isFinite(delay))) fail(`timer ${name} of ${owner} has invalid delay ${delay}`, this.scope);
     const entry: QueueEntry = {
       due: this.clock + Math.round(delay), seq: this.seq++, kind: 'timer', owner, incarnation: cell.incarnation,
       env: null, name, fn: typeof target === 'function' ? target : null,
@@ -363,8 +363,8 @@ export class Runtime {
 
   /** See ActorContext.openStanding. */
   openStanding(from: string, to: string, message: Message, period: number, since = this.clock): number | undefined {
-    assert(period > 0 && Number.isFinite(period), `standing stream of ${from} has invalid period ${period}`, this.scope);
-    assert(since <= this.clock, `standing stream of ${from} starts in the future (${since} > ${this.clock})`, this.scope);
+    if (!(period > 0 && Number.isFinite(period))) fail(`standing stream of ${from} has invalid period ${period}`, this.scope);
+    if (!(since <= this.clock)) fail(`standing stream of ${from} starts in the future (${since} > ${this.clock})`, this.scope);
     const receiver = this.cells.get(to);
     if (!this.standingOn || this.faultHooks.length > 0 || !receiver || receiver.status !== 'running') return undefined;
     const s: Standing = { id: ++this.standingId, from, to, start: since, period };
@@ -429,7 +429,7 @@ export class Runtime {
     if (this.fatal) throw this.fatal;
     const entry = this.popLive();
     if (!entry) return false;
-    assert(entry.due >= this.clock, `time moved backwards: ${entry.due} < ${this.clock}`, this.scope);
+    if (!(entry.due >= this.clock)) fail(`time moved backwards: ${entry.due} < ${this.clock}`, this.scope);
     this.clock = entry.due;
     this.stepCount++;
     if (entry.kind === 'deliver') this.deliver(entry.env!);
@@ -440,7 +440,7 @@ export class Runtime {
 
   /** Runs everything due within `ms` virtual milliseconds, then sets the clock to the end. */
   runFor(ms: number): void {
-    assert(ms >= 0, `runFor(${ms}): duration must be >= 0`, this.scope);
+    if (!(ms >= 0)) fail(`runFor(${ms}): duration must be >= 0`, this.scope);
     const end = this.clock + ms;
     let steps = 0;
     for (let next = this.peekLive(); next && next.due <= end; next = this.peekLive()) {
@@ -572,7 +572,7 @@ export class Runtime {
   delayEntry(seq: number, ms: number): boolean {
     const entry = this.findLive(seq);
     if (!entry || entry.kind !== 'deliver') return false;
-    assert(ms >= 0 && Number.isFinite(ms), `invalid delay ${ms}`, this.scope);
+    if (!(ms >= 0 && Number.isFinite(ms))) fail(`invalid delay ${ms}`, this.scope);
     this.cancelEntry(entry);
     this.takenOutOfOrder++;
     this.enqueue({ ...entry, due: Math.max(this.clock, entry.due) + Math.round(ms), cancelled: false });
@@ -820,6 +820,7 @@ class CellContext implements ActorContext {
   }
 
   log(kind: string, data: Record<string, unknown>): void {
+    if (!this.rt.tracing) return;
     const actor = this.self;
     this.rt.record('log', () => ({ actor, what: kind, ...data }));
   }

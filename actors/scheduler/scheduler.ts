@@ -295,7 +295,8 @@ export class Scheduler implements ActorLogic {
         }
       }
     }
-    this.ctx.log('scheduling-decision', {
+    // Built only when somebody records the trace: an object of nine fields a pod otherwise.
+    if (this.ctx.tracing) this.ctx.log('scheduling-decision', {
       pod: d.pod, attempt: d.attempt, outcome: d.outcome, node: d.node ?? null, message: d.message ?? null,
       nodes: d.numAllNodes, evaluated: d.evaluatedNodes, feasible: d.feasibleNodes,
       nominatedNode: d.preemption?.nominatedNode ?? null,
