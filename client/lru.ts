@@ -11,6 +11,8 @@ export class LruCache<V> {
   private readonly map = new Map<number, V>();
   /** Positioned at the least recently used key once the cache has been full; never done after. */
   private oldest: Iterator<number> | undefined;
+  /** The most recently used key: using it again changes no order (a recorder's events come in runs per object). */
+  private newest: number | undefined;
 
   constructor(private readonly capacity: number) {}
 
@@ -22,9 +24,10 @@ export class LruCache<V> {
   get(key: number): V | undefined {
     const map = this.map;
     const v = map.get(key);
-    if (v !== undefined) {
+    if (v !== undefined && key !== this.newest) {
       map.delete(key);
       map.set(key, v);
+      this.newest = key;
     }
     return v;
   }
@@ -32,8 +35,9 @@ export class LruCache<V> {
   /** Puts `value` under `key` as the most recently used; drops the least recently used beyond capacity. */
   set(key: number, value: V): void {
     const map = this.map;
-    map.delete(key);
+    if (key !== this.newest) map.delete(key);
     map.set(key, value);
+    this.newest = key;
     if (map.size > this.capacity) map.delete((this.oldest ??= map.keys()).next().value as number);
   }
 }

@@ -190,6 +190,8 @@ describe('event names', () => {
     expect(byName.map((e) => e.reason)).toEqual(['Starting', 'NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID', 'NodeAllocatableEnforced', 'NodeReady']);
     expect(new Set(byName.map((e) => e.lastTimestamp)).size).toBe(1);
     for (const e of byName) expect(e.metadata.name).toMatch(/^node-1\.[0-9a-f]{16}$/);
+    // The hex is the event's Unix time in nanoseconds: its seconds are the lastTimestamp's.
+    for (const e of byName) expect(BigInt(`0x${e.metadata.name!.split('.')[1]}`) / 1_000_000_000n).toBe(BigInt(Date.parse(e.lastTimestamp) / 1000));
   });
 });
 
