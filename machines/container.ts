@@ -61,6 +61,11 @@ interface ProbeCounters {
 }
 
 export interface ContainerContext extends ContainerInput {
+  /**
+   * The instant of the last event whose handling reads the time (an exit, a probe result, a failed
+   * pull, a start, a kill): back-off and probe delays count from it. Events that read no time
+   * (START, IMAGE_READY) leave it, a context copy less each.
+   */
   now: number;
   restartCount: number;
   backoff: { ms: number; updatedAt: number } | undefined;
@@ -295,7 +300,7 @@ export const containerMachine = setup({
       entry: 'statusChanged',
       states: {
         /** Not started yet: an app container waits for the init containers (PodInitializing). */
-        Idle: { on: { START: { target: 'ContainerCreating', actions: 'noteTime' } } },
+        Idle: { on: { START: 'ContainerCreating' } },
         ContainerCreating: {
           entry: ['ensureImage', 'statusChanged'],
           on: {

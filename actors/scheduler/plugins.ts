@@ -551,20 +551,29 @@ const IMAGE_MAX_CONTAINER_THRESHOLD = 1000 * MB;
 /** ImageLocality: sizes of the pod's images already on the node, scaled by how widely they are spread. */
 const imageLocalityScore: ScorePlugin = {
   name: 'ImageLocality', weight: 1,
-  preScore: (s) => {
+  preScore: (s, cache) => {
     const images = [...(s.pod.spec?.initContainers ?? []), ...(s.pod.spec?.containers ?? [])].map((c: any) => normalizeImageName(c.image ?? ''));
-    return images.length ? images : undefined;
+    if (!images.length) return undefined;
+    // Each image's spread (the share of nodes that have it) is the same for every node: once a cycle.
+    const spread = images.map((img) => (cache.imageNodes.get(img) ?? 0) / Math.max(1, cache.numNodes));
+    return { images, spread };
   },
-  scoreAll: (_s, nodes, pre, cache, out) => {
-    for (let i = 0; i < nodes.length; i++) out[i] = imageLocalityOf(nodes[i], pre as string[], cache);
+  scoreAll: (_s, nodes, pre, _cache, out) => {
+    const p = pre as ImageLocalityState;
+    for (let i = 0; i < nodes.length; i++) out[i] = imageLocalityOf(nodes[i], p);
   },
 };
 
-function imageLocalityOf(n: NodeInfo, images: string[], cache: SchedulerCache): number {
+interface ImageLocalityState {
+  images: string[];
+  spread: number[];
+}
+
+function imageLocalityOf(n: NodeInfo, { images, spread }: ImageLocalityState): number {
   let sum = 0;
-  for (const img of images) {
-    const size = n.images.get(img);
-    if (size !== undefined) sum += size * ((cache.imageNodes.get(img) ?? 0) / Math.max(1, cache.numNodes));
+  for (let k = 0; k < images.length; k++) {
+    const size = n.images.get(images[k]);
+    if (size !== undefined) sum += size * spread[k];
   }
   const max = IMAGE_MAX_CONTAINER_THRESHOLD * images.length;
   const clamped = Math.min(Math.max(sum, IMAGE_MIN_THRESHOLD), max);
