@@ -13,6 +13,11 @@ export interface PodMachineInput {
   hasVolumes: boolean;
   /** The pod already ran here (kubelet restart): skip admission and sandbox creation. */
   resumed: boolean;
+  /**
+   * The kubelet admitted the pod before it started the worker, as HandlePodAdditions admits a pod
+   * before dispatching it: the machine starts past Admitting (no ADMITTED event to wait for).
+   */
+  admitted?: boolean;
 }
 
 export interface PodMachineContext extends PodMachineInput {
@@ -43,6 +48,7 @@ export const podMachine = setup({
   types: { context: {} as PodMachineContext, input: {} as PodMachineInput, events: {} as PodMachineEvent },
   guards: {
     isResumed: ({ context }) => context.resumed,
+    isAdmitted: ({ context }) => context.admitted === true,
     hasMoreInitContainers: ({ context }) => context.initIndex < context.initContainers.length,
     hasNoInitContainers: ({ context }) => context.initContainers.length === 0,
     isRunning: ({ event }) => event.type === 'PHASE' && event.phase === 'Running',
@@ -69,7 +75,7 @@ export const podMachine = setup({
   },
 }).createMachine({
   id: 'pod',
-  context: ({ input }) => ({ initContainers: input.initContainers, hasVolumes: input.hasVolumes, resumed: input.resumed, initIndex: 0, rejectReason: undefined, rejectMessage: undefined, graceMs: 0, volumeMessage: undefined, volumeRetryMs: 0 }),
+  context: ({ input }) => ({ initContainers: input.initContainers, hasVolumes: input.hasVolumes, resumed: input.resumed, admitted: input.admitted, initIndex: 0, rejectReason: undefined, rejectMessage: undefined, graceMs: 0, volumeMessage: undefined, volumeRetryMs: 0 }),
   initial: 'Pending',
   on: { DELETE: { target: '.Terminating', actions: 'recordGrace' } },
   states: {
@@ -78,7 +84,10 @@ export const podMachine = setup({
       entry: 'statusChanged',
       states: {
         Admitting: {
-          always: { guard: 'isResumed', target: 'StartingContainers' },
+          always: [
+            { guard: 'isResumed', target: 'StartingContainers' },
+            { guard: 'isAdmitted', target: 'PreparingVolumes' },
+          ],
           on: {
             ADMITTED: 'PreparingVolumes',
             REJECTED: { target: '#pod.Failed', actions: 'recordRejection' },

@@ -140,15 +140,19 @@ export class PodWorker implements ActorLogic {
       this.initialized = true;
       this.startTime = this.pod.status?.startTime ? Date.parse(this.pod.status.startTime) - this.opts.epoch : ctx.now();
     }
+    // Admitted by the kubelet before it started this worker (HandlePodAdditions): the pod machine
+    // starts past Admitting, and its first step mounts the volumes.
+    const admitted = !resumed && this.opts.admission?.ok === true;
+    if (admitted) this.startTime = ctx.now();
     this.podLive = this.createMachine(podMachine, {
       initContainers: (this.pod.spec.initContainers ?? []).map((c: any) => ({ name: c.name, sidecar: c.restartPolicy === 'Always' })),
-      hasVolumes: (this.pod.spec.volumes ?? []).length > 0, resumed,
+      hasVolumes: (this.pod.spec.volumes ?? []).length > 0, resumed, admitted,
     }, (ev) => this.onPodEmit(ev), undefined, undefined, !resumed);
     this.createContainers(resumed);
     for (const slot of this.slots.values()) this.startMachine(slot.actor);
     this.startMachine(this.podLive);
     if (resumed) this.resumeProcesses();
-    else this.admit();
+    else if (!admitted) this.admit();
     this.rethrow();
   }
 
