@@ -18,6 +18,8 @@ export interface PodMachineInput {
    * before dispatching it: the machine starts past Admitting (no ADMITTED event to wait for).
    */
   admitted?: boolean;
+  /** Admitted, and its volumes were all set up at once: the machine starts creating the sandbox. */
+  volumesMounted?: boolean;
 }
 
 export interface PodMachineContext extends PodMachineInput {
@@ -33,6 +35,8 @@ export type PodMachineEvent =
   | { type: 'ADMITTED' }
   | { type: 'REJECTED'; reason: string; message: string }
   | { type: 'VOLUMES_READY' }
+  /** The runtime created the sandbox and its network (RunPodSandbox returned). */
+  | { type: 'SANDBOX_READY' }
   /** A volume failed to mount; the kubelet tries again after `retryMs`. */
   | { type: 'VOLUMES_FAILED'; message: string; retryMs: number }
   | { type: 'INIT_CONTAINER_DONE'; name: string }
@@ -49,6 +53,7 @@ export const podMachine = setup({
   guards: {
     isResumed: ({ context }) => context.resumed,
     isAdmitted: ({ context }) => context.admitted === true,
+    isAdmittedAndMounted: ({ context }) => context.admitted === true && context.volumesMounted === true,
     hasMoreInitContainers: ({ context }) => context.initIndex < context.initContainers.length,
     hasNoInitContainers: ({ context }) => context.initContainers.length === 0,
     isRunning: ({ event }) => event.type === 'PHASE' && event.phase === 'Running',
@@ -56,13 +61,13 @@ export const podMachine = setup({
     isFailed: ({ event }) => event.type === 'PHASE' && event.phase === 'Failed',
   },
   delays: {
-    sandboxCreate: SANDBOX_CREATE_MS,
     volumeRetry: ({ context }) => context.volumeRetryMs,
   },
   actions: {
     recordRejection: assign(({ event }) => (event.type === 'REJECTED' ? { rejectReason: event.reason, rejectMessage: event.message } : {})),
     recordVolumeFailure: assign(({ event }) => (event.type === 'VOLUMES_FAILED' ? { volumeMessage: event.message, volumeRetryMs: event.retryMs } : {})),
     mountVolumes: emit({ type: 'kubelet', op: 'mountVolumes' } as any),
+    createSandbox: emit({ type: 'kubelet', op: 'createSandbox' } as any),
     sandboxReady: emit({ type: 'kubelet', op: 'sandboxReady' } as any),
     startNextInitContainer: emit(({ context }) => ({ type: 'kubelet', op: 'startContainer', name: context.initContainers[context.initIndex].name }) as any),
     advanceInit: assign({ initIndex: ({ context }) => context.initIndex + 1 }),
@@ -75,7 +80,7 @@ export const podMachine = setup({
   },
 }).createMachine({
   id: 'pod',
-  context: ({ input }) => ({ initContainers: input.initContainers, hasVolumes: input.hasVolumes, resumed: input.resumed, admitted: input.admitted, initIndex: 0, rejectReason: undefined, rejectMessage: undefined, graceMs: 0, volumeMessage: undefined, volumeRetryMs: 0 }),
+  context: ({ input }) => ({ initContainers: input.initContainers, hasVolumes: input.hasVolumes, resumed: input.resumed, admitted: input.admitted, volumesMounted: input.volumesMounted, initIndex: 0, rejectReason: undefined, rejectMessage: undefined, graceMs: 0, volumeMessage: undefined, volumeRetryMs: 0 }),
   initial: 'Pending',
   on: { DELETE: { target: '.Terminating', actions: 'recordGrace' } },
   states: {
@@ -86,6 +91,7 @@ export const podMachine = setup({
         Admitting: {
           always: [
             { guard: 'isResumed', target: 'StartingContainers' },
+            { guard: 'isAdmittedAndMounted', target: 'CreatingSandbox' },
             { guard: 'isAdmitted', target: 'PreparingVolumes' },
           ],
           on: {
@@ -101,9 +107,11 @@ export const podMachine = setup({
           },
         },
         VolumeRetry: { after: { volumeRetry: 'PreparingVolumes' } },
+        // RunPodSandbox: the wiring asks the runtime, which answers SANDBOX_READY SANDBOX_CREATE_MS later.
         CreatingSandbox: {
-          after: {
-            sandboxCreate: [
+          entry: 'createSandbox',
+          on: {
+            SANDBOX_READY: [
               // No init containers: straight on to the app containers (what Initializing's eventless step would do).
               { guard: 'hasNoInitContainers', target: 'StartingContainers', actions: ['sandboxReady', 'statusChanged', 'initialized'] },
               { target: 'Initializing', actions: ['sandboxReady', 'statusChanged'] },

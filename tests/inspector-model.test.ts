@@ -28,7 +28,8 @@ describe('inspector model', () => {
     expect(pending.type).toBe('compound');
     expect(pending.initial).toBe('pod.Pending.Admitting');
     expect(pending.transitions).toContainEqual(expect.objectContaining({ event: 'PHASE', guard: 'isRunning', targets: ['pod.Running'] }));
-    expect(find(g.root, 'pod.Pending.CreatingSandbox')!.transitions).toContainEqual(expect.objectContaining({ event: 'after sandboxCreate', targets: ['pod.Pending.Initializing'] }));
+    expect(find(g.root, 'pod.Pending.CreatingSandbox')!.transitions).toContainEqual(expect.objectContaining({ event: 'SANDBOX_READY', targets: ['pod.Pending.Initializing'] }));
+    expect(find(g.root, 'pod.Pending.VolumeRetry')!.transitions).toContainEqual(expect.objectContaining({ event: 'after volumeRetry', targets: ['pod.Pending.PreparingVolumes'] }));
     expect(find(g.root, 'pod.Pending.Admitting')!.transitions).toContainEqual(expect.objectContaining({ event: 'always', guard: 'isResumed' }));
     const c = machineGraph(containerMachine);
     expect(JSON.parse(JSON.stringify(c))).toEqual(c);

@@ -192,10 +192,12 @@ const CASES: MachineCase[] = [
     inputs: [
       { initContainers: [{ name: 'init', sidecar: false }], hasVolumes: true, resumed: false } satisfies PodMachineInput,
       { initContainers: [], hasVolumes: false, resumed: true } satisfies PodMachineInput,
+      // Admitted before its worker started, its volumes mounted at once: it starts at the sandbox.
+      { initContainers: [], hasVolumes: true, resumed: false, admitted: true, volumesMounted: true } satisfies PodMachineInput,
     ],
     events: () => [
       { type: 'ADMITTED' }, { type: 'REJECTED', reason: 'OutOfcpu', message: 'Node didn\'t have enough resource: cpu' },
-      { type: 'VOLUMES_READY' }, { type: 'VOLUMES_FAILED', message: 'MountVolume.SetUp failed', retryMs: 500 },
+      { type: 'VOLUMES_READY' }, { type: 'VOLUMES_FAILED', message: 'MountVolume.SetUp failed', retryMs: 500 }, { type: 'SANDBOX_READY' },
       { type: 'INIT_CONTAINER_DONE', name: 'init' }, { type: 'INIT_CONTAINER_FAILED', name: 'init' },
       ...(['Pending', 'Running', 'Succeeded', 'Failed'] as const).map((phase) => ({ type: 'PHASE', phase })),
       { type: 'DELETE', graceMs: 30_000 }, { type: 'ALL_CONTAINERS_STOPPED' },

@@ -9,7 +9,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { ApiClient } from '../../client/client.ts';
 import { parseQuantity } from '../../api/validation.ts';
 import { containerMachine, type ContainerInput, type ContainerKind, type ProbeName, type ProbeTiming } from '../../machines/container.ts';
-import { podMachine } from '../../machines/pod.ts';
+import { podMachine, SANDBOX_CREATE_MS, type PodMachineEvent } from '../../machines/pod.ts';
 import type { ProbeSpec, ProcessUpdate, VolumeStore, ProcessBehavior } from '../../cri/types.ts';
 import { createContainerProcess } from '../../cri/process.ts';
 import {
@@ -78,6 +78,9 @@ class ContainerSlot {
   }
 }
 
+/** How the mount made as a worker starts stands (PodWorker.firstMount). */
+type FirstMount = 'mounting' | 'mounted' | 'pending' | PodMachineEvent | undefined;
+
 export class PodWorker implements ActorLogic {
   private ctx!: ActorContext;
   /** Made on first use: most pods never read a ConfigMap, Secret or claim. */
@@ -104,6 +107,12 @@ export class PodWorker implements ActorLogic {
   private mountWait: number | undefined;
   /** Volumes of that kind that failed to mount at the last try. */
   private unmounted: readonly string[] = NONE;
+  /**
+   * The mount made as the worker starts, before its pod machine (see start): 'mounting' while it
+   * runs, 'mounted' when every volume was set up at once, 'pending' while a volume is still being
+   * set up (its end reports to the machine), or the failure the machine hears once it asks.
+   */
+  private firstMount: FirstMount;
   /** The pod worker's retry while a container backs off (see resyncInBackOff). */
   private backOffSync: number | undefined;
   /** The pod machine is taking the phase the last posted status computed (see flushStatus). */
@@ -144,9 +153,23 @@ export class PodWorker implements ActorLogic {
     // starts past Admitting, and its first step mounts the volumes.
     const admitted = !resumed && this.opts.admission?.ok === true;
     if (admitted) this.startTime = ctx.now();
+    // Its volumes are set up right away (WaitForAttachAndMount): when that is done at once, as for
+    // a pod whose volumes are its service account token and ConfigMaps already read, the machine
+    // starts at the sandbox.
+    let volumesMounted = false;
+    if (admitted) {
+      // SyncPod sets the pod's status before it waits for the volumes (the machine's Pending would ask the same).
+      this.flushStatusSoon();
+      this.firstMount = 'mounting';
+      this.mountVolumes();
+      // (mountVolumes moved it on: the compiler cannot tell.)
+      const first = this.firstMount as FirstMount;
+      volumesMounted = first === 'mounted';
+      this.firstMount = volumesMounted ? undefined : first === 'mounting' ? 'pending' : first;
+    }
     this.podLive = this.createMachine(podMachine, {
       initContainers: (this.pod.spec.initContainers ?? []).map((c: any) => ({ name: c.name, sidecar: c.restartPolicy === 'Always' })),
-      hasVolumes: (this.pod.spec.volumes ?? []).length > 0, resumed, admitted,
+      hasVolumes: (this.pod.spec.volumes ?? []).length > 0, resumed, admitted, volumesMounted,
     }, (ev) => this.onPodEmit(ev), undefined, undefined, !resumed);
     this.createContainers(resumed);
     for (const slot of this.slots.values()) this.startMachine(slot.actor);
@@ -345,7 +368,8 @@ export class PodWorker implements ActorLogic {
   private onPodEmit(ev: any): void {
     if (ev.type !== 'kubelet') return;
     switch (ev.op) {
-      case 'mountVolumes': this.mountVolumes(); break;
+      case 'mountVolumes': this.onMountVolumes(); break;
+      case 'createSandbox': this.createSandbox(); break;
       case 'sandboxReady': this.onSandboxReady(); break;
       case 'startContainer': this.slots.get(ev.name)!.actor.send({ type: 'START', at: this.ctx.now() }); break;
       case 'initialized': this.initialized = true; this.flushStatusSoon(); break;
@@ -355,6 +379,23 @@ export class PodWorker implements ActorLogic {
       // The machine's phase following a status just posted changes nothing in it.
       case 'status': if (!this.followingPhase) this.flushStatusSoon(); break;
     }
+  }
+
+  /** The machine asks for the volumes: the mount made as the worker started answers first, if any. */
+  private onMountVolumes(): void {
+    const first = this.firstMount;
+    this.firstMount = undefined;
+    if (first === 'pending') return;
+    if (first !== undefined && typeof first === 'object') return this.sendPod(first);
+    this.mountVolumes();
+  }
+
+  /** RunPodSandbox: the sandbox and its network are up SANDBOX_CREATE_MS later. */
+  private createSandbox(): void {
+    this.ctx.startTimer('sandbox', SANDBOX_CREATE_MS, () => {
+      this.sendPod({ type: 'SANDBOX_READY' });
+      this.rethrow();
+    });
   }
 
   private onSandboxReady(): void {
@@ -408,7 +449,8 @@ export class PodWorker implements ActorLogic {
     this.unmounted = NONE;
     if (this.mountWait !== undefined) this.ctx.cancelTimer(this.mountWait);
     this.mountWait = undefined;
-    this.sendPod({ type: 'VOLUMES_READY' });
+    if (this.firstMount === 'mounting') this.firstMount = 'mounted';
+    else this.sendPod({ type: 'VOLUMES_READY' });
   }
 
   /**
@@ -427,7 +469,9 @@ export class PodWorker implements ActorLogic {
       this.unmounted = [volume];
       this.waitForMounts(POD_ATTACH_AND_MOUNT_TIMEOUT_MS);
     }
-    this.sendPod({ type: 'VOLUMES_FAILED', message, retryMs });
+    const failed: PodMachineEvent = { type: 'VOLUMES_FAILED', message, retryMs };
+    if (this.firstMount === 'mounting') this.firstMount = failed;
+    else this.sendPod(failed);
   }
 
   /**
