@@ -445,7 +445,7 @@ export class Runtime {
     let steps = 0;
     for (let next = this.peekLive(); next && next.due <= end; next = this.peekLive()) {
       this.step();
-      this.checkBudget(++steps, `runFor(${ms})`);
+      if (++steps > LIMITS.maxStepsPerRun) this.checkBudget(steps, `runFor(${ms})`);
     }
     this.clock = end;
   }
