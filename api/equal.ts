@@ -95,13 +95,19 @@ export function joined(...parts: string[]): string {
 /** Freezes a JSON value deeply, so shared stored objects cannot be mutated by readers. */
 export function deepFreeze<T>(v: T): T {
   if (v && typeof v === 'object' && !Object.isFrozen(v)) {
-    const o = v as Record<string, unknown>;
-    for (const k in o) {
-      const x = o[k];
-      if (typeof x === 'string') flatten(x);
-      else if (x && typeof x === 'object') deepFreeze(x);
+    if (Array.isArray(v)) {
+      // By index: for-in over an array walks its indexes as strings (a third of a pod's freeze).
+      for (let i = 0; i < v.length; i++) freezeValue(v[i]);
+    } else {
+      const o = v as Record<string, unknown>;
+      for (const k in o) freezeValue(o[k]);
     }
     Object.freeze(v);
   }
   return v;
+}
+
+function freezeValue(x: unknown): void {
+  if (typeof x === 'string') flatten(x);
+  else if (x && typeof x === 'object') deepFreeze(x);
 }
