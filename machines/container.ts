@@ -100,7 +100,11 @@ export type ContainerEvent =
   | { type: 'PROBE_RESULT'; at: number; probe: ProbeName; result: 'Success' | 'Failure'; message?: string }
   | { type: 'KILL'; at: number; reason: 'pod' | 'liveness' | 'startup' };
 
-const zero = (): Record<ProbeName, ProbeCounters> => ({ startup: { successes: 0, failures: 0 }, liveness: { successes: 0, failures: 0 }, readiness: { successes: 0, failures: 0 } });
+/** No probe results yet: one frozen object every container shares (countProbe makes new ones). */
+const ZERO_COUNTERS: Record<ProbeName, ProbeCounters> = Object.freeze({
+  startup: Object.freeze({ successes: 0, failures: 0 }), liveness: Object.freeze({ successes: 0, failures: 0 }), readiness: Object.freeze({ successes: 0, failures: 0 }),
+});
+const zero = (): Record<ProbeName, ProbeCounters> => ZERO_COUNTERS;
 
 function restartWanted(c: ContainerContext): boolean {
   if (c.kind === 'sidecar') return true;
