@@ -681,12 +681,18 @@ export class ApiServer {
 
   private fanOut(list: Watcher[] | undefined, type: WatchEventType, obj: KubeObject, old: KubeObject | undefined, resource?: string): void {
     if (!list) return;
+    // One event object of each type for every watcher that gets it (receivers never change one).
+    let added: WatchEvent | undefined;
+    let modified: WatchEvent | undefined;
+    let deleted: WatchEvent | undefined;
     for (let i = 0; i < list.length; i++) {
       const w = list[i];
       if (resource !== undefined && w.exclude?.has(resource)) continue;
-      const ev = filterEvent(w, type, obj, old);
+      const t = eventTypeFor(w, type, obj, old);
+      if (t === undefined) continue;
+      const ev = t === 'MODIFIED' ? (modified ??= { type: t, object: obj }) : t === 'ADDED' ? (added ??= { type: t, object: obj }) : (deleted ??= { type: t, object: obj });
       // send(), inlined on the hot path.
-      if (ev) this.emit(w.actor, w.watchId, w.view ? { ...ev, object: w.view(ev.object) } : ev);
+      this.emit(w.actor, w.watchId, w.view ? { ...ev, object: w.view(ev.object) } : ev);
     }
   }
 
@@ -1100,11 +1106,20 @@ function matches(w: Watcher, obj: KubeObject): boolean {
 
 /** Watch-cache filtering: an object moving into or out of a selector is ADDED or DELETED. */
 function filterEvent(w: Watcher, type: WatchEventType, obj: KubeObject, old: KubeObject | undefined): WatchEvent | undefined {
+  const t = eventTypeFor(w, type, obj, old);
+  return t === undefined ? undefined : { type: t, object: obj };
+}
+
+/**
+ * What a change is to a filtered watch: a modification that makes an object match is ADDED to
+ * it, one that makes it stop matching DELETED; undefined when the watch does not see it.
+ */
+function eventTypeFor(w: Watcher, type: WatchEventType, obj: KubeObject, old: KubeObject | undefined): WatchEventType | undefined {
   const now = matches(w, obj);
-  if (type !== 'MODIFIED') return now ? { type, object: obj } : undefined;
+  if (type !== 'MODIFIED') return now ? type : undefined;
   const before = old !== undefined && matches(w, old);
-  if (now) return { type: before ? 'MODIFIED' : 'ADDED', object: obj };
-  return before ? { type: 'DELETED', object: obj } : undefined;
+  if (now) return before ? 'MODIFIED' : 'ADDED';
+  return before ? 'DELETED' : undefined;
 }
 
 function newInternalErrorText(msg: string): StatusError {
