@@ -170,12 +170,15 @@ export class VerdictLog {
         else break;
       }
       if (k < best) {
-        topAt.splice(k, 0, at);
-        topI.splice(k, 0, i);
-        if (topAt.length > best) {
-          topAt.pop();
-          topI.pop();
+        // Insert at k, shifting the rest down (the last falls off once `best` are kept); no splice,
+        // which makes an array each time.
+        let m = topAt.length < best ? topAt.length : best - 1;
+        for (; m > k; m--) {
+          topAt[m] = topAt[m - 1];
+          topI[m] = topI[m - 1];
         }
+        topAt[k] = at;
+        topI[k] = i;
       }
     }
     const keep = new Map<number, number>();
