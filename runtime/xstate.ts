@@ -116,6 +116,13 @@ export function machineLogic(machine: AnyStateMachine, opts?: MachineActorOption
 export interface InitialState {
   snapshot: unknown;
   emitted: readonly unknown[];
+  /**
+   * The machine, as the logic to create the actor with: it restores `snapshot` to one machine
+   * snapshot made once and shared by every actor restored from it (XState never changes a
+   * snapshot; each transition makes a new one), instead of rebuilding it per actor: its state
+   * nodes, state value, tags and a walk of its context, ≈4 KB and 3 µs an actor.
+   */
+  logic: AnyStateMachine;
 }
 
 /** Initial states by machine, then by input (as JSON); at most INITIAL_STATES_PER_MACHINE each. */
@@ -153,7 +160,17 @@ function makeInitialState(machine: AnyStateMachine, input: unknown): InitialStat
   const snapshot = actor.getPersistedSnapshot() as unknown as { status: string; children?: Record<string, unknown> };
   actor.stop();
   if (timers > 0 || snapshot.status !== 'active' || Object.keys(snapshot.children ?? {}).length > 0) return null;
-  return { snapshot: deepFreeze(snapshot), emitted: deepFreeze(emitted) };
+  const persisted = deepFreeze(snapshot);
+  // Without children the restore reads no actor scope. Frozen: a change would throw, not leak.
+  const restored = Object.freeze(machine.restoreSnapshot(persisted as any, undefined as any));
+  const logic = Object.create(machine) as AnyStateMachine & { restoreSnapshot: AnyStateMachine['restoreSnapshot'] };
+  logic.restoreSnapshot = restoreKept.bind(null, machine, persisted, restored) as AnyStateMachine['restoreSnapshot'];
+  return { snapshot: persisted, emitted: deepFreeze(emitted), logic };
+}
+
+/** A kept initial state restores to its one restored snapshot; any other as XState does. */
+function restoreKept(machine: AnyStateMachine, persisted: unknown, restored: unknown, snapshot: unknown, scope: unknown): unknown {
+  return snapshot === persisted ? restored : machine.restoreSnapshot(snapshot as any, scope as any);
 }
 
 function deepFreeze<T>(v: T): T {

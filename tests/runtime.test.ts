@@ -438,6 +438,27 @@ describe('runtime: initial states of XState machines', () => {
     expect(initialState(door, { locked: true })).toBe(initialState(door, { locked: true }));
   });
 
+  it('actors created with the kept logic share one restored snapshot, which none of them changes', () => {
+    const kept = initialState(door, { locked: false })!;
+    const a = createActor(kept.logic, { snapshot: kept.snapshot as any, input: { locked: false } }).start();
+    const b = createActor(kept.logic, { snapshot: kept.snapshot as any, input: { locked: false } }).start();
+    const shared = b.getSnapshot();
+    expect(a.getSnapshot()).toBe(shared);
+    expect(Object.isFrozen(shared)).toBe(true);
+    a.send({ type: 'OPEN' });
+    expect(a.getSnapshot().value).toBe('Open');
+    expect(a.getSnapshot().context.opened).toBe(1);
+    // The other actor and the shared snapshot are as they were.
+    expect(b.getSnapshot()).toBe(shared);
+    expect(shared.value).toBe('Closed');
+    expect(shared.context.opened).toBe(0);
+    // Any other snapshot restores as XState restores it.
+    const other = createActor(kept.logic, { snapshot: a.getPersistedSnapshot() as any, input: { locked: false } }).start();
+    expect(other.getSnapshot().value).toBe('Open');
+    expect(other.getSnapshot()).not.toBe(shared);
+    for (const actor of [a, b, other]) actor.stop();
+  });
+
   it('an initial state that arms a timer is not kept: the timer would not survive as data', () => {
     const blinking = setup({}).createMachine({ initial: 'On', states: { On: { after: { 500: 'Off' } }, Off: {} } });
     expect(initialState(blinking, {})).toBeUndefined();

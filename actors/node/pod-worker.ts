@@ -305,7 +305,7 @@ export class PodWorker implements ActorLogic {
       part.traced = text;
       ctx.traceState(part.name, value);
     } : undefined;
-    const actor = createActor(machine, {
+    const actor = createActor(initial?.logic ?? machine, {
       input, snapshot: (initial?.snapshot as AnyMachineSnapshot | undefined) ?? snapshot, clock: clock as any, parent: part ? this.podLive : undefined,
     });
     const actorRef: AnyActorRef = actor;
