@@ -150,12 +150,11 @@ export class PodWorker implements ActorLogic {
       this.startTime = this.pod.status?.startTime ? Date.parse(this.pod.status.startTime) - this.opts.epoch : ctx.now();
     }
     // Admitted by the kubelet before it started this worker (HandlePodAdditions): the pod machine
-    // starts past Admitting, and its first step mounts the volumes.
+    // starts past Admitting, and the volumes are set up right away (WaitForAttachAndMount). When
+    // that is done at once, as for a pod whose volumes are its service account token and
+    // ConfigMaps already read, the machine starts at the sandbox.
     const admitted = !resumed && this.opts.admission?.ok === true;
     if (admitted) this.startTime = ctx.now();
-    // Its volumes are set up right away (WaitForAttachAndMount): when that is done at once, as for
-    // a pod whose volumes are its service account token and ConfigMaps already read, the machine
-    // starts at the sandbox.
     let volumesMounted = false;
     if (admitted) {
       // SyncPod sets the pod's status before it waits for the volumes (the machine's Pending would ask the same).
