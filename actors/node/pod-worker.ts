@@ -95,6 +95,8 @@ export class PodWorker implements ActorLogic {
   private readonly slots = new Map<string, ContainerSlot>();
   /** What a machine restored from its initial state emits as it starts (see createMachine). */
   private initialEmits: Map<AnyActorRef, () => void> | undefined;
+  /** Every machine's error listener (one bound function a worker, not a closure a machine). */
+  private errorSink: ((e: unknown) => void) | undefined;
   private sandbox!: SandboxRecord;
   private sandboxReady = false;
   private initialized = false;
@@ -310,12 +312,17 @@ export class PodWorker implements ActorLogic {
     const actorRef: AnyActorRef = actor;
     if (initial && initial.emitted.length > 0) (this.initialEmits ??= new Map()).set(actor, () => { for (const ev of initial.emitted) onEmit(ev); });
     if (inspect) actor.system.inspect(inspect);
-    actor.on('*', (ev: any) => onEmit(ev));
+    actor.on('*', onEmit);
     // One observer: a container's changes and any machine's error.
     // Listeners as arguments, not as an observer object's properties: tsx (esbuild's keepNames)
     // names every closure stored in a property or a const, a defineProperty call each.
-    actor.subscribe(part ? () => this.onContainerChange(part) : undefined, (e: unknown) => { this.failure = e; });
+    actor.subscribe(part ? () => this.onContainerChange(part) : undefined, this.errorSink ??= this.noteFailure.bind(this));
     return actor;
+  }
+
+  /** A machine failed: the worker throws it after the step (rethrow), crashing as the actor. */
+  private noteFailure(e: unknown): void {
+    this.failure = e;
   }
 
   /** Starts a machine made by createMachine; one restored from its initial state then emits what it entered with. */
