@@ -50,6 +50,9 @@ export function clone<T>(v: T): T {
 /** An empty list that many objects share (frozen: nobody adds to it), instead of a new `[]` each. */
 export const NONE: readonly never[] = Object.freeze([]);
 
+/** The character codes of the hex digits, for building hex text in one piece (no rope). */
+export const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (ch) => ch.charCodeAt(0));
+
 export function flatten(s: string): string {
   // V8 builds a rope only for a concatenation of 13 characters or more: shorter ones are flat.
   if (s.length >= 13) Number(s);

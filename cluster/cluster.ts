@@ -7,6 +7,7 @@ import { Controller } from '../actors/controllers/controller.ts';
 import { SHARED_INFORMERS, SharedInformerFactory, SharedInformersActor } from '../client/shared-informers.ts';
 import { ApiServer } from '../api/server.ts';
 import { compareEvents, eventTimestamp } from '../api/eventutil.ts';
+import { HEX_DIGITS } from '../api/equal.ts';
 import { registerPriorityAdmission } from '../api/admission-priority.ts';
 import { registerServiceAccountAdmission } from '../api/admission-serviceaccount.ts';
 import { ServiceAccountsController } from '../actors/controllers/serviceaccount.ts';
@@ -846,6 +847,5 @@ export function uuidFrom(b: Uint8Array): string {
 }
 
 const UUID_TEXT = Buffer.alloc(36);
-const HEX_DIGITS = Uint8Array.from('0123456789abcdef', (ch) => ch.charCodeAt(0));
 
 export { groupResource };

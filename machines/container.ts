@@ -104,7 +104,6 @@ export type ContainerEvent =
 const ZERO_COUNTERS: Record<ProbeName, ProbeCounters> = Object.freeze({
   startup: Object.freeze({ successes: 0, failures: 0 }), liveness: Object.freeze({ successes: 0, failures: 0 }), readiness: Object.freeze({ successes: 0, failures: 0 }),
 });
-const zero = (): Record<ProbeName, ProbeCounters> => ZERO_COUNTERS;
 
 function restartWanted(c: ContainerContext): boolean {
   if (c.kind === 'sidecar') return true;
@@ -155,7 +154,7 @@ const at = ({ context, event }: AssignArgs): number => ('at' in event ? event.at
  */
 function startFields(a: AssignArgs, started: boolean): Partial<ContainerContext> {
   const t = at(a);
-  return { now: t, startedAt: t, termination: undefined, started, ready: started, counters: zero(), killReason: undefined, message: undefined };
+  return { now: t, startedAt: t, termination: undefined, started, ready: started, counters: ZERO_COUNTERS, killReason: undefined, message: undefined };
 }
 
 /** A sync after the image's back-off has run out: pull again. */
@@ -287,7 +286,7 @@ export const containerMachine = setup({
     name: input.name, kind: input.kind, podRestartPolicy: input.podRestartPolicy, probes: input.probes, resume: input.resume,
     now: 0, restartCount: 0, backoff: undefined, pullBackoffMs: 0, pullFailedAt: undefined, pullReason: undefined, message: undefined,
     startedAt: undefined, termination: undefined, lastTermination: undefined, started: false, ready: false,
-    counters: zero(), killReason: undefined,
+    counters: ZERO_COUNTERS, killReason: undefined,
   }),
   initial: 'Resuming',
   states: {

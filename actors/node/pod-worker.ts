@@ -21,7 +21,7 @@ import { buildEnvironment, downwardAPIFile, environmentRefs } from './environmen
 import type { CachedKind } from './object-cache.ts';
 import * as msg from './messages.ts';
 import { POD_ATTACH_AND_MOUNT_TIMEOUT_MS, attachAndMountTimeoutMessage, mountClaim, unmountClaim, type ClaimMount } from '../storage/mount.ts';
-import { NONE, deepFreeze, intern, joined } from '../../api/equal.ts';
+import { HEX_DIGITS, NONE, deepFreeze, intern, joined } from '../../api/equal.ts';
 
 /** pod_workers.go backOffPeriod: a failed sync is tried again after this, jittered up to half as much more. */
 export const BACKOFF_SYNC_MS = 10_000;
@@ -176,7 +176,7 @@ export class PodWorker implements ActorLogic {
     for (const slot of this.slots.values()) this.startMachine(slot.actor);
     this.startMachine(this.podLive);
     if (resumed) this.resumeProcesses();
-    else if (!admitted) this.admit();
+    else if (!admitted) this.reject();
     this.rethrow();
   }
 
@@ -354,11 +354,11 @@ export class PodWorker implements ActorLogic {
     this.slots.set(c.name, slot);
   }
 
-  private admit(): void {
+  /** The kubelet refused the pod (an admitted one starts past Admitting, see start). */
+  private reject(): void {
     const a = this.opts.admission!;
     this.startTime = this.ctx.now();
-    if (a.ok) this.sendPod({ type: 'ADMITTED' });
-    else this.sendPod({ type: 'REJECTED', reason: a.reason, message: a.message });
+    if (!a.ok) this.sendPod({ type: 'REJECTED', reason: a.reason, message: a.message });
   }
 
   /** After a kubelet restart: re-arm the wake-ups of processes that kept running. */
@@ -1050,8 +1050,6 @@ function hex(rnd: { int(n: number): number }, n: number): string {
   for (let i = 0; i < n; i++) codes[i] = HEX_DIGITS[rnd.int(16)];
   return String.fromCharCode.apply(null, codes);
 }
-
-const HEX_DIGITS = [...'0123456789abcdef'].map((c) => c.charCodeAt(0));
 
 /** State values seen in hibernating snapshots, one frozen copy each (most settled pods share a few). */
 const stateValues = new Map<string, unknown>();
