@@ -41,6 +41,11 @@ export interface ContainerInput {
   podRestartPolicy: 'Always' | 'OnFailure' | 'Never';
   probes: Partial<Record<ProbeName, ProbeTiming>>;
   resume?: ContainerResume;
+  /**
+   * Made as the kubelet starts the container (the pod worker makes a container's machine only
+   * then): it begins in ContainerCreating, with no START to wait for.
+   */
+  startNow?: boolean;
 }
 
 /** Crash back-off (kubelet): 10 s doubling to 300 s; an entry idle for 10 min is forgotten. */
@@ -179,6 +184,7 @@ export const containerMachine = setup({
     events: {} as ContainerEvent,
   },
   guards: {
+    isStartingNow: ({ context }) => context.startNow === true,
     isResumingRunning: ({ context }) => Boolean(context.resume?.running),
     isResumingTerminated: ({ context }) => Boolean(context.resume?.terminated),
     isPodKill: ({ context }) => context.killReason === 'pod',
@@ -283,7 +289,7 @@ export const containerMachine = setup({
   // Fields listed one by one: a spread of the input plus a dozen more makes V8 build the object
   // the slow way, a tenth of an actor's creation.
   context: ({ input }) => ({
-    name: input.name, kind: input.kind, podRestartPolicy: input.podRestartPolicy, probes: input.probes, resume: input.resume,
+    name: input.name, kind: input.kind, podRestartPolicy: input.podRestartPolicy, probes: input.probes, resume: input.resume, startNow: input.startNow,
     now: 0, restartCount: 0, backoff: undefined, pullBackoffMs: 0, pullFailedAt: undefined, pullReason: undefined, message: undefined,
     startedAt: undefined, termination: undefined, lastTermination: undefined, started: false, ready: false,
     counters: ZERO_COUNTERS, killReason: undefined,
@@ -303,7 +309,7 @@ export const containerMachine = setup({
       entry: 'statusChanged',
       states: {
         /** Not started yet: an app container waits for the init containers (PodInitializing). */
-        Idle: { on: { START: 'ContainerCreating' } },
+        Idle: { always: { guard: 'isStartingNow', target: 'ContainerCreating' }, on: { START: 'ContainerCreating' } },
         ContainerCreating: {
           entry: ['ensureImage', 'statusChanged'],
           on: {

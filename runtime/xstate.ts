@@ -123,6 +123,8 @@ export interface InitialState {
    * nodes, state value, tags and a walk of its context, ≈4 KB and 3 µs an actor.
    */
   logic: AnyStateMachine;
+  /** That shared machine snapshot: what an actor restored from `snapshot` has before any event (frozen). */
+  restored: unknown;
 }
 
 /** Initial states by machine, then by input (as JSON); at most INITIAL_STATES_PER_MACHINE each. */
@@ -165,7 +167,7 @@ function makeInitialState(machine: AnyStateMachine, input: unknown): InitialStat
   const restored = Object.freeze(machine.restoreSnapshot(persisted as any, undefined as any));
   const logic = Object.create(machine) as AnyStateMachine & { restoreSnapshot: AnyStateMachine['restoreSnapshot'] };
   logic.restoreSnapshot = restoreKept.bind(null, machine, persisted, restored) as AnyStateMachine['restoreSnapshot'];
-  return { snapshot: persisted, emitted: deepFreeze(emitted), logic };
+  return { snapshot: persisted, emitted: deepFreeze(emitted), logic, restored };
 }
 
 /** A kept initial state restores to its one restored snapshot; any other as XState does. */

@@ -124,6 +124,25 @@ describe('pod start-up', () => {
     expect(Date.parse(second.startedAt)).toBeGreaterThanOrEqual(Date.parse(first.finishedAt));
     expect(Date.parse(p.status.containerStatuses[0].state.running.startedAt)).toBeGreaterThanOrEqual(Date.parse(second.finishedAt));
   });
+
+  it('a pod deleted while its init container runs goes away; its app container never starts', async () => {
+    // The kubelet kills what runs and starts nothing more once the pod is being deleted.
+    const c = await createCluster({ seed: 1 });
+    c.create(pod('stuck', {
+      terminationGracePeriodSeconds: 5,
+      initContainers: [{ name: 'wait', image: 'busybox:1.36', command: ['sh', '-c', 'sleep 3600'] }],
+      containers: [{ name: 'app', image: 'nginx:1.14.2' }],
+    }));
+    await c.runFor('10s');
+    expect(c.get('pod', 'stuck').status.containerStatuses[0].state).toEqual({ waiting: { reason: 'PodInitializing' } });
+    const t0 = c.now();
+    c.delete('pod', 'stuck');
+    await c.runUntil((cl) => cl.find('pod', 'stuck') === undefined, { timeout: '1m' });
+    expect(c.now() - t0).toBeLessThanOrEqual(5_000);
+    expect(reasons(c, 'stuck').filter((r) => /^(Created|Started|Killing)/.test(r))).toEqual([
+      'Created: Created container: wait', 'Started: Started container wait', 'Killing: Stopping container wait',
+    ]);
+  });
 });
 
 describe('sidecars and hooks', () => {

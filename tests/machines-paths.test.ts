@@ -158,6 +158,8 @@ const CASES: MachineCase[] = [
     machine: containerMachine,
     inputs: [
       containerInput({}),
+      // Made as the kubelet starts it: it begins in ContainerCreating.
+      containerInput({ startNow: true }),
       containerInput({ probes: { startup: probe } }),
       containerInput({ probes: { liveness: probe } }),
       containerInput({ probes: { readiness: probe } }),

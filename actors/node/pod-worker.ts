@@ -4,7 +4,7 @@
 // pod's status and events to its kubelet. The runtime state it drives lives on the NodeHost,
 // so a restarted kubelet finds its containers still running.
 import { createActor, type AnyActorRef, type AnyMachineSnapshot, type InspectionEvent } from 'xstate';
-import { RuntimeClock, initialState, type ActorContext, type ActorLogic, type Envelope } from '../../runtime/index.ts';
+import { RuntimeClock, initialState, type ActorContext, type InitialState, type ActorLogic, type Envelope } from '../../runtime/index.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { ApiClient } from '../../client/client.ts';
 import { parseQuantity } from '../../api/validation.ts';
@@ -52,10 +52,15 @@ export interface PodWorkerOptions {
 
 /** One container of the pod: its spec, its machine and what the runtime keeps for it. */
 class ContainerSlot {
-  /** The running container machine; undefined while the pod worker hibernates. */
+  /** The running container machine; undefined while the pod worker hibernates or before it is made. */
   live: AnyActorRef | undefined;
   /** The machine's state while the pod worker hibernates. */
   saved: AnyMachineSnapshot | undefined;
+  /**
+   * A container not started yet, whose machine is made when it starts (PodWorker.bear): its input
+   * and the initial state it would have, which stands for its state until then.
+   */
+  unborn: { input: ContainerInput; initial: InitialState } | undefined;
   /** The last state value traced (the trace records changes only). */
   traced = '';
   wakeTimer: number | undefined;
@@ -66,15 +71,19 @@ class ContainerSlot {
     readonly record: ContainerRecord, readonly imageRef: string,
   ) {}
 
-  /** The container machine, woken first if the pod worker hibernates. */
+  /** The container machine, woken first if the pod worker hibernates (made first if not started yet). */
   get actor(): AnyActorRef {
-    if (!this.live) this.worker.wake();
+    if (!this.live) {
+      if (this.unborn) this.worker.bear(this, false);
+      else this.worker.wake();
+    }
     return this.live!;
   }
 
-  /** The machine's state, without waking it. */
+  /** The machine's state, without waking (or making) it. */
   snapshot(): AnyMachineSnapshot {
-    return this.live ? this.live.getSnapshot() : this.saved!;
+    if (this.live) return this.live.getSnapshot();
+    return this.saved ?? (this.unborn!.initial.restored as AnyMachineSnapshot);
   }
 }
 
@@ -173,7 +182,7 @@ export class PodWorker implements ActorLogic {
       hasVolumes: (this.pod.spec.volumes ?? []).length > 0, resumed, admitted, volumesMounted,
     }, (ev) => this.onPodEmit(ev), undefined, undefined, !resumed);
     this.createContainers(resumed);
-    for (const slot of this.slots.values()) this.startMachine(slot.actor);
+    for (const slot of this.slots.values()) if (slot.live) this.startMachine(slot.live);
     this.startMachine(this.podLive);
     if (resumed) this.resumeProcesses();
     else if (!admitted) this.reject();
@@ -216,11 +225,6 @@ export class PodWorker implements ActorLogic {
     return this.podSaved !== undefined;
   }
 
-  /** The container machines (for the inspector and tests). */
-  containerActors(): Map<string, AnyActorRef> {
-    return new Map([...this.slots].map(([k, s]) => [k, s.actor]));
-  }
-
   // ------------------------------------------------------------------ hibernation
 
   /** The pod machine, woken first if the worker hibernates. */
@@ -249,7 +253,9 @@ export class PodWorker implements ActorLogic {
     if (podSnap.status !== 'active' || (phase !== 'Running' && phase !== 'Succeeded' && phase !== 'Failed')) return;
     for (const _ in (pod.system as any)._snapshot._scheduledEvents) return;
     for (const slot of this.slots.values()) {
-      const s = slot.live!.getSnapshot();
+      // (A container not started yet waits: a worker hibernates once every container ran.)
+      if (!slot.live) return;
+      const s = slot.live.getSnapshot();
       const top = topState(s.value);
       if (s.status !== 'active' || (top !== 'Running' && top !== 'Terminated')) return;
     }
@@ -269,13 +275,14 @@ export class PodWorker implements ActorLogic {
     this.podLive = pod;
     this.podSaved = undefined;
     for (const slot of this.slots.values()) {
+      if (!slot.saved) continue;
       slot.live = this.createMachine(containerMachine, undefined, (ev) => this.onContainerEmit(slot, ev), slot, slot.saved);
       slot.saved = undefined;
     }
     // Started as at creation; a restored machine has nothing new to report as it starts.
     this.waking = true;
     try {
-      for (const slot of this.slots.values()) slot.live!.start();
+      for (const slot of this.slots.values()) slot.live?.start();
       pod.start();
     } finally {
       this.waking = false;
@@ -350,8 +357,32 @@ export class PodWorker implements ActorLogic {
       resume: resumed ? record.resume : undefined,
     };
     const slot = new ContainerSlot(this, c.name, c, kind, record, this.opts.host.imageService.normalize(c.image) ?? c.image);
-    slot.live = this.createMachine(containerMachine, input, (ev) => this.onContainerEmit(slot, ev), slot, undefined, !resumed);
+    // A new pod's container gets its machine when it starts (bear): until then nothing reaches
+    // it, and its initial state stands for it. A resumed one continues where the runtime has it.
+    const initial = resumed ? undefined : initialState(containerMachine, input);
+    if (initial) slot.unborn = { input, initial };
+    else slot.live = this.createMachine(containerMachine, input, (ev) => this.onContainerEmit(slot, ev), slot, undefined, !resumed);
     this.slots.set(c.name, slot);
+  }
+
+  /**
+   * Makes the machine of a container not started yet: started at once (`start`, from the initial
+   * state its START would lead to: one XState transition less a container) or waiting, when
+   * something needs it before it starts (the pod is deleted first).
+   */
+  bear(slot: ContainerSlot, start: boolean): void {
+    if (!this.podLive) this.wake();
+    const { input } = slot.unborn!;
+    slot.unborn = undefined;
+    const actor = this.createMachine(containerMachine, start ? { ...input, startNow: true } : input, (ev) => this.onContainerEmit(slot, ev), slot, undefined, true);
+    slot.live = actor;
+    this.startMachine(actor);
+  }
+
+  /** StartContainer: a container's machine goes from Idle to ContainerCreating. */
+  private startContainer(slot: ContainerSlot, at: number): void {
+    if (slot.unborn) this.bear(slot, true);
+    else slot.actor.send({ type: 'START', at });
   }
 
   /** The kubelet refused the pod (an admitted one starts past Admitting, see start). */
@@ -377,7 +408,7 @@ export class PodWorker implements ActorLogic {
       case 'mountVolumes': this.onMountVolumes(); break;
       case 'createSandbox': this.createSandbox(); break;
       case 'sandboxReady': this.onSandboxReady(); break;
-      case 'startContainer': this.slots.get(ev.name)!.actor.send({ type: 'START', at: this.ctx.now() }); break;
+      case 'startContainer': this.startContainer(this.slots.get(ev.name)!, this.ctx.now()); break;
       case 'initialized': this.initialized = true; this.flushStatusSoon(); break;
       case 'startAppContainers': this.startAppContainers(); break;
       case 'killAll': this.killAll(); break;
@@ -413,7 +444,7 @@ export class PodWorker implements ActorLogic {
 
   private startAppContainers(): void {
     const at = this.ctx.now();
-    for (const slot of this.slots.values()) if (slot.kind === 'app') slot.actor.send({ type: 'START', at });
+    for (const slot of this.slots.values()) if (slot.kind === 'app') this.startContainer(slot, at);
   }
 
   /**
