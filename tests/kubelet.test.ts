@@ -145,6 +145,27 @@ describe('pod start-up', () => {
   });
 });
 
+describe('readiness gates', () => {
+  it('a pod with a readiness gate is Ready only once another controller sets its condition True', async () => {
+    // D:concepts/workloads/pods/pod-lifecycle#pod-readiness-gate; GeneratePodReadyCondition's reason and messages
+    const c = await createCluster({ seed: 1 });
+    c.create(pod('gated', { readinessGates: [{ conditionType: 'www.example.com/feature-1' }], containers: [{ name: 'nginx', image: 'nginx:1.14.2' }] }));
+    await c.runFor('1m');
+    const ready = (): any => c.get('pod', 'gated').status.conditions.find((x: any) => x.type === 'Ready');
+    expect(c.get('pod', 'gated').status.conditions.find((x: any) => x.type === 'ContainersReady').status).toBe('True');
+    expect(ready()).toMatchObject({ status: 'False', reason: 'ReadinessGatesNotReady', message: 'corresponding condition of pod readiness gate "www.example.com/feature-1" does not exist.' });
+    const gate = (status: string) => ({ type: 'www.example.com/feature-1', status, lastProbeTime: null, lastTransitionTime: '2025-01-01T00:01:00Z' });
+    c.patch('pod', 'gated', { status: { conditions: [...c.get('pod', 'gated').status.conditions, gate('False')] } }, { type: 'merge', subresource: 'status' });
+    await c.runFor('5s');
+    expect(ready()).toMatchObject({ status: 'False', reason: 'ReadinessGatesNotReady', message: 'the status of pod readiness gate "www.example.com/feature-1" is not "True", but False' });
+    const others = c.get('pod', 'gated').status.conditions.filter((x: any) => x.type !== 'www.example.com/feature-1');
+    c.patch('pod', 'gated', { status: { conditions: [...others, gate('True')] } }, { type: 'merge', subresource: 'status' });
+    await c.runFor('5s');
+    expect(ready().status).toBe('True');
+    expect(c.get('pod', 'gated').status.conditions.find((x: any) => x.type === 'www.example.com/feature-1').status).toBe('True');
+  });
+});
+
 describe('sidecars and hooks', () => {
   it('a sidecar (an init container with restartPolicy Always) starts before the app container and keeps running', async () => {
     // D:concepts/workloads/pods/sidecar-containers; k8s-facts §7.7

@@ -104,7 +104,7 @@ export class Kubelet implements ActorLogic {
     this.recorder = new EventRecorder(this.client, ctx.now, { component: 'kubelet', host: this.name }, ctx.random('events'), { eventClient: { limiter: TokenBucket.of(limits?.events, ctx.now()) } });
     this.objects = new WatchingObjectCache(ctx, this.client);
     this.pods = new CacheInformer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Pod' }, fieldSelector: `spec.nodeName=${this.name}`, name: 'pods' });
-    this.pods.addHandlers({ add: (p) => this.syncPod(p), update: (_o, p) => this.syncPod(p), delete: (p) => this.podGone(p) });
+    this.pods.addHandlers({ add: (p) => this.syncPod(p), update: (o, p) => this.syncPod(p, o), delete: (p) => this.podGone(p) });
     // The kubelet's node informer: its own Node object (labels for admission, cordon).
     this.self = new CacheInformer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Node' }, fieldSelector: `metadata.name=${this.name}`, name: 'node' });
     this.self.addHandlers({ add: (n) => this.onNodeObject(n), update: (_o, n) => this.onNodeObject(n) });
@@ -359,14 +359,17 @@ export class Kubelet implements ActorLogic {
 
   // ------------------------------------------------------------------ pods
 
-  /** HandlePodAdditions / HandlePodUpdates: start, update or terminate the pod's worker. */
-  private syncPod(pod: KubeObject): void {
+  /**
+   * HandlePodAdditions / HandlePodUpdates: start, update or terminate the pod's worker. An update
+   * reaches the worker only when it changes what the worker acts on (see podChangeForWorker).
+   */
+  private syncPod(pod: KubeObject, old?: KubeObject): void {
     const uid = pod.metadata.uid!;
     this.knownPods.add(uid);
     const worker = this.workers.get(uid);
     const graceMs = (pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
     if (worker) {
-      this.ctx.send(worker, { type: msg.POD_UPDATE, pod });
+      if (!old || podChangeForWorker(old, pod)) this.ctx.send(worker, { type: msg.POD_UPDATE, pod });
       // A pod the API shows terminal no longer counts against admission.
       if (isPodTerminal(pod)) this.release(uid);
       // The status manager keeps the API's copy equal to the kubelet's (another writer, e.g.
@@ -612,4 +615,31 @@ function outOfResource(res: string, requested: number, used: number, capacity: n
   return {
     ok: false, reason: `OutOf${res}`, message: `Pod was rejected: Node didn't have enough resource: ${res}, requested: ${requested}, used: ${used}, capacity: ${capacity}`,
   };
+}
+
+/**
+ * Whether a pod's update is one its worker must hear of. The kubelet's pod config passes on an
+ * update that differs semantically (podsDifferSemantically: spec, labels, annotations, deletion);
+ * one that changes only the status is a reconcile, which matters to the worker only through the
+ * conditions other controllers own (readiness gates). Most updates of a running pod are the status
+ * its own worker generated, written back: the worker has it already.
+ */
+function podChangeForWorker(old: KubeObject, pod: KubeObject): boolean {
+  const a = old.metadata;
+  const b = pod.metadata;
+  if (old.spec !== pod.spec && !deepEqual(old.spec, pod.spec)) return true;
+  if (a.labels !== b.labels && !deepEqual(a.labels ?? {}, b.labels ?? {})) return true;
+  if (a.annotations !== b.annotations && !deepEqual(a.annotations ?? {}, b.annotations ?? {})) return true;
+  if (a.deletionTimestamp !== b.deletionTimestamp || a.deletionGracePeriodSeconds !== b.deletionGracePeriodSeconds) return true;
+  const before = old.status?.conditions;
+  const after = pod.status?.conditions;
+  if (before === after) return false;
+  return !deepEqual(foreignConditions(before), foreignConditions(after));
+}
+
+/** The conditions others own (see KUBELET_CONDITIONS), in order. */
+function foreignConditions(conditions: any[] | undefined): any[] {
+  const out: any[] = [];
+  for (const c of conditions ?? []) if (!KUBELET_CONDITIONS.has(c.type)) out.push(c);
+  return out;
 }

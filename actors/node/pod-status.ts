@@ -20,6 +20,12 @@ export interface ContainerView {
 
 export interface PodView {
   pod: KubeObject;
+  /**
+   * The status the kubelet last generated for the pod (its status manager's copy; generateAPIPodStatus'
+   * oldPodStatus): the transition times of the conditions the kubelet owns and the parts that did
+   * not change come from it. The API's status until the first.
+   */
+  previous?: any;
   init: ContainerView[];
   app: ContainerView[];
   sandboxReady: boolean;
@@ -156,29 +162,50 @@ function sameStatuses(next: any[], prev: any[] | undefined): any[] {
   return all ? prev : next;
 }
 
+/**
+ * Why the pod's readiness gates hold it back (GeneratePodReadyCondition's message), or undefined
+ * when they all pass. A gate is a condition other controllers set: the API's status has it.
+ */
+function readinessGatesNotReady(pod: KubeObject, conditions: any[] | undefined): string | undefined {
+  const gates: any[] | undefined = pod.spec?.readinessGates;
+  if (!gates?.length) return undefined;
+  const unready: string[] = [];
+  for (const g of gates) {
+    const c = (conditions ?? []).find((x: any) => x.type === g.conditionType);
+    if (!c) unready.push(`corresponding condition of pod readiness gate "${g.conditionType}" does not exist.`);
+    else if (c.status !== 'True') unready.push(`the status of pod readiness gate "${g.conditionType}" is not "True", but ${c.status}`);
+  }
+  return unready.length ? unready.join(', ') : undefined;
+}
+
 /** The whole v1.PodStatus the kubelet posts. */
 export function computePodStatus(view: PodView): any {
   const { pod, epoch } = view;
   const now = formatTime(view.now, epoch);
-  const prev = pod.status?.conditions;
+  const api = pod.status;
+  const prev = (view.previous ?? api)?.conditions;
   const initStatuses = view.init.map((c) => containerStatus(c, epoch, pod));
   const statuses = view.app.map((c) => containerStatus(c, epoch, pod));
   const phase = podPhase(view, statuses, initStatuses);
   const notReady = statuses.filter((s) => !s.ready).map((s) => s.name);
   const terminal = phase === 'Succeeded' || phase === 'Failed';
   const containersReady = notReady.length === 0 && statuses.length > 0 && !view.terminating;
-  const gates = (pod.spec?.readinessGates ?? []).every((g: any) => (prev ?? []).some((c: any) => c.type === g.conditionType && c.status === 'True'));
+  const gates = readinessGatesNotReady(pod, api?.conditions);
   const unreadyMsg = intern(`containers with unready status: [${notReady.join(' ')}]`);
   const initPending = view.init.filter((c, i) => c.context.kind !== 'sidecar' && initStatuses[i].state.terminated?.exitCode !== 0).map((c) => c.name);
   const conditions = [
     condition('PodReadyToStartContainers', view.sandboxReady && !terminal, prev, now),
     condition('Initialized', view.initialized || initPending.length === 0, prev, now, 'ContainersNotInitialized', `containers with incomplete status: [${initPending.join(' ')}]`),
-    condition('Ready', containersReady && gates, prev, now, terminal ? 'PodCompleted' : 'ContainersNotReady', terminal ? undefined : unreadyMsg),
+    // GeneratePodReadyCondition: as ContainersReady while that is False; then the readiness gates.
+    containersReady && gates
+      ? condition('Ready', false, prev, now, 'ReadinessGatesNotReady', gates)
+      : condition('Ready', containersReady, prev, now, terminal ? 'PodCompleted' : 'ContainersNotReady', terminal ? undefined : unreadyMsg),
     condition('ContainersReady', containersReady, prev, now, terminal ? 'PodCompleted' : 'ContainersNotReady', terminal ? undefined : unreadyMsg),
     (prev ?? []).find((c: any) => c.type === 'PodScheduled') ?? condition('PodScheduled', true, prev, now),
   ];
-  for (const c of prev ?? []) if (!conditions.some((x) => x.type === c.type)) conditions.push(c);
-  const posted = pod.status;
+  // The conditions the kubelet does not own, as the API has them (readiness gates, DisruptionTarget).
+  for (const c of api?.conditions ?? []) if (!conditions.some((x) => x.type === c.type)) conditions.push(c);
+  const posted = view.previous ?? api;
   const status: any = { phase, conditions, hostIP: view.hostIP, hostIPs: same([{ ip: view.hostIP }], posted?.hostIPs) };
   if (view.podIP) {
     status.podIP = view.podIP;

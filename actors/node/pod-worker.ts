@@ -112,6 +112,8 @@ export class PodWorker implements ActorLogic {
   private terminating = false;
   private graceMs = 0;
   private statusTimer: number | undefined;
+  /** The status this worker last generated (what the status manager holds for the pod; see computePodStatus). */
+  private lastStatus: any;
   /** The back-off of the last failed mount of a ConfigMap, Secret or downward API volume (0: none). */
   private mountRetryMs = 0;
   /** The sync's WaitForAttachAndMount while such a volume fails to mount (see waitForMounts). */
@@ -193,9 +195,19 @@ export class PodWorker implements ActorLogic {
     if (this.apiClient?.handle(env)) return this.rethrow();
     const m = env.message;
     if (m.type === msg.POD_DELETE) this.onDelete(m as unknown as msg.PodDelete);
-    else if (m.type === msg.POD_UPDATE) this.opts.pod = (m as unknown as msg.PodUpdate).pod;
+    else if (m.type === msg.POD_UPDATE) this.onPodUpdate((m as unknown as msg.PodUpdate).pod);
     else if (m.type === msg.CONTAINER_CRASH) this.crashContainer(m as unknown as msg.ContainerCrash);
     this.rethrow();
+  }
+
+  /**
+   * The pod changed (its spec, labels, annotations, deletion, or a condition another controller
+   * owns). With readiness gates, the pod is synced again (HandlePodReconcile's
+   * NeedToReconcilePodReadiness): its Ready condition follows the gates' conditions.
+   */
+  private onPodUpdate(pod: KubeObject): void {
+    this.opts.pod = pod;
+    if (pod.spec?.readinessGates?.length && this.podSnapshot()) this.flushStatusSoon();
   }
 
   /**
@@ -931,7 +943,7 @@ export class PodWorker implements ActorLogic {
     const podSnap = this.podSnapshot()!;
     const rejected = podSnap.context.rejectReason ? { reason: podSnap.context.rejectReason, message: podSnap.context.rejectMessage ?? '' } : undefined;
     const status = computePodStatus({
-      pod: this.pod, init: this.containerViews(false), app: this.containerViews(true), sandboxReady: this.sandboxReady,
+      pod: this.pod, previous: this.lastStatus, init: this.containerViews(false), app: this.containerViews(true), sandboxReady: this.sandboxReady,
       initialized: this.initialized, terminating: this.terminating, rejected, podIP: this.sandbox.podIP || undefined,
       hostIP: this.opts.host.hostIP, startTime: this.startTime, now: this.ctx.now(), epoch: this.opts.epoch,
     });
@@ -946,6 +958,7 @@ export class PodWorker implements ActorLogic {
         }
       });
     }
+    this.lastStatus = status;
     this.opts.port.setPodStatus({ uid: this.sandbox.uid, namespace: this.pod.metadata.namespace!, name: this.pod.metadata.name!, status });
   }
 
