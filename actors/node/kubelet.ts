@@ -439,10 +439,11 @@ export class Kubelet implements ActorLogic {
    * holds for the pod (status_manager.go updateStatusInternal, "Ignoring same status for pod"):
    * its informer may not have seen the previous write yet, so comparing there would send it twice.
    */
-  private onWorkerStatus(m: msg.PodStatusReport): void {
+  private onWorkerStatus(m: msg.PodStatusReport): unknown {
     const held = this.statuses.get(m.uid);
-    if (held && deepEqual(held.status, m.status)) return;
+    if (held && deepEqual(held.status, m.status)) return held.status;
     this.onPodStatus(m);
+    return m.status;
   }
 
   private onPodStatus(m: msg.PodStatusReport): void {

@@ -37,7 +37,8 @@ export interface PodEventReport {
  * manager's write to the API server is still a separate step (kubelet.flushStatus).
  */
 export interface KubeletPort {
-  setPodStatus(r: PodStatusReport): void;
+  /** Hands the status manager a pod's status; returns the status it holds for the pod (an equal one it kept, or this one). */
+  setPodStatus(r: PodStatusReport): unknown;
   podEvent(r: PodEventReport): void;
   /** The ConfigMap or Secret from the kubelet's watch-based cache; undefined until it has listed. */
   cachedObject(kind: CachedKind, namespace: string, name: string): { object: KubeObject | undefined } | undefined;

@@ -958,8 +958,7 @@ export class PodWorker implements ActorLogic {
         }
       });
     }
-    this.lastStatus = status;
-    this.opts.port.setPodStatus({ uid: this.sandbox.uid, namespace: this.pod.metadata.namespace!, name: this.pod.metadata.name!, status });
+    this.lastStatus = this.opts.port.setPodStatus({ uid: this.sandbox.uid, namespace: this.pod.metadata.namespace!, name: this.pod.metadata.name!, status });
   }
 
   /** The app containers' states, or the init and sidecar containers', for the pod status. */
