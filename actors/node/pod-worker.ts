@@ -933,13 +933,18 @@ export class PodWorker implements ActorLogic {
     if (this.statusTimer !== undefined) return;
     this.statusTimer = this.ctx.startTimer('status', 0, () => {
       this.statusTimer = undefined;
-      this.flushStatus();
+      this.flushStatus(true);
       this.rethrow();
       this.hibernate();
     });
   }
 
-  private flushStatus(): void {
+  /**
+   * Generates the pod's status and hands it to the status manager; the pod machine follows the
+   * phase. `ownStep`: called in a step of its own (the status timer), not from within a machine's
+   * transition, so the machine hears the phase at once rather than in a deferred step.
+   */
+  private flushStatus(ownStep = false): void {
     const podSnap = this.podSnapshot()!;
     const rejected = podSnap.context.rejectReason ? { reason: podSnap.context.rejectReason, message: podSnap.context.rejectMessage ?? '' } : undefined;
     const status = computePodStatus({
@@ -947,18 +952,22 @@ export class PodWorker implements ActorLogic {
       initialized: this.initialized, terminating: this.terminating, rejected, podIP: this.sandbox.podIP || undefined,
       hostIP: this.opts.host.hostIP, startTime: this.startTime, now: this.ctx.now(), epoch: this.opts.epoch,
     });
+    this.lastStatus = this.opts.port.setPodStatus({ uid: this.sandbox.uid, namespace: this.pod.metadata.namespace!, name: this.pod.metadata.name!, status });
     const machinePhase = topState(podSnap.value);
     if (machinePhase !== 'Terminating' && machinePhase !== 'Terminated' && status.phase !== machinePhase) {
-      this.defer(() => {
-        this.followingPhase = true;
-        try {
-          this.sendPod({ type: 'PHASE', phase: status.phase });
-        } finally {
-          this.followingPhase = false;
-        }
-      });
+      if (ownStep) this.followPhase(status.phase);
+      else this.defer(() => this.followPhase(status.phase));
     }
-    this.lastStatus = this.opts.port.setPodStatus({ uid: this.sandbox.uid, namespace: this.pod.metadata.namespace!, name: this.pod.metadata.name!, status });
+  }
+
+  /** The pod machine takes the phase of the status just generated (which it need not report again). */
+  private followPhase(phase: string): void {
+    this.followingPhase = true;
+    try {
+      this.sendPod({ type: 'PHASE', phase });
+    } finally {
+      this.followingPhase = false;
+    }
   }
 
   /** The app containers' states, or the init and sidecar containers', for the pod status. */
