@@ -61,6 +61,25 @@ describe('ReplicaSet controller', () => {
     expect(created.map((e) => e.message).sort()).toEqual(pods.map((p) => `Created pod: ${p.metadata.name}`).sort());
   });
 
+  it('syncs at most 5 ReplicaSets at once (--concurrent-replicaset-syncs); the others wait in its work queue', async () => {
+    // k8s-facts §19: each of the controller's 5 workers syncs one ReplicaSet, slow-start batches included.
+    // With the client's rate limit (20 requests a second after a burst of 30), creating 320 pods
+    // takes a while: each sync holds its worker through its batches of 1, 2, 4, 8, 16 and 9.
+    const c = await createCluster({ seed: SEED, trace: true });
+    for (let i = 1; i <= 8; i++) c.create(replicaSet(`rs-${i}`, 40));
+    await c.runFor('1m');
+    const batches = c.traceLines().map((l) => JSON.parse(l)).filter((r) => r.what === 'replicaset.batch');
+    let creating = 0;
+    let most = 0;
+    for (const b of batches) {
+      creating += b.size === 1 ? 1 : b.size === 9 ? -1 : 0;
+      most = Math.max(most, creating);
+    }
+    expect(batches).toHaveLength(48);
+    expect(most).toBe(5);
+    expect(c.list('pods')).toHaveLength(320);
+  });
+
   it('scales down unassigned, then Pending, then not-ready pods, then the cheapest to delete', async () => {
     // k8s-facts §2.2; pkg/controller/controller_utils.go ActivePodsWithRanks.Less, PodDeletionCost.
     const c = await createCluster({ seed: SEED, nodes: 0 });

@@ -32,6 +32,8 @@ export abstract class Controller implements ActorLogic {
   private readonly queued = new Set<string>();
   private readonly failures = new Map<string, number>();
   private workScheduled = false;
+  /** The controller's syncs of several round trips, if it has them: a key waits while all their workers sync. */
+  private keyedSyncs: KeyedSync | undefined;
   /**
    * kube-controller-manager's shared informers, when the controller runs there: its informers
    * are views of them (one list and watch per resource for all the manager's controllers).
@@ -88,8 +90,9 @@ export abstract class Controller implements ActorLogic {
    * The queue for syncs of several API round trips, whose timeout waits for the client's
    * throttled requests to go out (see KeyedSync).
    */
-  protected keyedSync(opts: Omit<KeyedSyncOptions, 'throttledUntil'>): KeyedSync {
-    return new KeyedSync(this.ctx, { ...opts, throttledUntil: () => this.client.throttledUntil });
+  protected keyedSync(opts: Omit<KeyedSyncOptions, 'throttledUntil' | 'onWorkerFree'>): KeyedSync {
+    this.keyedSyncs = new KeyedSync(this.ctx, { ...opts, throttledUntil: () => this.client.throttledUntil, onWorkerFree: () => this.kickIfSynced() });
+    return this.keyedSyncs;
   }
 
   protected informer(opts: InformerOptions): Informer {
@@ -146,7 +149,7 @@ export abstract class Controller implements ActorLogic {
 
   /** Processes one key per delivery, so other actors' messages interleave between keys. */
   private processNext(): void {
-    if (this.head >= this.queue.length) return;
+    if (this.head >= this.queue.length || this.keyedSyncs?.busy) return;
     const key = this.queue[this.head++];
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);

@@ -17,6 +17,9 @@ import { KeyedSync, type SyncDone } from './keyed-sync.ts';
 import { jobFinishedCondition } from './job-utils.ts';
 import { parseCronSchedule, type CronSchedule } from './cronjob-schedule.ts';
 
+/** kube-controller-manager's --concurrent-cron-job-syncs (default 5): keys synced at once. */
+export const CONCURRENT_CRONJOB_SYNCS = 5;
+
 /** nextScheduleDelta: the controller wakes 100 ms after a schedule time. */
 export const NEXT_SCHEDULE_DELTA_MS = 100;
 /** More missed start times than this are reported as TooManyMissedTimes. */
@@ -43,7 +46,7 @@ export class CronJobController extends Controller {
 
   protected setup(): void {
     this.recorder = new EventRecorder(this.client, () => this.ctx.now(), { component: 'cronjob-controller' }, this.ctx.random('events'));
-    this.keyed = this.keyedSync({ sync: (k, d) => this.sync(k, d), enqueue: (k) => this.enqueue(k), backoffMs: itemBackoffMs, logName: 'cronjob.sync-error' });
+    this.keyed = this.keyedSync({ workers: CONCURRENT_CRONJOB_SYNCS, sync: (k, d) => this.sync(k, d), enqueue: (k) => this.enqueue(k), backoffMs: itemBackoffMs, logName: 'cronjob.sync-error' });
     const resync = resyncPeriod(this.ctx.random('resync'));
     this.cjInformer = this.informer({ kind: CRONJOB_KIND, resyncPeriod: resync, name: 'cronjobs' });
     this.jobInformer = this.informer({ kind: JOB_KIND, resyncPeriod: resync, name: 'jobs' });

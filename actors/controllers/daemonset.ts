@@ -28,6 +28,9 @@ import {
 } from './daemonset-util.ts';
 import { calculateStatus, getPatch, matchRevision, revisionsToDelete, rollingUpdate, type DaemonSetStatusCounts } from './daemonset-update.ts';
 
+/** kube-controller-manager's --concurrent-daemonset-syncs (default 2): keys synced at once. */
+export const CONCURRENT_DAEMONSET_SYNCS = 2;
+
 /** BurstReplicas: at most this many creates and this many deletes per sync. */
 export const DS_BURST_REPLICAS = 250;
 /** StatusUpdateRetries: one GET-and-retry after a failed status update. */
@@ -57,7 +60,7 @@ export class DaemonSetController extends Controller {
   private runner!: KeyedSync;
 
   protected setup(): void {
-    this.runner = this.keyedSync({ sync: (key, done) => this.syncDaemonSet(key, done), enqueue: (key) => this.enqueue(key), backoffMs: itemBackoffMs, logName: 'daemonset.sync-error' });
+    this.runner = this.keyedSync({ workers: CONCURRENT_DAEMONSET_SYNCS, sync: (key, done) => this.syncDaemonSet(key, done), enqueue: (key) => this.enqueue(key), backoffMs: itemBackoffMs, logName: 'daemonset.sync-error' });
     this.expectations = new ControllerExpectations(() => this.ctx.now());
     this.recorder = new EventRecorder(this.client, () => this.ctx.now(), { component: 'daemonset-controller' }, this.ctx.random('events'));
     const resync = resyncPeriod(this.ctx.random('resync'));

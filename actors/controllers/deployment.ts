@@ -36,6 +36,9 @@ import {
   statusReplicas, type DeploymentStatus,
 } from './deployment-util.ts';
 
+/** kube-controller-manager's --concurrent-deployment-syncs (default 5): keys synced at once. */
+export const CONCURRENT_DEPLOYMENT_SYNCS = 5;
+
 const D_KIND = { apiVersion: 'apps/v1', kind: 'Deployment' };
 const RS_KIND = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
 const POD_KIND = { apiVersion: 'v1', kind: 'Pod' };
@@ -74,7 +77,7 @@ export class DeploymentController extends Controller {
   private readonly serverAnnotations = new WeakMap<KubeObject, Record<string, string>>();
 
   protected setup(): void {
-    this.runner = this.keyedSync({ sync: (key, done, current) => this.runSync(key, done, current), enqueue: (key) => this.enqueue(key), backoffMs: itemBackoffMs, logName: 'deployment.sync-error' });
+    this.runner = this.keyedSync({ workers: CONCURRENT_DEPLOYMENT_SYNCS, sync: (key, done, current) => this.runSync(key, done, current), enqueue: (key) => this.enqueue(key), backoffMs: itemBackoffMs, logName: 'deployment.sync-error' });
     this.recorder = new EventRecorder(this.client, () => this.ctx.now(), { component: 'deployment-controller' }, this.ctx.random('events'));
     const resync = resyncPeriod(this.ctx.random('resync'));
     this.dInformer = this.informer({ kind: D_KIND, resyncPeriod: resync, name: 'deployments' });

@@ -32,6 +32,9 @@ import {
   type BackoffRecord, type JobCondition, type OrderedIntervals,
 } from './job-utils.ts';
 
+/** kube-controller-manager's --concurrent-job-syncs (default 5): keys synced at once. */
+export const CONCURRENT_JOB_SYNCS = 5;
+
 /** syncJobBatchPeriod: pod events and status updates wake the Job after 1 s, batched. */
 export const SYNC_JOB_BATCH_PERIOD_MS = 1_000;
 /** MaxUncountedPods: at most this many pods in uncountedTerminatedPods per sync. */
@@ -81,7 +84,7 @@ export class JobController extends Controller {
   protected setup(): void {
     this.expectations = new ControllerExpectations(() => this.ctx.now());
     this.recorder = new EventRecorder(this.client, () => this.ctx.now(), { component: 'job-controller' }, this.ctx.random('events'));
-    this.keyed = this.keyedSync({
+    this.keyed = this.keyedSync({ workers: CONCURRENT_JOB_SYNCS,
       sync: (key, done) => (key.startsWith(ORPHAN_PREFIX) ? this.syncOrphanPod(key.slice(ORPHAN_PREFIX.length), done) : this.syncJob(key, done)),
       enqueue: (key) => this.enqueue(key),
       backoffMs: jobApiBackoffMs,

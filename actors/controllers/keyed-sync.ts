@@ -1,6 +1,7 @@
 // The workqueue guarantees the controllers with multi-step syncs rely on (ReplicaSet, Deployment,
 // DaemonSet, StatefulSet, Job, CronJob, TTL-after-finished), for
-// syncs that span several API round trips: a key is never synced twice at once (an enqueue
+// syncs that span several API round trips: at most `workers` keys sync at once (the
+// controller's worker goroutines), a key is never synced twice at once (an enqueue
 // during a sync marks it dirty and it runs again afterwards), a failed sync is retried with the
 // controller's per-item exponential back-off, and AddAfter keeps one pending wake-up per key
 // (the earliest), as client-go's delaying queue does.
@@ -31,6 +32,13 @@ export interface KeyedSyncOptions {
   throttledUntil?: () => number;
   /** Log event name for sync errors. */
   logName: string;
+  /**
+   * How many keys sync at once: the controller's workers (kube-controller-manager's
+   * --concurrent-*-syncs). While all of them sync, the other keys wait in the work queue.
+   */
+  workers: number;
+  /** A worker became free: the controller hands it the next key of its queue. */
+  onWorkerFree?: () => void;
 }
 
 export class KeyedSync {
@@ -41,6 +49,11 @@ export class KeyedSync {
   private nextToken = 1;
 
   constructor(private readonly ctx: ActorContext, private readonly opts: KeyedSyncOptions) {}
+
+  /** Every worker is syncing a key: the next key waits in the work queue. */
+  get busy(): boolean {
+    return this.syncing.size >= this.opts.workers;
+  }
 
   /** Runs a sync of `key` unless one is in flight (then it runs again when that one ends). */
   run(key: string): void {
@@ -116,6 +129,7 @@ export class KeyedSync {
       if (requeueAfter !== undefined) this.addAfter(key, requeueAfter);
     }
     if (this.dirty.delete(key)) this.opts.enqueue(key);
+    this.opts.onWorkerFree?.();
   }
 }
 

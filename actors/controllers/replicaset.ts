@@ -20,6 +20,9 @@ import { PodControllerRefManager, recheckDeletionTimestamp } from './controller-
 import { getPodsToDelete } from './pod-ranking.ts';
 import { claimCandidates, indexOrphans, getControllerOf, hasStatusCause, itemBackoffMs, newControllerRef, podKey, resyncPeriod, splitKey, resolveControllerRef, ownersSelecting, selectorOf } from './controller-utils.ts';
 
+/** kube-controller-manager's --concurrent-replicaset-syncs (default 5): keys synced at once. */
+export const CONCURRENT_REPLICASET_SYNCS = 5;
+
 /** BurstReplicas: at most this many creates or deletes per sync. */
 export const BURST_REPLICAS = 500;
 /** SlowStartInitialBatchSize: the first create batch; each successful batch doubles the next. */
@@ -43,7 +46,7 @@ export class ReplicaSetController extends Controller {
   private runner!: KeyedSync;
 
   protected setup(): void {
-    this.runner = this.keyedSync({ sync: (key, done) => this.syncReplicaSet(key, done), enqueue: (key) => this.enqueue(key), backoffMs: itemBackoffMs, logName: 'replicaset.sync-error' });
+    this.runner = this.keyedSync({ workers: CONCURRENT_REPLICASET_SYNCS, sync: (key, done) => this.syncReplicaSet(key, done), enqueue: (key) => this.enqueue(key), backoffMs: itemBackoffMs, logName: 'replicaset.sync-error' });
     this.expectations = new ControllerExpectations(() => this.ctx.now());
     this.recorder = new EventRecorder(this.client, () => this.ctx.now(), { component: 'replicaset-controller' }, this.ctx.random('events'));
     const resync = resyncPeriod(this.ctx.random('resync'));

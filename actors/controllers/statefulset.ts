@@ -33,6 +33,9 @@ import {
   updateIdentity, updateStorage, type StatefulSetStatus,
 } from './statefulset-utils.ts';
 
+/** kube-controller-manager's --concurrent-statefulset-syncs (default 5): keys synced at once. */
+export const CONCURRENT_STATEFULSET_SYNCS = 5;
+
 const STS_KIND = { apiVersion: 'apps/v1', kind: 'StatefulSet' };
 const POD_KIND = { apiVersion: 'v1', kind: 'Pod' };
 const PVC_KIND = { apiVersion: 'v1', kind: 'PersistentVolumeClaim' };
@@ -61,7 +64,7 @@ export class StatefulSetController extends Controller {
   private runner!: KeyedSync;
 
   protected setup(): void {
-    this.runner = this.keyedSync({ sync: (key, done) => this.sync(key, done), enqueue: (key) => this.enqueue(key), backoffMs: itemBackoffMs, logName: 'statefulset.sync-error' });
+    this.runner = this.keyedSync({ workers: CONCURRENT_STATEFULSET_SYNCS, sync: (key, done) => this.sync(key, done), enqueue: (key) => this.enqueue(key), backoffMs: itemBackoffMs, logName: 'statefulset.sync-error' });
     this.recorder = new EventRecorder(this.client, () => this.ctx.now(), { component: COMPONENT }, this.ctx.random('events'));
     const resync = resyncPeriod(this.ctx.random('resync'));
     this.setInformer = this.informer({ kind: STS_KIND, resyncPeriod: STATEFULSET_RESYNC_MS, name: 'statefulsets' });

@@ -11,6 +11,9 @@ import { itemBackoffMs, resyncPeriod, splitKey } from './controller-utils.ts';
 import { KeyedSync, type SyncDone } from './keyed-sync.ts';
 import { jobFinishedCondition } from './job-utils.ts';
 
+/** kube-controller-manager's --concurrent-ttl-after-finished-syncs (default 5): keys synced at once. */
+export const CONCURRENT_TTL_SYNCS = 5;
+
 const JOB_KIND = { apiVersion: 'batch/v1', kind: 'Job' };
 
 export class TTLAfterFinishedController extends Controller {
@@ -19,7 +22,7 @@ export class TTLAfterFinishedController extends Controller {
   private keyed!: KeyedSync;
 
   protected setup(): void {
-    this.keyed = this.keyedSync({ sync: (k, d) => this.processJob(k, d), enqueue: (k) => this.enqueue(k), backoffMs: itemBackoffMs, logName: 'ttl-after-finished.sync-error' });
+    this.keyed = this.keyedSync({ workers: CONCURRENT_TTL_SYNCS, sync: (k, d) => this.processJob(k, d), enqueue: (k) => this.enqueue(k), backoffMs: itemBackoffMs, logName: 'ttl-after-finished.sync-error' });
     this.jobInformer = this.informer({ kind: JOB_KIND, resyncPeriod: resyncPeriod(this.ctx.random('resync')), name: 'jobs' });
     const wake = (job: KubeObject) => {
       if (needsCleanup(job)) this.enqueue(`${job.metadata.namespace ?? ''}/${job.metadata.name}`);
