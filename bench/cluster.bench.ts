@@ -28,7 +28,7 @@ function readyCount(c: Cluster): number {
  * minutes as on a real cluster; without them every pod is created and bound within the first
  * virtual seconds, the hardest case for the simulator.
  */
-export async function bringUp(nodes: number, pods: number, limited = false): Promise<void> {
+export async function bringUp(nodes: number, pods: number, limited = false, settledHour = true): Promise<void> {
   gc();
   const heap0 = process.memoryUsage().heapUsed;
   const t0 = performance.now();
@@ -56,7 +56,7 @@ export async function bringUp(nodes: number, pods: number, limited = false): Pro
     ['live heap once ready (after a full GC)', `${((heapAfter - heap0) / 2 ** 20).toFixed(0)} MB`],
     ['live heap per pod (incl. nodes)', `${Math.round((heapAfter - heap0) / pods)} B`],
   ]);
-  if (nodes >= 1000 && !limited) await settled(c, `${nodes}-node cluster with its ${pods} pods`);
+  if (nodes >= 1000 && !limited && settledHour) await settled(c, `${nodes}-node cluster with its ${pods} pods`);
 }
 
 /** One simulated hour of a settled cluster: nothing happens but its periodic work. */
