@@ -65,7 +65,8 @@ interface ProbeCounters {
   failures: number;
 }
 
-export interface ContainerContext extends ContainerInput {
+/** The input's fields but startNow, which only the initial transition reads (from its event). */
+export interface ContainerContext extends Omit<ContainerInput, 'startNow'> {
   /**
    * The instant of the last event whose handling reads the time (an exit, a probe result, a failed
    * pull, a start, a kill): back-off and probe delays count from it. Events that read no time

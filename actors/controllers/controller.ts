@@ -32,7 +32,7 @@ export abstract class Controller implements ActorLogic {
   private readonly queued = new Set<string>();
   private readonly failures = new Map<string, number>();
   private workScheduled = false;
-  /** The controller's syncs of several round trips, if it has them: a key waits while all their workers sync. */
+  /** The controller's queue of syncs of several round trips, if it has one: a key waits while all its workers sync. */
   private keyedSyncs: KeyedSync | undefined;
   /**
    * kube-controller-manager's shared informers, when the controller runs there: its informers

@@ -554,7 +554,7 @@ const KUBELET_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 
  */
 export function mergePodStatus(mine: any, api: any): any {
   const apiConds: any[] = api?.conditions ?? [];
-  const others = apiConds.filter((c) => !KUBELET_CONDITIONS.has(c.type));
+  const others = foreignConditions(apiConds);
   const own = (mine.conditions ?? []).filter((c: any) => KUBELET_CONDITIONS.has(c.type) || (c.type === 'PodScheduled' && !apiConds.some((a) => a.type === 'PodScheduled')));
   const ordered = [...own.filter((c: any) => c.type !== 'PodScheduled'), ...own.filter((c: any) => c.type === 'PodScheduled'), ...others];
   return { ...mine, conditions: ordered };

@@ -183,7 +183,9 @@ export function computePodStatus(view: PodView): any {
   const { pod, epoch } = view;
   const now = formatTime(view.now, epoch);
   const api = pod.status;
-  const prev = (view.previous ?? api)?.conditions;
+  // What the kubelet last generated (or the API's status): transition times and unchanged parts come from it.
+  const posted = view.previous ?? api;
+  const prev = posted?.conditions;
   const initStatuses = view.init.map((c) => containerStatus(c, epoch, pod));
   const statuses = view.app.map((c) => containerStatus(c, epoch, pod));
   const phase = podPhase(view, statuses, initStatuses);
@@ -205,7 +207,6 @@ export function computePodStatus(view: PodView): any {
   ];
   // The conditions the kubelet does not own, as the API has them (readiness gates, DisruptionTarget).
   for (const c of api?.conditions ?? []) if (!conditions.some((x) => x.type === c.type)) conditions.push(c);
-  const posted = view.previous ?? api;
   const status: any = { phase, conditions, hostIP: view.hostIP, hostIPs: same([{ ip: view.hostIP }], posted?.hostIPs) };
   if (view.podIP) {
     status.podIP = view.podIP;
