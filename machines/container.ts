@@ -307,14 +307,16 @@ export const containerMachine = setup({
         { target: 'Waiting' },
       ],
     },
+    // Entering Waiting or ContainerCreating posts no status: a container made or started there
+    // changes nothing the pod's last status did not say (upstream's SyncPod writes the status as
+    // it begins, then starts the containers); a restart posts from Terminated or CrashLoopBackOff.
     Waiting: {
       initial: 'Idle',
-      entry: 'statusChanged',
       states: {
         /** Not started yet: an app container waits for the init containers (PodInitializing). */
         Idle: { always: { guard: 'isStartingNow', target: 'ContainerCreating' }, on: { START: 'ContainerCreating' } },
         ContainerCreating: {
-          entry: ['ensureImage', 'statusChanged'],
+          entry: 'ensureImage',
           on: {
             IMAGE_READY: 'Creating',
             PULL_FAILED: { target: 'ErrImagePull', actions: ['recordPullFailure'] },
@@ -358,7 +360,7 @@ export const containerMachine = setup({
         RunContainerError: { entry: 'statusChanged', on: { SYNC: { target: 'Creating', actions: 'noteTime' } } },
         CrashLoopBackOff: {
           entry: ['emitCrashBackOffEvent', 'statusChanged'],
-          after: { crashBackoff: { target: 'ContainerCreating', actions: ['advanceToBackoffEnd', 'beginRestart'] } },
+          after: { crashBackoff: { target: 'ContainerCreating', actions: ['advanceToBackoffEnd', 'beginRestart', 'statusChanged'] } },
         },
       },
       on: { KILL: { target: 'Dead', actions: ['setKillReason'] } },

@@ -108,13 +108,14 @@ export const podMachine = setup({
         },
         VolumeRetry: { after: { volumeRetry: 'PreparingVolumes' } },
         // RunPodSandbox: the wiring asks the runtime, which answers SANDBOX_READY SANDBOX_CREATE_MS later.
+        // No status of its own: the containers' next change reports the sandbox (as upstream's next sync).
         CreatingSandbox: {
           entry: 'createSandbox',
           on: {
             SANDBOX_READY: [
               // No init containers: straight on to the app containers (what Initializing's eventless step would do).
-              { guard: 'hasNoInitContainers', target: 'StartingContainers', actions: ['sandboxReady', 'statusChanged', 'initialized'] },
-              { target: 'Initializing', actions: ['sandboxReady', 'statusChanged'] },
+              { guard: 'hasNoInitContainers', target: 'StartingContainers', actions: ['sandboxReady', 'initialized'] },
+              { target: 'Initializing', actions: 'sandboxReady' },
             ],
           },
         },

@@ -77,8 +77,14 @@ describe('pod start-up', () => {
     await c.runFor('1m');
     const writes = c.traceLines().map((l) => JSON.parse(l)).filter((r) => r.kind === 'deliver' && r.to === 'kube-apiserver'
       && r.msg.request?.subresource === 'status' && r.msg.request?.name === 'web');
-    // Pending (ContainerCreating), PodReadyToStartContainers, Running and Ready.
-    expect(writes.map((r) => r.msg.request.body.status.phase)).toEqual(['Pending', 'Pending', 'Running']);
+    // Two, as upstream's SyncPod writes them: Pending (ContainerCreating) as the first sync begins,
+    // before it makes the sandbox and starts the container; then Running and Ready, with the
+    // sandbox's condition and IP, from the next sync. No status of the sandbox alone.
+    const statuses = writes.map((r) => r.msg.request.body.status);
+    expect(statuses.map((s) => s.phase)).toEqual(['Pending', 'Running']);
+    const sandboxCondition = (s: any) => s.conditions.find((x: any) => x.type === 'PodReadyToStartContainers')?.status;
+    expect(statuses.map(sandboxCondition)).toEqual(['False', 'True']);
+    expect(statuses.map((s) => s.podIP === undefined)).toEqual([true, false]);
     expect(c.get('pod', 'web').status.phase).toBe('Running');
   });
 

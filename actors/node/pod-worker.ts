@@ -421,7 +421,8 @@ export class PodWorker implements ActorLogic {
       case 'createSandbox': this.createSandbox(); break;
       case 'sandboxReady': this.onSandboxReady(); break;
       case 'startContainer': this.startContainer(this.slots.get(ev.name)!, this.ctx.now()); break;
-      case 'initialized': this.initialized = true; this.flushStatusSoon(); break;
+      // Without init containers the pod was Initialized from its first status: nothing new to post.
+      case 'initialized': this.initialized = true; if (this.pod.spec.initContainers?.length) this.flushStatusSoon(); break;
       case 'startAppContainers': this.startAppContainers(); break;
       case 'killAll': this.killAll(); break;
       case 'terminated': this.onTerminated(); break;
@@ -447,11 +448,16 @@ export class PodWorker implements ActorLogic {
     });
   }
 
+  /**
+   * The sandbox is up: no status of its own. Upstream's SyncPod writes the pod's status once, as
+   * it begins, then creates the sandbox and starts the containers in the same sync; the next sync
+   * (on their PLEG events) reports PodReadyToStartContainers with the containers' new states. So
+   * here the containers' next change posts it.
+   */
   private onSandboxReady(): void {
     this.sandbox.podIP = this.opts.host.allocatePodIP();
     this.opts.host.sandboxes.set(this.sandbox.uid, this.sandbox);
     this.sandboxReady = true;
-    this.flushStatusSoon();
   }
 
   private startAppContainers(): void {
