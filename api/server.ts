@@ -815,7 +815,10 @@ export class ApiServer {
   // ------------------------------------------------------------------ helpers
 
   private admit(chain: AdmissionPlugin[], operation: AdmissionAttributes['operation'], info: KindInfo, subresource: string, obj: KubeObject | undefined, old: KubeObject | undefined, user: UserInfo): void {
-    for (const p of chain) p.admit({ operation, info, subresource, obj, old, user, server: this });
+    if (chain.length === 0) return;
+    // One attributes record for the whole chain (plug-ins read it; mutating ones change obj).
+    const attrs: AdmissionAttributes = { operation, info, subresource, obj, old, user, server: this };
+    for (const p of chain) p.admit(attrs);
   }
 
   time(offsetMs = 0): string {
