@@ -102,7 +102,9 @@ export class MetricsServer implements ActorLogic {
     this.ctx = ctx;
     this.client = new ApiClient(ctx, METRICS_USER);
     this.nodes = new CacheInformer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Node' }, name: 'nodes' });
-    this.pods = new CacheInformer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Pod' }, name: 'pods' });
+    // runningPodMetadataInformer: only Running pods (field selector status.phase=Running) have
+    // metrics to serve, so a pod is watched from the status that makes it Running.
+    this.pods = new CacheInformer(ctx, this.client, { kind: { apiVersion: 'v1', kind: 'Pod' }, name: 'pods', fieldSelector: 'status.phase=Running' });
     this.nodes.start();
     this.pods.start();
     this.tick();

@@ -89,6 +89,30 @@ describe('metrics-server', () => {
     expect(top({ resource: 'pods', namespace: 'default', name: 'nope' })).toMatchObject({ ok: false, status: { code: 404, reason: 'NotFound', message: 'pods.metrics.k8s.io "nope" not found' } });
   });
 
+  it('watches only Running pods (status.phase=Running), so a pod reaches it when it runs and leaves it when it finishes', async () => {
+    // pkg/server/informer.go runningPodMetadataInformer: FieldSelector "status.phase=Running".
+    const c = await createCluster({ seed: SEED });
+    const top = metricsClient(c);
+    const seen: Array<[string, string, string]> = [];
+    c.fault((env) => {
+      const ev = env.message.event as { type: string; object: KubeObject } | undefined;
+      if (env.to === 'metrics-server' && env.message.type === 'api.watch' && ev?.object?.kind === 'Pod') seen.push([ev.type, ev.object.metadata.name!, ev.object.status?.phase]);
+      return undefined;
+    });
+    const batch = loadPod('batch', { cpu: [[0, 40]], longRunning: false, exitAfterMs: 90_000, exitCode: 0 });
+    batch.spec.restartPolicy = 'Never';
+    await c.apply(batch);
+    await c.runFor('60s');
+    // Created, bound and Pending: nothing; the status that made it Running: ADDED.
+    expect(seen).toEqual([['ADDED', 'batch', 'Running']]);
+    expect((top({ resource: 'pods', namespace: 'default' }) as { items: KubeObject[] }).items.map((i) => i.metadata.name)).toEqual(['batch']);
+    await c.runFor('60s');
+    expect(c.get('pod', 'batch').status.phase).toBe('Succeeded');
+    // Out of the selector: DELETED, with the pod as it left it.
+    expect(seen.at(-1)).toEqual(['DELETED', 'batch', 'Succeeded']);
+    expect(top({ resource: 'pods', namespace: 'default', name: 'batch' })).toMatchObject({ ok: false, status: { code: 404, message: 'pods.metrics.k8s.io "batch" not found' } });
+  });
+
   it('reports NodeMetrics as the sum of the containers running on the node', async () => {
     const c = await createCluster({ seed: SEED });
     const top = metricsClient(c);
