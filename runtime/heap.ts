@@ -1,5 +1,12 @@
-// A binary min-heap of queue entries ordered by (due time, sequence number).
-// The sequence number makes the order total, so equal due times fire in insertion order.
+// The runtime's queue of entries ordered by (due time, sequence number): a binary min-heap, and
+// in front of it a FIFO lane for entries due at the time last taken out. The sequence number makes
+// the order total, so equal due times fire in insertion order.
+//
+// Most entries are messages sent with no delay: due now, and later in sequence than anything
+// queued. They join the lane in order (O(1)) and leave it from the front, where the heap would
+// sift each one down past ≈17 levels of a 100,000-entry queue (a 30,000-pod bring-up: 1.1M
+// entries, ≈1.6 s of a 60 s run). Timers and delayed messages go to the heap; the next entry is
+// whichever of the two fronts comes first.
 
 export interface HeapEntry {
   due: number;
@@ -8,16 +15,61 @@ export interface HeapEntry {
 
 export class EntryHeap<T extends HeapEntry> {
   private items: T[] = [];
+  /**
+   * The lane: entries of one due time in sequence order, at [laneHead, laneEnd). Its storage is
+   * kept when it empties (emptied slots are cleared), so the steady flow allocates nothing.
+   */
+  private lane: Array<T | undefined> = [];
+  private laneHead = 0;
+  private laneEnd = 0;
+  /** The due time of the entry last taken out: the lane takes entries due then. */
+  private now = -Infinity;
 
   get size(): number {
-    return this.items.length;
+    return this.items.length + this.laneEnd - this.laneHead;
   }
 
   peek(): T | undefined {
-    return this.items[0];
+    const top = this.items[0];
+    if (this.laneHead === this.laneEnd) return top;
+    const first = this.lane[this.laneHead]!;
+    return top !== undefined && before(top, first) ? top : first;
   }
 
   push(entry: T): void {
+    const end = this.laneEnd;
+    if (end === this.laneHead) {
+      if (entry.due === this.now) {
+        this.laneHead = 0;
+        this.lane[0] = entry;
+        this.laneEnd = 1;
+        return;
+      }
+    } else {
+      const last = this.lane[end - 1]!;
+      if (entry.due === last.due && entry.seq > last.seq) {
+        this.lane[end] = entry;
+        this.laneEnd = end + 1;
+        return;
+      }
+    }
+    this.pushHeap(entry);
+  }
+
+  pop(): T | undefined {
+    const top = this.items[0];
+    if (this.laneHead < this.laneEnd && (top === undefined || !before(top, this.lane[this.laneHead]!))) {
+      const first = this.lane[this.laneHead]!;
+      this.lane[this.laneHead++] = undefined;
+      this.now = first.due;
+      return first;
+    }
+    const e = this.popHeap();
+    if (e !== undefined) this.now = e.due;
+    return e;
+  }
+
+  private pushHeap(entry: T): void {
     const items = this.items;
     items.push(entry);
     let i = items.length - 1;
@@ -30,7 +82,7 @@ export class EntryHeap<T extends HeapEntry> {
     items[i] = entry;
   }
 
-  pop(): T | undefined {
+  private popHeap(): T | undefined {
     const items = this.items;
     const top = items[0];
     const last = items.pop();
@@ -53,7 +105,13 @@ export class EntryHeap<T extends HeapEntry> {
 
   /** All entries in (due, seq) order; for snapshots and inspection, not hot paths. */
   sorted(): T[] {
-    return [...this.items].sort((a, b) => (before(a, b) ? -1 : 1));
+    return [...this.items, ...this.laneEntries()].sort((a, b) => (before(a, b) ? -1 : 1));
+  }
+
+  /** The first entry (in no particular order) for which `match` holds; O(n). */
+  find(match: (e: T) => boolean): T | undefined {
+    for (let i = this.laneHead; i < this.laneEnd; i++) if (match(this.lane[i]!)) return this.lane[i];
+    return this.items.find(match);
   }
 
   /** Removes every entry for which keep() is false (O(n), rebuilds the heap). */
@@ -61,6 +119,13 @@ export class EntryHeap<T extends HeapEntry> {
     const kept = this.items.filter(keep);
     this.items = [];
     for (const e of kept.sort((a, b) => (before(a, b) ? -1 : 1))) this.items.push(e);
+    this.lane = this.laneEntries().filter(keep);
+    this.laneHead = 0;
+    this.laneEnd = this.lane.length;
+  }
+
+  private laneEntries(): T[] {
+    return this.lane.slice(this.laneHead, this.laneEnd) as T[];
   }
 }
 

@@ -521,9 +521,7 @@ export class Runtime {
 
   /** The live entry `seq` (O(n), no sort). */
   private findLive(seq: number): QueueEntry | undefined {
-    const items = (this.queue as unknown as { items: QueueEntry[] }).items;
-    for (let i = 0; i < items.length; i++) if (items[i].seq === seq && !items[i].cancelled) return items[i];
-    return undefined;
+    return this.queue.find((e) => e.seq === seq && !e.cancelled);
   }
 
   /**

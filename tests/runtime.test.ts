@@ -371,6 +371,32 @@ describe('runtime: cancelled timers', () => {
     const expected = Array.from({ length: 2_000 }, (_, k) => k * 10).sort((x, y) => (x % 97) - (y % 97) || x - y);
     expect(fired).toEqual(expected);
   });
+
+  it('a purge while messages of the current time are pending keeps them, in order, before later timers', () => {
+    const rt = new Runtime({ seed: 5 });
+    const got: string[] = [];
+    const handles: number[] = [];
+    let ctx!: ActorContext;
+    rt.spawn({
+      id: 'a',
+      start: () => ({
+        start: (c: ActorContext) => { ctx = c; },
+        receive: (env: Envelope) => {
+          got.push(`${env.message.type}@${rt.now()}`);
+          if (env.message.type !== 'go') return;
+          // Sent now, then most timers cancelled (a purge), then more sent now.
+          for (let i = 0; i < 3; i++) ctx.send('a', { type: `m${i}` });
+          for (let i = 0; i < handles.length; i++) if (i % 1000 !== 0) ctx.cancelTimer(handles[i]);
+          ctx.send('a', { type: 'm3' });
+        },
+      }),
+    });
+    for (let i = 0; i < 10_000; i++) handles.push(ctx.startTimer(`t${i}`, 100 + i, { type: `t${i}` }));
+    ctx.send('a', { type: 'go' });
+    ctx.startTimer('same-time', 0, { type: 'zero-delay-timer' });
+    rt.runFor(20_000);
+    expect(got).toEqual(['go@0', 'zero-delay-timer@0', 'm0@0', 'm1@0', 'm2@0', 'm3@0', ...Array.from({ length: 10 }, (_, k) => `t${k * 1000}@${100 + k * 1000}`)]);
+  });
 });
 
 describe('runtime: timers of an actor', () => {
