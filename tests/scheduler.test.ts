@@ -501,8 +501,10 @@ describe('explainability', () => {
     expect(lines[0]).toContain('scheduled on w2');
     expect(lines.some((l) => l.includes('w2: score') && l.includes('← chosen'))).toBe(true);
     expect(lines.some((l) => l.includes('cp: rejected by TaintToleration'))).toBe(true);
-    const snap = c.runtime.snapshot() as any;
-    expect(JSON.stringify(snap)).toContain('default/web');
+    // The runtime's snapshot carries the decision with its verdicts.
+    const snap = JSON.stringify(c.runtime.snapshot());
+    expect(snap).toContain('default/web');
+    expect(snap).toContain('"node":"cp","reasons":["node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }"],"rejectedBy":"TaintToleration"');
   });
 
   it('keeps every node verdict of the last 100 attempts; older ones keep the best five, the chosen node and one per rejection', async () => {

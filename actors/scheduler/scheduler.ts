@@ -18,7 +18,7 @@ import { SchedulingQueue, BACKOFF_FLUSH_MS, UNSCHEDULABLE_FLUSH_MS, type QueuedP
 import { SchedulingAlgorithm, fitErrorMessage } from './framework.ts';
 import { filterPlugins, mayHelp, nodeSchedulingPropertiesChanged, preFilter, REASON, type ClusterEvent } from './plugins.ts';
 import { preempt, type PreemptionResult } from './preemption.ts';
-import { VerdictLog, attachVerdicts, keepSummary, type NodeVerdict, type SchedulingDecision } from './explain.ts';
+import { KeptDecision, VerdictLog, type NodeVerdict, type SchedulingDecision } from './explain.ts';
 import { VolumeBinding, VOLUME_PLUGIN_NAMES, preFilterFitError } from './volume-binding.ts';
 
 export { explainPlacement, filterResults, type SchedulingDecision, type NodeVerdict } from './explain.ts';
@@ -60,14 +60,11 @@ export class Scheduler implements ActorLogic {
   private namespaces!: Informer;
   private volumeBinding!: VolumeBinding;
   private informers: Informer[] = [];
-  private readonly decisions = new Map<string, SchedulingDecision>();
-  private readonly fullDecisions: string[] = [];
-  /** The compact verdicts behind each kept decision (until it is summarised). */
-  private readonly logs = new WeakMap<SchedulingDecision, VerdictLog>();
+  private readonly decisions = new Map<string, KeptDecision>();
+  /** The newest decisions, which keep every node's verdict, and their summaries (taken when recorded). */
+  private readonly fullDecisions: Array<{ decision: KeptDecision; summary: NodeVerdict[] }> = [];
   /** Logs of decisions that keep only their summary now, for the next attempts (VerdictLog.recycle). */
   private readonly spareLogs: VerdictLog[] = [];
-  /** Their summaries (VerdictLog.summary), taken when recorded. */
-  private readonly summaries = new WeakMap<SchedulingDecision, NodeVerdict[]>();
   private workScheduled = false;
   private readonly stats = { attempts: 0, scheduled: 0, unschedulable: 0, errors: 0, preemptions: 0 };
 
@@ -238,7 +235,7 @@ export class Scheduler implements ActorLogic {
       this.fail(p, pod, decision, { rejectedBy: new Set([volumeStatus.plugin]), message: preFilterFitError(this.cache.numNodes, volumeStatus), nominated: '' });
       return;
     }
-    const result = this.algorithm.schedulePod(state, decision, this.logs.get(decision)!);
+    const result = this.algorithm.schedulePod(state, decision, decision.verdictLog!);
     if (result.kind === 'Scheduled') {
       decision.outcome = 'Scheduled';
       decision.node = result.node;
@@ -258,41 +255,27 @@ export class Scheduler implements ActorLogic {
     this.fail(p, pod, decision, { rejectedBy: result.diagnosis.unschedulablePlugins, message, nominated });
   }
 
-  private newDecision(pod: KubeObject, p: QueuedPodInfo): SchedulingDecision {
-    const d: SchedulingDecision = {
-      pod: `${pod.metadata.namespace}/${pod.metadata.name}`, uid: p.uid, attempt: p.attempts, time: this.ctx.now(),
-      outcome: 'Unschedulable', numAllNodes: this.cache.numNodes, evaluatedNodes: 0, feasibleNodes: 0,
-      filterPlugins: [], scorePlugins: [], nodes: [],
-    };
+  private newDecision(pod: KubeObject, p: QueuedPodInfo): KeptDecision {
     const log = this.spareLogs.pop() ?? new VerdictLog();
-    attachVerdicts(d, log);
-    this.logs.set(d, log);
-    return d;
+    return new KeptDecision(`${pod.metadata.namespace}/${pod.metadata.name}`, p.uid, p.attempts, this.ctx.now(), this.cache.numNodes, log);
   }
 
   /** Keeps the pod's last decision (at most DECISIONS_MAX pods) and logs its summary. */
-  private record(d: SchedulingDecision): void {
+  private record(d: KeptDecision): void {
     this.decisions.delete(d.uid);
     this.decisions.set(d.uid, d);
     if (this.decisions.size > DECISIONS_MAX) this.decisions.delete(this.decisions.keys().next().value!);
     // The summary is taken now, while the attempt's verdicts are still in the processor's cache;
     // it replaces them once FULL_DECISIONS newer attempts are kept.
-    const log = this.logs.get(d);
-    if (log) this.summaries.set(d, log.summary(d.node, SUMMARY_FEASIBLE));
-    this.fullDecisions.push(d.uid);
+    const log = d.verdictLog;
+    if (log) this.fullDecisions.push({ decision: d, summary: log.summary(d.node, SUMMARY_FEASIBLE) });
     if (this.fullDecisions.length > FULL_DECISIONS) {
-      const old = this.decisions.get(this.fullDecisions.shift()!);
-      const summary = old && this.summaries.get(old);
-      if (old && summary) {
-        keepSummary(old, summary);
-        const retired = this.logs.get(old);
-        this.logs.delete(old);
-        this.summaries.delete(old);
-        // Nothing reads a retired log any more: the next attempt fills it.
-        if (retired && this.spareLogs.length < SPARE_LOGS) {
-          retired.recycle();
-          this.spareLogs.push(retired);
-        }
+      const old = this.fullDecisions.shift()!;
+      const retired = old.decision.summarise(old.summary);
+      // Nothing reads a retired log any more: the next attempt fills it.
+      if (retired && this.spareLogs.length < SPARE_LOGS) {
+        retired.recycle();
+        this.spareLogs.push(retired);
       }
     }
     // Built only when somebody records the trace: an object of nine fields a pod otherwise.
@@ -339,7 +322,7 @@ export class Scheduler implements ActorLogic {
 
   // ---------------------------------------------------------------- failures (handleSchedulingFailure)
 
-  private fail(p: QueuedPodInfo, pod: KubeObject, decision: SchedulingDecision, f: Failure): void {
+  private fail(p: QueuedPodInfo, pod: KubeObject, decision: KeptDecision, f: Failure): void {
     if (f.rejectedBy) this.stats.unschedulable++;
     else this.stats.errors++;
     decision.outcome = f.rejectedBy ? 'Unschedulable' : 'SchedulerError';
