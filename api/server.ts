@@ -617,7 +617,9 @@ export class ApiServer {
   }
 
   private bringKindUpToDate(info: KindInfo): void {
-    if (this.heartbeats.size === 0) return;
+    // A kind no heartbeat renews has nothing to bring up to date (admission lists PriorityClasses
+    // for every pod: a walk over every node's Lease heartbeat each time, 9 µs a pod at 1,000 nodes).
+    if (this.heartbeats.size === 0 || (info !== ALL_KIND && !this.heartbeatKinds.has(info))) return;
     const now = this.deps.now();
     for (const beat of this.heartbeatByStream.values()) if (info === ALL_KIND || beat.info === info) this.applyHeartbeat(beat, now);
   }
