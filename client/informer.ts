@@ -65,8 +65,11 @@ export class CacheInformer implements Informer {
   private readonly cache = new Map<string, KubeObject>();
   private readonly byNamespace = new Map<string, Set<string>>();
   private readonly byOwner = new Map<string, Set<string>>();
-  /** byOwner's keys sorted, per owner, until its dependents change (a ReplicaSet's sync reads them). */
-  private readonly ownedSorted = new Map<string, string[]>();
+  /**
+   * Per owner, byOwner's keys sorted and the cached objects in that order (a ReplicaSet's sync
+   * reads them), until its dependents change; an update of a dependent replaces its object.
+   */
+  private readonly owned = new Map<string, OwnedList>();
   /** Custom indexes (client-go Indexers): index name → value → keys. */
   private readonly indexers = new Map<string, (obj: KubeObject) => string[]>();
   private readonly indexes = new Map<string, Map<string, Set<string>>>();
@@ -188,16 +191,18 @@ export class CacheInformer implements Informer {
 
   /** Objects that have an ownerReference to `uid` (the controller-ref index). */
   ownedBy(uid: string): KubeObject[] {
-    let keys = this.ownedSorted.get(uid);
-    if (!keys) {
+    let list = this.owned.get(uid);
+    if (!list) {
       const set = this.byOwner.get(uid);
       if (!set) return [];
-      keys = [...set].sort();
-      this.ownedSorted.set(uid, keys);
+      const keys = [...set].sort();
+      const objects = new Array<KubeObject>(keys.length);
+      for (let i = 0; i < keys.length; i++) objects[i] = this.cache.get(keys[i])!;
+      this.owned.set(uid, (list = { keys, objects }));
     }
-    const out = new Array<KubeObject>(keys.length);
-    for (let i = 0; i < keys.length; i++) out[i] = this.cache.get(keys[i])!;
-    return out;
+    // A copy of the list (callers may sort or change it): 100 pointers in one block, where a
+    // lookup per dependent in a cache of 30,000 pods took 0.6 s of a 30,000-pod bring-up.
+    return list.objects.slice();
   }
 
   get size(): number {
@@ -333,6 +338,8 @@ export class CacheInformer implements Informer {
     if (oldRefs !== refs && !sameOwners(oldRefs, refs)) {
       for (const ref of oldRefs ?? []) this.removeOwned(ref.uid, key);
       for (const ref of refs ?? []) this.addOwned(ref.uid, key);
+    } else if (refs) {
+      for (let i = 0; i < refs.length; i++) this.replaceOwned(refs[i].uid, key, obj);
     }
     for (const [name, fn] of this.indexers) {
       const before = fn(old);
@@ -346,12 +353,31 @@ export class CacheInformer implements Informer {
 
   private addOwned(owner: string, key: string): void {
     addTo(this.byOwner, owner, key);
-    this.ownedSorted.delete(owner);
+    this.owned.delete(owner);
   }
 
   private removeOwned(owner: string, key: string): void {
     removeFrom(this.byOwner, owner, key);
-    this.ownedSorted.delete(owner);
+    this.owned.delete(owner);
+  }
+
+  /** Puts the new version of a dependent in its owner's list, if one is kept (binary search by key). */
+  private replaceOwned(owner: string, key: string, obj: KubeObject): void {
+    const list = this.owned.get(owner);
+    if (!list) return;
+    const keys = list.keys;
+    let lo = 0;
+    let hi = keys.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const k = keys[mid];
+      if (k === key) {
+        list.objects[mid] = obj;
+        return;
+      }
+      if (k < key) lo = mid + 1;
+      else hi = mid - 1;
+    }
   }
 
   private unindex(key: string, obj: KubeObject): void {
@@ -359,6 +385,11 @@ export class CacheInformer implements Informer {
     for (const ref of obj.metadata.ownerReferences ?? []) this.removeOwned(ref.uid, key);
     for (const [name, fn] of this.indexers) for (const v of fn(obj)) removeFrom(this.indexes.get(name)!, v, key);
   }
+}
+
+interface OwnedList {
+  keys: string[];
+  objects: KubeObject[];
 }
 
 function sameOwners(a: readonly { uid: string }[] | undefined, b: readonly { uid: string }[] | undefined): boolean {
