@@ -53,13 +53,15 @@ export function expandKubeVars(input: string, env: Record<string, string>): stri
  * The argv containerd runs: no command and no args ⇒ ENTRYPOINT + CMD; args only ⇒ ENTRYPOINT +
  * args; command (with or without args) ⇒ command + args, the image's CMD ignored.
  */
-export function resolveCommand(container: { command?: string[]; args?: string[] }, image: ImageInfo, env: Record<string, string>): string[] {
+export function resolveCommand(container: { command?: string[]; args?: string[] }, image: ImageInfo, env: Record<string, string> | (() => Record<string, string>)): string[] {
   const command = container.command?.length ? container.command : undefined;
   const args = container.args?.length ? container.args : undefined;
   let argv: string[];
   if (command) argv = [...command, ...(args ?? [])];
   else argv = [...image.entrypoint, ...(args ?? image.cmd)];
-  return argv.map((a) => expandKubeVars(a, env));
+  if (!argv.some((a) => a.includes('$'))) return argv;
+  const vars = typeof env === 'function' ? env() : env;
+  return argv.map((a) => expandKubeVars(a, vars));
 }
 
 function isDefaultCommand(container: { command?: string[]; args?: string[] }): boolean {
@@ -142,7 +144,8 @@ interface ContainerSpecLike {
 
 class SimulatedProcess implements ContainerProcess {
   private readonly container: ContainerSpecLike;
-  private readonly env: Record<string, string>;
+  /** The environment, made when something reads it whole (a shell, an exec, a $(VAR) expansion). */
+  private envCache: Record<string, string> | undefined;
   private behavior: ProcessBehavior;
   private t0 = 0;
   private started = false;
@@ -162,10 +165,31 @@ class SimulatedProcess implements ContainerProcess {
 
   constructor(private readonly cfg: ContainerConfig, private readonly opts: ProcessOptions) {
     this.container = (cfg.container ?? {}) as ContainerSpecLike;
-    this.env = cfg.image.env ? { HOME: '/root', ...cfg.image.env, ...cfg.env } : { HOME: '/root', ...cfg.env };
-    if (this.env.HOSTNAME === undefined) this.env.HOSTNAME = cfg.hostname;
     const imageDefault = isDefaultCommand(this.container) ? cfg.image.behavior : {};
     this.behavior = { ...PROGRAM_PROFILES.shell, ...imageDefault, longRunning: false, ...cfg.behavior };
+  }
+
+  /**
+   * The process's environment: HOME, the image's variables, the container's (the kubelet's
+   * service variables among them), HOSTNAME unless set. Made on first use: a server started
+   * directly never reads it whole (merging a dozen variables per container took 0.3 s of a
+   * 30,000-pod bring-up).
+   */
+  private get env(): Record<string, string> {
+    if (this.envCache) return this.envCache;
+    const cfg = this.cfg;
+    const env: Record<string, string> = cfg.image.env ? { HOME: '/root', ...cfg.image.env, ...cfg.env } : { HOME: '/root', ...cfg.env };
+    if (env.HOSTNAME === undefined) env.HOSTNAME = cfg.hostname;
+    return (this.envCache = env);
+  }
+
+  /** One variable of the environment, read from its layers when it is not made yet. */
+  private envVar(name: string): string | undefined {
+    if (this.envCache) return this.envCache[name];
+    const { env, image, hostname } = this.cfg;
+    if (Object.hasOwn(env, name)) return env[name];
+    if (image.env && Object.hasOwn(image.env, name)) return image.env[name];
+    return name === 'HOME' ? '/root' : name === 'HOSTNAME' ? hostname : undefined;
   }
 
   get running(): boolean {
@@ -183,7 +207,7 @@ class SimulatedProcess implements ContainerProcess {
     if (this.started) return this.advance(now);
     this.started = true;
     this.t0 = now;
-    const argv = resolveCommand(this.container, this.cfg.image, this.env);
+    const argv = resolveCommand(this.container, this.cfg.image, () => this.env);
     if (argv.length === 0) {
       this.finish(128, now);
       return this.update({ output: ['failed to create containerd task: no command specified'] });
@@ -229,7 +253,7 @@ class SimulatedProcess implements ContainerProcess {
   private directServer(argv: string[]): RunningServer | undefined {
     let cmd = argv;
     if (baseName(cmd[0]) === 'docker-entrypoint.sh' || baseName(cmd[0]) === 'docker-entrypoint') {
-      if (cmd.length === 1 || entrypointRefusal(cmd.slice(1), this.env)) return undefined;
+      if (cmd.length === 1 || entrypointRefusal(cmd.slice(1), (name) => this.envVar(name))) return undefined;
       cmd = cmd.slice(1);
       const lines = entrypointLogs(cmd);
       if (lines.length > 0) (this.written ??= []).push(...lines);
@@ -392,7 +416,7 @@ class SimulatedProcess implements ContainerProcess {
   }
 
   private podIP(spec: { host?: string }): string {
-    return spec.host ?? this.env.POD_IP ?? '127.0.0.1';
+    return spec.host ?? this.envVar('POD_IP') ?? '127.0.0.1';
   }
 
   probe(spec: ProbeSpec, now: number): ProbeResult {

@@ -272,10 +272,10 @@ export function resolveProgram(argv: string[], table: ProgramTable = {}, default
  * The official images' docker-entrypoint.sh refuses to initialise a database without a password
  * (mysql: MYSQL_ROOT_PASSWORD …; postgres: POSTGRES_PASSWORD), printing why and exiting 1.
  */
-export function entrypointRefusal(argv: string[], env: Record<string, string>): string[] | undefined {
+export function entrypointRefusal(argv: string[], env: (name: string) => string | undefined): string[] | undefined {
   const name = argv[0]?.slice(argv[0].lastIndexOf('/') + 1);
   if (name === 'mysqld') {
-    if (env.MYSQL_ROOT_PASSWORD || env.MYSQL_ALLOW_EMPTY_PASSWORD || env.MYSQL_RANDOM_ROOT_PASSWORD) return undefined;
+    if (env('MYSQL_ROOT_PASSWORD') || env('MYSQL_ALLOW_EMPTY_PASSWORD') || env('MYSQL_RANDOM_ROOT_PASSWORD')) return undefined;
     return [
       '[ERROR] [Entrypoint]: Database is uninitialized and password option is not specified',
       '    You need to specify one of the following as an environment variable:',
@@ -285,7 +285,7 @@ export function entrypointRefusal(argv: string[], env: Record<string, string>): 
     ];
   }
   if (name === 'postgres') {
-    if (env.POSTGRES_PASSWORD || env.POSTGRES_HOST_AUTH_METHOD === 'trust') return undefined;
+    if (env('POSTGRES_PASSWORD') || env('POSTGRES_HOST_AUTH_METHOD') === 'trust') return undefined;
     return [
       'Error: Database is uninitialized and superuser password is not specified.',
       '       Set POSTGRES_PASSWORD to a non-empty value for the superuser',

@@ -831,7 +831,8 @@ export class Interp {
   /** The official images' entrypoint script: checks its environment, then `exec "$@"`. */
   private *dockerEntrypoint(args: string[], io: Io, pid1: boolean): Gen<number> {
     if (args.length === 0) return 0;
-    const refusal = entrypointRefusal(args, this.scope.exportedEnv());
+    const exported = this.scope.exportedEnv();
+    const refusal = entrypointRefusal(args, (name) => exported[name]);
     if (refusal) {
       for (const line of refusal) io.err.write(`${line}\n`);
       return 1;
