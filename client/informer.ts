@@ -136,7 +136,8 @@ export class CacheInformer implements Informer {
   }
 
   get(namespace: string | undefined, name: string, kind?: string): KubeObject | undefined {
-    return this.cache.get(this.opts.kind === '*' ? `${kind}/${namespace ?? ''}/${name}` : `${namespace ?? ''}/${name}`);
+    // The key built flat (join), as the lookup hashes it: a rope would be flattened first.
+    return this.cache.get(this.opts.kind === '*' ? joined(kind ?? 'undefined', '/', namespace ?? '', '/', name) : joined(namespace ?? '', '/', name));
   }
 
   /**
