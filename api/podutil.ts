@@ -27,7 +27,11 @@ export function isPodReady(pod: KubeObject): boolean {
 
 /** IsPodAvailable: Ready for at least minReadySeconds (0 = as soon as Ready). */
 export function isPodAvailable(pod: KubeObject, minReadySeconds: number, nowMs: number, epoch?: number): boolean {
-  const ready = getPodCondition(pod, 'Ready');
+  return isReadyConditionAvailable(getPodCondition(pod, 'Ready'), minReadySeconds, nowMs, epoch);
+}
+
+/** IsPodAvailable on the pod's Ready condition already found (a caller that counts Ready pods too). */
+export function isReadyConditionAvailable(ready: PodCondition | undefined, minReadySeconds: number, nowMs: number, epoch?: number): boolean {
   if (ready?.status !== 'True') return false;
   if (minReadySeconds <= 0) return true;
   const since = ready.lastTransitionTime ? parseTime(ready.lastTransitionTime, epoch) : nowMs;

@@ -7,7 +7,7 @@
 // at once (as the workqueue guarantees) and an event during a sync re-queues it afterwards.
 import type { KubeObject } from '../../api/types.ts';
 import type { ApiResult } from '../../api/request.ts';
-import { isPodActive, isPodAvailable, isPodReady, type PodCondition } from '../../api/podutil.ts';
+import { getPodCondition, isPodActive, isPodReady, isReadyConditionAvailable, type PodCondition } from '../../api/podutil.ts';
 import type { LabelSelector } from '../../api/selectors.ts';
 import { deepEqual, clone } from '../../api/equal.ts';
 import { formatTime } from '../../api/time.ts';
@@ -355,9 +355,11 @@ export function calculateStatus(rs: KubeObject, filteredPods: KubeObject[], mana
   let available = 0;
   for (const pod of filteredPods) {
     if (hasLabels(pod.metadata.labels ?? {}, templateLabels)) fullyLabeled++;
-    if (isPodReady(pod)) {
+    // The Ready condition found once for both counts (a scan of the pod's conditions each).
+    const readyCondition = getPodCondition(pod, 'Ready');
+    if (readyCondition?.status === 'True') {
       ready++;
-      if (isPodAvailable(pod, minReady, nowMs)) available++;
+      if (isReadyConditionAvailable(readyCondition, minReady, nowMs)) available++;
     }
   }
   const conditions: PodCondition[] = newStatus.conditions ?? [];
