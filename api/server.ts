@@ -306,7 +306,7 @@ export class ApiServer {
     obj.metadata.uid = uid;
     obj.metadata.creationTimestamp = this.time();
     if (info.generation) obj.metadata.generation = 1;
-    return this.store(info, obj, undefined, 'ADDED');
+    return this.store(info, obj, undefined, 'ADDED', key);
   }
 
   /** pods/binding (the scheduler's bind) and pods/eviction are created as subresources. */
@@ -486,12 +486,12 @@ export class ApiServer {
 
   // ------------------------------------------------------------------ storage and watch
 
-  private store(info: KindInfo, obj: KubeObject, old: KubeObject | undefined, type: WatchEventType): KubeObject {
+  /** `key`: the object's key in the store, when the caller has it already (a create checked it is free). */
+  private store(info: KindInfo, obj: KubeObject, old: KubeObject | undefined, type: WatchEventType, key = objectKey(obj.metadata.namespace, obj.metadata.name!)): KubeObject {
     obj.metadata.resourceVersion = String(++this.rv);
     if (this.deps.freeze) deepFreeze(obj);
-    // The key of a new entry stays as long as the object: built flat (an existing entry keeps its own).
-    const ns = obj.metadata.namespace;
-    const key = ns ? joined(ns, '/', obj.metadata.name!) : obj.metadata.name!;
+    // The key of a new entry stays as long as the object: objectKey builds it flat (an existing
+    // entry keeps its own).
     this.objects.get(resourceKey(info))!.set(key, obj);
     if (UNCACHED.has(resourceKey(info))) this.attachLease();
     this.publish(info, type, obj, old);
