@@ -136,8 +136,7 @@ export class CacheInformer implements Informer {
   }
 
   get(namespace: string | undefined, name: string, kind?: string): KubeObject | undefined {
-    // The key built flat (join), as the lookup hashes it: a rope would be flattened first.
-    return this.cache.get(this.opts.kind === '*' ? joined(kind ?? 'undefined', '/', namespace ?? '', '/', name) : joined(namespace ?? '', '/', name));
+    return this.cache.get(this.cacheKey(kind, namespace, name));
   }
 
   /**
@@ -211,9 +210,15 @@ export class CacheInformer implements Informer {
   }
 
   private keyOf(obj: KubeObject): string {
-    // Kept as long as the cached object: built flat.
-    const ns = obj.metadata.namespace ?? '';
-    return this.opts.kind === '*' ? joined(obj.kind, '/', ns, '/', obj.metadata.name!) : joined(ns, '/', obj.metadata.name!);
+    return this.cacheKey(obj.kind, obj.metadata.namespace, obj.metadata.name!);
+  }
+
+  /**
+   * The cache's key: `namespace/name` (`kind/namespace/name` for every kind). Built flat (join): a
+   * new entry keeps it as long as the object, and a lookup hashes it (a rope is flattened first).
+   */
+  private cacheKey(kind: string | undefined, namespace: string | undefined, name: string): string {
+    return this.opts.kind === '*' ? joined(String(kind), '/', namespace ?? '', '/', name) : joined(namespace ?? '', '/', name);
   }
 
   private relist(): void {

@@ -30,10 +30,7 @@ export class EntryHeap<T extends HeapEntry> {
   }
 
   peek(): T | undefined {
-    const top = this.items[0];
-    if (this.laneHead === this.laneEnd) return top;
-    const first = this.lane[this.laneHead]!;
-    return top !== undefined && before(top, first) ? top : first;
+    return this.nextInLane() ? this.lane[this.laneHead] : this.items[0];
   }
 
   push(entry: T): void {
@@ -57,8 +54,7 @@ export class EntryHeap<T extends HeapEntry> {
   }
 
   pop(): T | undefined {
-    const top = this.items[0];
-    if (this.laneHead < this.laneEnd && (top === undefined || !before(top, this.lane[this.laneHead]!))) {
+    if (this.nextInLane()) {
       const first = this.lane[this.laneHead]!;
       this.lane[this.laneHead++] = undefined;
       this.now = first.due;
@@ -67,6 +63,13 @@ export class EntryHeap<T extends HeapEntry> {
     const e = this.popHeap();
     if (e !== undefined) this.now = e.due;
     return e;
+  }
+
+  /** Whether the next entry is the lane's first (the lane is not empty and the heap's top is not before it). */
+  private nextInLane(): boolean {
+    if (this.laneHead === this.laneEnd) return false;
+    const top = this.items[0];
+    return top === undefined || !before(top, this.lane[this.laneHead]!);
   }
 
   private pushHeap(entry: T): void {
