@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { assign, createActor, emit, setup } from 'xstate';
 import { interval, take } from 'rxjs';
 import {
-  MemoryTraceSink, Runtime, Supervisor, initialState, machineLogic, virtualScheduler, shouldRestart,
-  type ActorContext, type ActorLogic, type Envelope,
+  MachineRunner, MemoryTraceSink, Runtime, Supervisor, initialState, machineLogic, virtualScheduler, shouldRestart,
+  type ActorContext, type ActorLogic, type Envelope, type RunnerListeners,
 } from '../runtime/index.ts';
 
 /** Records what it receives; can be told to crash. */
@@ -488,5 +488,140 @@ describe('runtime: initial states of XState machines', () => {
   it('an initial state that arms a timer is not kept: the timer would not survive as data', () => {
     const blinking = setup({}).createMachine({ initial: 'On', states: { On: { after: { 500: 'Off' } }, Off: {} } });
     expect(initialState(blinking, {})).toBeUndefined();
+  });
+});
+
+describe('runtime: machines run without an XState Actor (MachineRunner)', () => {
+  /** Timers on a hand-driven clock, as XState's `clock` option and the runner both take them. */
+  class ManualClock {
+    now = 0;
+    private next = 1;
+    readonly timers = new Map<number, { at: number; fn: () => void }>();
+    setTimeout(fn: () => void, ms: number): number { // wall-clock-ok: a test clock, run by hand
+      this.timers.set(this.next, { at: this.now + ms, fn });
+      return this.next++;
+    }
+    clearTimeout(handle: number): void {
+      this.timers.delete(handle);
+    }
+    advance(ms: number): void {
+      this.now += ms;
+      for (const [h, t] of [...this.timers].sort((a, b) => a[1].at - b[1].at || a[0] - b[0])) {
+        if (t.at > this.now || !this.timers.has(h)) continue;
+        this.timers.delete(h);
+        t.fn();
+      }
+    }
+  }
+
+  const job = setup({
+    types: { context: {} as { runs: number }, events: {} as { type: 'START' } | { type: 'PING' } | { type: 'STOP' } | { type: 'BAD' } },
+    guards: { broken: () => { throw new Error('guard failed'); } },
+    actions: {
+      started: emit(({ context }) => ({ type: 'started', runs: context.runs })),
+      pong: emit({ type: 'pong' }),
+      count: assign({ runs: ({ context }) => context.runs + 1 }),
+    },
+  }).createMachine({
+    context: { runs: 0 },
+    initial: 'Idle',
+    states: {
+      Idle: { on: { START: { target: 'Working', actions: 'count' } } },
+      Working: {
+        entry: 'started',
+        after: { 1000: 'Idle' },
+        on: { PING: { actions: 'pong' }, STOP: 'Done', BAD: { guard: 'broken', target: 'Idle' } },
+      },
+      Done: { type: 'final' },
+    },
+  });
+
+  function runner(clock: ManualClock, log: string[], parent?: MachineRunner): { r: MachineRunner; errors: unknown[] } {
+    const errors: unknown[] = [];
+    const listeners: RunnerListeners = {
+      onEmit: (ev) => {
+        log.push(`emit ${ev.type}`);
+        // An event sent from a listener waits for the transition under way (the actor's mailbox).
+        if (ev.type === 'started') r.send({ type: 'PING' });
+      },
+      onChange: (s) => log.push(`state ${JSON.stringify(s.value)}`),
+      onError: (e) => errors.push(e),
+    };
+    const r = new MachineRunner(job, 'job', clock, listeners, { input: undefined }, parent);
+    return { r, errors };
+  }
+
+  it('takes the states, emits and timers an XState actor of the same machine takes, in the same order', () => {
+    const viaActor: string[] = [];
+    const actorClock = new ManualClock();
+    const actor = createActor(job, { clock: actorClock });
+    actor.on('*', (ev) => {
+      viaActor.push(`emit ${ev.type}`);
+      if (ev.type === 'started') actor.send({ type: 'PING' });
+    });
+    actor.subscribe((s) => viaActor.push(`state ${JSON.stringify(s.value)}`));
+    actor.start();
+
+    const viaRunner: string[] = [];
+    const clock = new ManualClock();
+    const { r } = runner(clock, viaRunner);
+    r.start();
+
+    for (const [a, step] of [[actor, actorClock], [r, clock]] as const) {
+      a.send({ type: 'START' });
+      step.advance(999);
+      a.send({ type: 'PING' });
+      step.advance(1); // the `after` timer: back to Idle
+      a.send({ type: 'START' });
+      a.send({ type: 'START' }); // no transition in Working: nothing changes but a snapshot
+    }
+    expect(viaRunner).toEqual(viaActor);
+    expect(viaRunner.slice(0, 5)).toEqual(['state "Idle"', 'emit started', 'state "Working"', 'emit pong', 'state "Working"']);
+    expect(r.getSnapshot().context.runs).toBe(2);
+    expect(r.getSnapshot().value).toBe(actor.getSnapshot().value);
+    expect(r.hasTimers()).toBe(true);
+    // Its persisted snapshot restores as XState's does.
+    const again = new MachineRunner(job, 'job', clock, { onEmit: () => {}, onError: () => {} }, { persisted: r.getPersistedSnapshot() });
+    again.start();
+    expect(again.getSnapshot().value).toBe('Working');
+    expect(again.getSnapshot().context.runs).toBe(2);
+  });
+
+  it('leaving a state cancels its timer; a final state stops the machine and tells its parent', () => {
+    const clock = new ManualClock();
+    const heard: string[] = [];
+    const parentMachine = setup({}).createMachine({ on: { '*': { actions: ({ event }) => { heard.push(event.type); } } } });
+    const parent = new MachineRunner(parentMachine, 'pod', clock, { onEmit: () => {}, onError: () => {} }, { input: undefined });
+    parent.start();
+    const { r } = runner(clock, [], parent);
+    r.start();
+    r.send({ type: 'START' });
+    expect(clock.timers.size).toBe(1);
+    r.send({ type: 'STOP' });
+    expect(clock.timers.size).toBe(0);
+    expect(r.getSnapshot().status).toBe('done');
+    expect(heard).toEqual(['xstate.done.actor.job']);
+    r.send({ type: 'START' });
+    expect(r.getSnapshot().value).toBe('Done');
+  });
+
+  it('an error in the machine stops it, cancels its timers and reaches its owner (not a stray exception)', () => {
+    const clock = new ManualClock();
+    const { r, errors } = runner(clock, []);
+    r.start();
+    r.send({ type: 'START' });
+    r.send({ type: 'BAD' });
+    expect(errors.map((e) => (e as Error).message)).toEqual([expect.stringContaining('guard failed')]);
+    expect(r.getSnapshot().status).toBe('error');
+    expect(clock.timers.size).toBe(0);
+    r.send({ type: 'STOP' });
+    expect(r.getSnapshot().status).toBe('error');
+
+    // A listener that throws fails the machine the same way.
+    const failing = new MachineRunner(job, 'job', clock, { onEmit: () => { throw new Error('listener failed'); }, onError: (e) => errors.push(e) }, { input: undefined });
+    failing.start();
+    failing.send({ type: 'START' });
+    expect((errors[1] as Error).message).toBe('listener failed');
+    expect(failing.getSnapshot().status).toBe('error');
   });
 });

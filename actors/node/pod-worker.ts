@@ -3,8 +3,8 @@
 // node's container runtime (image pulls, container processes, probes, kills), and reports the
 // pod's status and events to its kubelet. The runtime state it drives lives on the NodeHost,
 // so a restarted kubelet finds its containers still running.
-import { createActor, type AnyActorRef, type AnyMachineSnapshot, type InspectionEvent } from 'xstate';
-import { RuntimeClock, initialState, type ActorContext, type InitialState, type ActorLogic, type Envelope } from '../../runtime/index.ts';
+import type { AnyMachineSnapshot } from 'xstate';
+import { MachineRunner, RuntimeClock, initialState, type ActorContext, type InitialState, type ActorLogic, type Envelope, type RunnerListeners } from '../../runtime/index.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { ApiClient } from '../../client/client.ts';
 import { parseQuantity } from '../../api/validation.ts';
@@ -53,7 +53,7 @@ export interface PodWorkerOptions {
 /** One container of the pod: its spec, its machine and what the runtime keeps for it. */
 class ContainerSlot {
   /** The running container machine; undefined while the pod worker hibernates or before it is made. */
-  live: AnyActorRef | undefined;
+  live: MachineRunner | undefined;
   /** The machine's state while the pod worker hibernates. */
   saved: AnyMachineSnapshot | undefined;
   /**
@@ -72,7 +72,7 @@ class ContainerSlot {
   ) {}
 
   /** The container machine, woken first if the pod worker hibernates (made first if not started yet). */
-  get actor(): AnyActorRef {
+  get actor(): MachineRunner {
     if (!this.live) {
       if (this.unborn) this.worker.bear(this, false);
       else this.worker.wake();
@@ -95,7 +95,7 @@ export class PodWorker implements ActorLogic {
   /** Made on first use: most pods never read a ConfigMap, Secret or claim. */
   private apiClient: ApiClient | undefined;
   /** The running pod machine; undefined while the worker hibernates (see hibernate). */
-  private podLive: AnyActorRef | undefined;
+  private podLive: MachineRunner | undefined;
   private podSaved: AnyMachineSnapshot | undefined;
   /** Deliveries to the machines queued with defer and not yet made. */
   private deferred = 0;
@@ -103,7 +103,9 @@ export class PodWorker implements ActorLogic {
   private waking = false;
   private readonly slots = new Map<string, ContainerSlot>();
   /** What a machine restored from its initial state emits as it starts (see createMachine). */
-  private initialEmits: Map<AnyActorRef, () => void> | undefined;
+  private initialEmits: Map<MachineRunner, () => void> | undefined;
+  /** The clock of the worker's machines (their timers are the worker's runtime timers); made on first use. */
+  private clock: RuntimeClock | undefined;
   /** Every machine's error listener (one bound function a worker, not a closure a machine). */
   private errorSink: ((e: unknown) => void) | undefined;
   private sandbox!: SandboxRecord;
@@ -211,9 +213,8 @@ export class PodWorker implements ActorLogic {
   }
 
   /**
-   * Stops the pod machine, the root of the worker's XState system. The container machines joined
-   * that system (XState refuses to stop such an actor directly) and go with the worker; the
-   * runtime cancels any timer of theirs still pending.
+   * Stops the pod machine. The container machines go with the worker: their timers are the
+   * worker's, which the runtime cancels as it stops the worker.
    */
   stop(): void {
     this.podLive?.stop();
@@ -240,7 +241,7 @@ export class PodWorker implements ActorLogic {
   // ------------------------------------------------------------------ hibernation
 
   /** The pod machine, woken first if the worker hibernates. */
-  private get podActor(): AnyActorRef {
+  private get podActor(): MachineRunner {
     if (!this.podLive) this.wake();
     return this.podLive!;
   }
@@ -253,8 +254,8 @@ export class PodWorker implements ActorLogic {
   /**
    * A settled pod (running or finished, every container started or exited, no machine timer
    * pending, nothing queued for its machines) keeps only its machines' snapshots, as an Erlang
-   * process hibernates: most of a large cluster's pods sit like this, and a live XState actor
-   * costs several kilobytes. The next delivery, timer or read of a machine wakes them
+   * process hibernates: most of a large cluster's pods sit like this, and a live machine and its
+   * snapshot cost kilobytes. The next delivery, timer or read of a machine wakes them
    * (restored from the snapshots, entry actions not run again), so nothing observable changes.
    */
   private hibernate(): void {
@@ -263,10 +264,10 @@ export class PodWorker implements ActorLogic {
     const podSnap = pod.getSnapshot();
     const phase = topState(podSnap.value);
     if (podSnap.status !== 'active' || (phase !== 'Running' && phase !== 'Succeeded' && phase !== 'Failed')) return;
-    for (const _ in (pod.system as any)._snapshot._scheduledEvents) return;
+    if (pod.hasTimers()) return;
     for (const slot of this.slots.values()) {
       // (A container not started yet waits: a worker hibernates once every container ran.)
-      if (!slot.live) return;
+      if (!slot.live || slot.live.hasTimers()) return;
       const s = slot.live.getSnapshot();
       const top = topState(s.value);
       if (s.status !== 'active' || (top !== 'Running' && top !== 'Terminated')) return;
@@ -304,39 +305,33 @@ export class PodWorker implements ActorLogic {
   // ------------------------------------------------------------------ set-up
 
   /**
-   * An XState actor on the runtime's clock. The container machines join the pod machine's actor
-   * system (XState's `parent` option) rather than each building one of their own (≈1.8 KB less a
-   * container); the worker still starts, stops and hears each of them itself.
+   * A machine of the worker, run on the runtime's clock (a MachineRunner: the machine's own
+   * transitions, without an XState Actor each). A container machine's parent is the pod machine
+   * (which hears its end, as an XState parent does); the timers of all of them are the worker's.
    */
-  private createMachine(machine: any, input: unknown, onEmit: (ev: any) => void, part?: ContainerSlot, snapshot?: AnyMachineSnapshot, fresh = false): AnyActorRef {
+  private createMachine(machine: any, input: unknown, onEmit: (ev: any) => void, part?: ContainerSlot, snapshot?: AnyMachineSnapshot, fresh = false): MachineRunner {
     const ctx = this.ctx;
-    // A machine of a pod starting afresh is restored from its initial state for this input (made
+    // A machine of a pod starting afresh starts from its initial state for this input (made
     // once); what the initial transition emitted is handed over when it starts (startMachine).
     const initial = fresh ? initialState(machine, input) : undefined;
-    // Only the pod machine's system keeps timers: the container machines join it.
-    const clock = part ? undefined : new RuntimeClock(ctx, undefined, () => this.rethrow());
-    // XState's inspection API feeds the trace with the container machines' transitions (the pod
-    // machine's own state is traced by the runtime); only when something records the trace.
-    const inspect = part && ctx.tracing ? (ev: InspectionEvent) => {
-      if (ev.type !== '@xstate.snapshot' || ev.actorRef !== actorRef) return;
-      const value = (ev.snapshot as any).value;
-      const text = JSON.stringify(value);
-      if (text === part.traced) return;
-      part.traced = text;
-      ctx.traceState(part.name, value);
-    } : undefined;
-    const actor = createActor(initial?.logic ?? machine, {
-      input, snapshot: (initial?.snapshot as AnyMachineSnapshot | undefined) ?? snapshot, clock: clock as any, parent: part ? this.podLive : undefined,
-    });
-    const actorRef: AnyActorRef = actor;
-    if (initial && initial.emitted.length > 0) (this.initialEmits ??= new Map()).set(actor, () => { for (const ev of initial.emitted) onEmit(ev); });
-    if (inspect) actor.system.inspect(inspect);
-    actor.on('*', onEmit);
-    // One observer: a container's changes and any machine's error.
-    // Listeners as arguments, not as an observer object's properties: tsx (esbuild's keepNames)
-    // names every closure stored in a property or a const, a defineProperty call each.
-    actor.subscribe(part ? () => this.onContainerChange(part) : undefined, this.errorSink ??= this.noteFailure.bind(this));
-    return actor;
+    const clock = (this.clock ??= new RuntimeClock(ctx, undefined, () => this.rethrow()));
+    const listeners: RunnerListeners = {
+      onEmit,
+      onError: (this.errorSink ??= this.noteFailure.bind(this)),
+      onChange: part ? () => this.onContainerChange(part) : undefined,
+      // The trace records the container machines' transitions (the pod machine's own state is
+      // traced by the runtime); only when something records the trace.
+      onSnapshot: part && ctx.tracing ? (s: AnyMachineSnapshot) => {
+        const text = JSON.stringify(s.value);
+        if (text === part.traced) return;
+        part.traced = text;
+        ctx.traceState(part.name, s.value);
+      } : undefined,
+    };
+    const from = initial ? { state: initial.restored as AnyMachineSnapshot } : snapshot ? { persisted: snapshot } : { input };
+    const runner = new MachineRunner(machine, part ? part.name : 'pod', clock, listeners, from, part ? this.podLive : undefined);
+    if (initial && initial.emitted.length > 0) (this.initialEmits ??= new Map()).set(runner, () => { for (const ev of initial.emitted) onEmit(ev); });
+    return runner;
   }
 
   /** A machine failed: the worker throws it after the step (rethrow), crashing as the actor. */
@@ -345,7 +340,7 @@ export class PodWorker implements ActorLogic {
   }
 
   /** Starts a machine made by createMachine; one restored from its initial state then emits what it entered with. */
-  private startMachine(actor: AnyActorRef): void {
+  private startMachine(actor: MachineRunner): void {
     actor.start();
     const emit = this.initialEmits?.get(actor);
     if (emit) {
