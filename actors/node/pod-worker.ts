@@ -104,7 +104,7 @@ export class PodWorker implements ActorLogic {
   private readonly slots = new Map<string, ContainerSlot>();
   /** What a machine restored from its initial state emits as it starts (see createMachine). */
   private initialEmits: Map<MachineRunner, () => void> | undefined;
-  /** The clock of the worker's machines (their timers are the worker's runtime timers); made on first use. */
+  /** The clock of the worker's machines (their timers are the worker's runtime timers), while they are live. */
   private clock: RuntimeClock | undefined;
   /** Every machine's error listener (one bound function a worker, not a closure a machine). */
   private errorSink: ((e: unknown) => void) | undefined;
@@ -275,6 +275,8 @@ export class PodWorker implements ActorLogic {
     // The persisted form: without the active state nodes and tags a live snapshot carries.
     this.podSaved = compactSnapshot(pod.getPersistedSnapshot() as AnyMachineSnapshot);
     this.podLive = undefined;
+    // No timer is pending: the clock goes too, and comes back with the machines.
+    this.clock = undefined;
     for (const slot of this.slots.values()) {
       slot.saved = compactSnapshot(slot.live!.getPersistedSnapshot() as AnyMachineSnapshot);
       slot.live = undefined;
@@ -314,7 +316,7 @@ export class PodWorker implements ActorLogic {
     // A machine of a pod starting afresh starts from its initial state for this input (made
     // once); what the initial transition emitted is handed over when it starts (startMachine).
     const initial = fresh ? initialState(machine, input) : undefined;
-    const clock = (this.clock ??= new RuntimeClock(ctx, undefined, () => this.rethrow()));
+    const clock = (this.clock ??= this.newClock());
     const listeners: RunnerListeners = {
       onEmit,
       onError: (this.errorSink ??= this.noteFailure.bind(this)),
@@ -332,6 +334,15 @@ export class PodWorker implements ActorLogic {
     const runner = new MachineRunner(machine, part ? part.name : 'pod', clock, listeners, from, part ? this.podLive : undefined);
     if (initial && initial.emitted.length > 0) (this.initialEmits ??= new Map()).set(runner, () => { for (const ev of initial.emitted) onEmit(ev); });
     return runner;
+  }
+
+  /**
+   * The machines' clock. A method of its own, with a bound function, not an arrow function in
+   * createMachine: that would keep createMachine's whole scope (its listeners, the initial state)
+   * alive as long as the clock.
+   */
+  private newClock(): RuntimeClock {
+    return new RuntimeClock(this.ctx, undefined, this.rethrow.bind(this));
   }
 
   /** A machine failed: the worker throws it after the step (rethrow), crashing as the actor. */
