@@ -415,12 +415,13 @@ const INITIAL_STATES_PER_MACHINE = 1024;
  * hands the `emitted` events to its listener after start() as XState would have. Machines in
  * machines/ are pure, so the transition depends on nothing but the input. Undefined when the
  * transition cannot be kept: it armed a timer or spawned a child (neither survives as data), or
- * the machine has more distinct inputs than are kept.
+ * the machine has more distinct inputs than are kept. `key` names the input exactly (inputs of
+ * one key must make the same transition): its JSON unless the caller has a cheaper name for it
+ * (JSON.stringify of a pod's two inputs took 0.4 s of a 30,000-pod bring-up).
  */
-export function initialState(machine: AnyStateMachine, input: unknown): InitialState | undefined {
+export function initialState(machine: AnyStateMachine, input: unknown, key: string = JSON.stringify(input)): InitialState | undefined {
   let byInput = initialStates.get(machine);
   if (!byInput) initialStates.set(machine, (byInput = new Map()));
-  const key = JSON.stringify(input);
   let state = byInput.get(key);
   if (state === undefined) {
     if (byInput.size >= INITIAL_STATES_PER_MACHINE) return undefined;

@@ -9,7 +9,7 @@ import type { KubeObject } from '../../api/types.ts';
 import { ApiClient } from '../../client/client.ts';
 import { parseQuantity } from '../../api/validation.ts';
 import { containerMachine, type ContainerInput, type ContainerKind, type ProbeName, type ProbeTiming } from '../../machines/container.ts';
-import { podMachine, SANDBOX_CREATE_MS, type PodMachineEvent } from '../../machines/pod.ts';
+import { podMachine, SANDBOX_CREATE_MS, type PodMachineEvent, type PodMachineInput } from '../../machines/pod.ts';
 import type { ProbeSpec, ProcessUpdate, VolumeStore, ProcessBehavior } from '../../cri/types.ts';
 import { createContainerProcess } from '../../cri/process.ts';
 import {
@@ -181,10 +181,11 @@ export class PodWorker implements ActorLogic {
       volumesMounted = first === 'mounted';
       this.firstMount = volumesMounted ? undefined : first === 'mounting' ? 'pending' : first;
     }
-    this.podLive = this.createMachine(podMachine, {
+    const podInput: PodMachineInput = {
       initContainers: (this.pod.spec.initContainers ?? []).map((c: any) => ({ name: c.name, sidecar: c.restartPolicy === 'Always' })),
       hasVolumes: (this.pod.spec.volumes ?? []).length > 0, resumed, admitted, volumesMounted,
-    }, (ev) => this.onPodEmit(ev), undefined, undefined, !resumed);
+    };
+    this.podLive = this.createMachine(podMachine, podInput, (ev) => this.onPodEmit(ev), undefined, undefined, !resumed, podInputKey(podInput));
     this.createContainers(resumed);
     for (const slot of this.slots.values()) if (slot.live) this.startMachine(slot.live);
     this.startMachine(this.podLive);
@@ -311,11 +312,11 @@ export class PodWorker implements ActorLogic {
    * transitions, without an XState Actor each). A container machine's parent is the pod machine
    * (which hears its end, as an XState parent does); the timers of all of them are the worker's.
    */
-  private createMachine(machine: any, input: unknown, onEmit: (ev: any) => void, part?: ContainerSlot, snapshot?: AnyMachineSnapshot, fresh = false): MachineRunner {
+  private createMachine(machine: any, input: unknown, onEmit: (ev: any) => void, part?: ContainerSlot, snapshot?: AnyMachineSnapshot, fresh = false, inputKey?: string): MachineRunner {
     const ctx = this.ctx;
     // A machine of a pod starting afresh starts from its initial state for this input (made
     // once); what the initial transition emitted is handed over when it starts (startMachine).
-    const initial = fresh ? initialState(machine, input) : undefined;
+    const initial = fresh ? initialState(machine, input, inputKey) : undefined;
     const clock = (this.clock ??= this.newClock());
     const listeners: RunnerListeners = {
       onEmit,
@@ -377,7 +378,7 @@ export class PodWorker implements ActorLogic {
     const slot = new ContainerSlot(this, c.name, c, kind, record, this.opts.host.imageService.normalize(c.image) ?? c.image);
     // A new pod's container gets its machine when it starts (bear): until then nothing reaches
     // it, and its initial state stands for it. A resumed one continues where the runtime has it.
-    const initial = resumed ? undefined : initialState(containerMachine, input);
+    const initial = resumed ? undefined : initialState(containerMachine, input, containerInputKey(input));
     if (initial) slot.unborn = { input, initial };
     else slot.live = this.createMachine(containerMachine, input, (ev) => this.onContainerEmit(slot, ev), slot, undefined, !resumed);
     this.slots.set(c.name, slot);
@@ -392,7 +393,8 @@ export class PodWorker implements ActorLogic {
     if (!this.podLive) this.wake();
     const { input } = slot.unborn!;
     slot.unborn = undefined;
-    const actor = this.createMachine(containerMachine, start ? { ...input, startNow: true } : input, (ev) => this.onContainerEmit(slot, ev), slot, undefined, true);
+    const born: ContainerInput = start ? { ...input, startNow: true } : input;
+    const actor = this.createMachine(containerMachine, born, (ev) => this.onContainerEmit(slot, ev), slot, undefined, true, containerInputKey(born));
     slot.live = actor;
     this.startMachine(actor);
   }
@@ -1065,10 +1067,33 @@ class ProjectedFiles extends Map<string, string> {
 
 const PROBE_DEFAULTS = { initialDelaySeconds: 0, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 };
 
+/** A flag of a machine input in initialState's key: t, f or u (undefined, which JSON would leave out). */
+function flag(b: boolean | undefined): string {
+  return b === undefined ? 'u' : b ? 't' : 'f';
+}
+
+/**
+ * initialState's key for a pod machine's input, without init containers: its four flags (JSON for
+ * the rest). Not JSON's field names each time: the key is made for every pod that starts.
+ */
+function podInputKey(i: PodMachineInput): string | undefined {
+  if (i.initContainers.length > 0) return undefined;
+  return `p${flag(i.hasVolumes)}${flag(i.resumed)}${flag(i.admitted)}${flag(i.volumesMounted)}`;
+}
+
+/** initialState's key for a container machine's input, not resumed (JSON then): every field the machine reads. */
+function containerInputKey(i: ContainerInput): string | undefined {
+  if (i.resume) return undefined;
+  const p = i.probes;
+  return `c${i.kind}/${i.podRestartPolicy}/${flag(i.startNow)}/${p.startup || p.liveness || p.readiness ? JSON.stringify(p) : ''}/${i.name}`;
+}
+
+const PROBE_FIELDS = [['startup', 'startupProbe'], ['liveness', 'livenessProbe'], ['readiness', 'readinessProbe']] as const;
+
 function probeTimings(c: any): Partial<Record<ProbeName, ProbeTiming>> {
   const out: Partial<Record<ProbeName, ProbeTiming>> = {};
-  for (const name of ['startup', 'liveness', 'readiness'] as const) {
-    const p = c[`${name}Probe`];
+  for (const [name, field] of PROBE_FIELDS) {
+    const p = c[field];
     if (!p) continue;
     const d = { ...PROBE_DEFAULTS, ...p };
     out[name] = { initialDelayMs: d.initialDelaySeconds * 1000, periodMs: d.periodSeconds * 1000, successThreshold: d.successThreshold, failureThreshold: d.failureThreshold };
