@@ -2,8 +2,7 @@
 // the two heartbeats (Lease every 10 s; NodeStatus every 10 s, posted on change or every
 // 5 min), admits the pods bound to it, runs a pod worker per pod, writes their status
 // (status manager) and events, and deletes a terminated pod's object (grace 0).
-import { createActor, type AnyActorRef } from 'xstate';
-import { lastStandingTick, type ActorContext, type ActorLogic, type Envelope, type ExitSignal, type StandingEnd } from '../../runtime/index.ts';
+import { MachineRunner, lastStandingTick, type ActorContext, type ActorLogic, type Envelope, type ExitSignal, type StandingEnd } from '../../runtime/index.ts';
 import type { HeartbeatMessage } from '../../api/heartbeats.ts';
 import type { KubeObject } from '../../api/types.ts';
 import { ApiClient, HEARTBEAT_CLIENT, type KindRef } from '../../client/client.ts';
@@ -57,7 +56,7 @@ export class Kubelet implements ActorLogic {
   private objects!: WatchingObjectCache;
   private pods!: Informer;
   private self!: Informer;
-  private node!: AnyActorRef;
+  private node!: MachineRunner;
   private readonly workers = new Map<string, string>();
   /** Requests of the active pods admitted here, and their sums (for admission of the next one). */
   private readonly admitted = new Map<string, { cpu: number; memory: number }>();
@@ -112,9 +111,7 @@ export class Kubelet implements ActorLogic {
       setTimeout: (fn: () => void, ms: number) => ctx.startTimer('heartbeat', ms, () => { fn(); this.rethrow(); }, { background: true }),
       clearTimeout: (h: number) => ctx.cancelTimer(h),
     };
-    this.node = createActor(nodeMachine, { clock: clock as any });
-    this.node.on('*', (ev: any) => this.onNodeEmit(ev));
-    this.node.subscribe({ error: (e: unknown) => { this.failure = e; } });
+    this.node = new MachineRunner(nodeMachine, 'node', clock, { onEmit: (ev) => this.onNodeEmit(ev), onError: (e) => { this.failure = e; } }, { input: undefined });
     this.node.start();
     this.rethrow();
   }
