@@ -115,9 +115,19 @@ function byteLength(s: string): number {
   return Buffer.byteLength(s, 'utf8');
 }
 
+/**
+ * Whether `s` takes more than `max` bytes in UTF-8. A UTF-16 code unit takes one to three bytes, so
+ * only a string between max/3 and max code units long needs counting (Buffer.byteLength, a native
+ * call, took 0.3 s of a 30,000-pod bring-up for names that are all short).
+ */
+function longerThan(s: string, max: number): boolean {
+  if (s.length > max) return true;
+  return s.length * 3 > max && byteLength(s) > max;
+}
+
 export function isDNS1123Label(s: string): string[] {
   const errs: string[] = [];
-  if (byteLength(s) > 63) errs.push(maxLenError(63));
+  if (longerThan(s, 63)) errs.push(maxLenError(63));
   if (!DNS1123_LABEL_RE.test(s)) {
     if (DNS1123_SUBDOMAIN_RE.test(s)) errs.push('must not contain dots');
     else errs.push(regexError(DNS1123_LABEL_ERR, DNS1123_LABEL_FMT, 'my-name', '123-abc'));
@@ -127,14 +137,14 @@ export function isDNS1123Label(s: string): string[] {
 
 export function isDNS1123Subdomain(s: string): string[] {
   const errs: string[] = [];
-  if (byteLength(s) > 253) errs.push(maxLenError(253));
+  if (longerThan(s, 253)) errs.push(maxLenError(253));
   if (!DNS1123_SUBDOMAIN_RE.test(s)) errs.push(regexError(DNS1123_SUBDOMAIN_ERR, DNS1123_SUBDOMAIN_FMT, 'example.com'));
   return errs;
 }
 
 export function isDNS1035Label(s: string): string[] {
   const errs: string[] = [];
-  if (byteLength(s) > 63) errs.push(maxLenError(63));
+  if (longerThan(s, 63)) errs.push(maxLenError(63));
   if (!DNS1035_LABEL_RE.test(s)) errs.push(regexError(DNS1035_LABEL_ERR, DNS1035_LABEL_FMT, 'my-name', 'abc-123'));
   return errs;
 }
@@ -151,7 +161,7 @@ export function isValidPortNum(port: number): string[] {
 
 export function isValidPortName(port: string): string[] {
   const errs: string[] = [];
-  if (byteLength(port) > 15) errs.push(maxLenError(15));
+  if (longerThan(port, 15)) errs.push(maxLenError(15));
   if (!/^[-a-z0-9]+$/.test(port)) errs.push('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)');
   if (!/[a-z]/.test(port)) errs.push('must contain at least one letter (a-z)');
   if (port.includes('--')) errs.push('must not contain consecutive hyphens');
@@ -164,7 +174,7 @@ const CONFIG_MAP_KEY_FMT = '[-._a-zA-Z0-9]+';
 /** validation.IsConfigMapKey (ConfigMap and Secret data keys). */
 export function isConfigMapKey(key: string): string[] {
   const errs: string[] = [];
-  if (byteLength(key) > 253) errs.push(maxLenError(253));
+  if (longerThan(key, 253)) errs.push(maxLenError(253));
   if (!new RegExp(`^${CONFIG_MAP_KEY_FMT}$`).test(key)) {
     errs.push(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", CONFIG_MAP_KEY_FMT, 'key.name', 'KEY_NAME', 'key-name'));
   }
@@ -209,14 +219,14 @@ export function isQualifiedName(value: string): string[] {
     return [`a valid label key ${regexError(LABEL_KEY_ERR, LABEL_KEY_FMT, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
   }
   if (name.length === 0) errs.push('name part must be non-empty');
-  else if (byteLength(name) > 63) errs.push(`name part ${maxLenError(63)}`);
+  else if (longerThan(name, 63)) errs.push(`name part ${maxLenError(63)}`);
   if (!LABEL_KEY_RE.test(name)) errs.push(`name part ${regexError(LABEL_KEY_ERR, LABEL_KEY_FMT, 'MyName', 'my.name', '123-abc')}`);
   return errs;
 }
 
 export function isValidLabelValue(value: string): string[] {
   const errs: string[] = [];
-  if (byteLength(value) > 63) errs.push(maxLenError(63));
+  if (longerThan(value, 63)) errs.push(maxLenError(63));
   if (!LABEL_VALUE_RE.test(value)) errs.push(regexError(LABEL_VALUE_ERR, LABEL_VALUE_FMT, 'MyValue', 'my_value', '12345'));
   return errs;
 }

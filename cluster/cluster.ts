@@ -836,16 +836,17 @@ export function formatApplyError(o: ApplyOutcome): string {
 export function uuidFrom(b: Uint8Array): string {
   b[6] = (b[6] & 0x0f) | 0x40;
   b[8] = (b[8] & 0x3f) | 0x80;
-  // Written into one buffer and read as one flat string: a uid per object and per event.
+  // The characters' codes in one reused list, read as one flat string: a uid per object and per
+  // event. Not a Buffer's latin1 decoding: in a 30,000-pod bring-up that native call took 0.25 s.
   let at = 0;
   for (let i = 0; i < 16; i++) {
-    if (i === 4 || i === 6 || i === 8 || i === 10) UUID_TEXT[at++] = 0x2d;
-    UUID_TEXT[at++] = HEX_DIGITS[b[i] >> 4];
-    UUID_TEXT[at++] = HEX_DIGITS[b[i] & 15];
+    if (i === 4 || i === 6 || i === 8 || i === 10) UUID_CODES[at++] = 0x2d;
+    UUID_CODES[at++] = HEX_DIGITS[b[i] >> 4];
+    UUID_CODES[at++] = HEX_DIGITS[b[i] & 15];
   }
-  return UUID_TEXT.toString('latin1', 0, 36);
+  return String.fromCharCode.apply(null, UUID_CODES);
 }
 
-const UUID_TEXT = Buffer.alloc(36);
+const UUID_CODES = new Array<number>(36).fill(0);
 
 export { groupResource };

@@ -71,6 +71,17 @@ describe('object metadata', () => {
     expect(validateLabels({ app: 'bad value' }, 'metadata.labels').map(fieldErrorMessage)[0]).toMatch(/^metadata\.labels: Invalid value: "bad value": a valid label must be an empty string or consist of/);
   });
 
+  it('length limits count UTF-8 bytes, as len() of a Go string does', () => {
+    // K:staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go IsValidLabelValue (len(value) > LabelValueMaxLength)
+    expect(validateLabels({ app: 'a'.repeat(63) }, 'metadata.labels')).toEqual([]);
+    expect(validateLabels({ app: 'a'.repeat(64) }, 'metadata.labels').map(fieldErrorMessage)[0]).toMatch(/must be no more than 63 characters/);
+    // 32 characters, 64 bytes: too long, though shorter than 63 characters.
+    const accented = validateLabels({ app: 'é'.repeat(32) }, 'metadata.labels').map(fieldErrorMessage);
+    expect(accented.some((m) => m.includes('must be no more than 63 characters'))).toBe(true);
+    expect(isDNS1123Subdomain('a'.repeat(253))).toEqual([]);
+    expect(isDNS1123Subdomain('a'.repeat(254))).toEqual(['must be no more than 253 characters']);
+  });
+
   it('name, namespace and uid cannot change on update', () => {
     // K:…/api/validation/objectmeta.go ValidateObjectMetaAccessorUpdate
     const old: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a', namespace: 'default', uid: 'u1' } };
