@@ -161,6 +161,9 @@ const RUNNER_SYSTEM = {
   },
 };
 
+/** The empty history and children of persisted snapshots (frozen: shared by all of them). */
+const NOTHING = Object.freeze({});
+
 function isEmptyObject(o: unknown): boolean {
   if (o === undefined || o === null) return true;
   for (const _ in o as object) return false;
@@ -234,11 +237,13 @@ export class MachineRunner {
    * a runner runs) it is made here, the same object in the same key order, without XState's rest
    * destructuring and its walk of the whole context for actor references (a runner's machine
    * spawns none it could refer to): 7 µs a call, 0.44 s of a 30,000-pod bring-up's hibernations.
+   * Its empty history and children are one shared frozen object (XState reads them as it
+   * restores, never changes them), not two new ones a snapshot that is kept for hours.
    */
   getPersistedSnapshot(): unknown {
     const s = this.snapshot as AnyMachineSnapshot & { output?: unknown; error?: unknown };
     if (isEmptyObject(s.children) && isEmptyObject(s.historyValue)) {
-      return { status: s.status, output: s.output, error: s.error, value: s.value, historyValue: {}, context: s.context, children: {} };
+      return { status: s.status, output: s.output, error: s.error, value: s.value, historyValue: NOTHING, context: s.context, children: NOTHING };
     }
     return this.machine.getPersistedSnapshot(s);
   }
@@ -308,7 +313,7 @@ export class MachineRunner {
   schedule(event: EventObject, delay: number, id: string): void {
     const timers = (this.timers ??= new Map());
     // As XState's scheduler: a second schedule under the same id replaces the entry, not the timer.
-    timers.set(id, this.clock.setTimeout(() => {
+    timers.set(id, this.clock.setTimeout(() => { // wall-clock-ok: the runtime's virtual clock
       timers.delete(id);
       this.send(event);
     }, delay));
@@ -410,13 +415,10 @@ export interface InitialState {
   snapshot: unknown;
   emitted: readonly unknown[];
   /**
-   * The machine, as the logic to create the actor with: it restores `snapshot` to one machine
-   * snapshot made once and shared by every actor restored from it (XState never changes a
-   * snapshot; each transition makes a new one), instead of rebuilding it per actor: its state
-   * nodes, state value, tags and a walk of its context, ≈4 KB and 3 µs an actor.
+   * `snapshot` restored, once: the machine snapshot every machine started from this initial state
+   * shares (frozen; XState never changes a snapshot, each transition makes a new one), instead of
+   * rebuilding it per machine: its state nodes, state value, tags and a walk of its context.
    */
-  logic: AnyStateMachine;
-  /** That shared machine snapshot: what an actor restored from `snapshot` has before any event (frozen). */
   restored: unknown;
 }
 
@@ -425,9 +427,10 @@ const initialStates = new WeakMap<AnyStateMachine, Map<string, InitialState | nu
 const INITIAL_STATES_PER_MACHINE = 1024;
 
 /**
- * XState's initial transition of `machine` for `input`, done once and kept: an actor restored
- * from it (`createActor(machine, { snapshot })`) is where a new one would be, for a third of the
- * time and allocation (a pod actor: 8 KB and 8 µs instead of 24 KB and 25 µs), and the caller
+ * XState's initial transition of `machine` for `input`, done once and kept: a machine started from
+ * it (a MachineRunner from `restored`, an actor from `snapshot`) is where a new one would be, for
+ * a third of the time and allocation (measured with a pod actor: 8 KB and 8 µs instead of 24 KB
+ * and 25 µs), and the caller
  * hands the `emitted` events to its listener after start() as XState would have. Machines in
  * machines/ are pure, so the transition depends on nothing but the input. Undefined when the
  * transition cannot be kept: it armed a timer or spawned a child (neither survives as data), or
@@ -459,14 +462,7 @@ function makeInitialState(machine: AnyStateMachine, input: unknown): InitialStat
   const persisted = deepFreeze(snapshot);
   // Without children the restore reads no actor scope. Frozen: a change would throw, not leak.
   const restored = Object.freeze(machine.restoreSnapshot(persisted as any, undefined as any));
-  const logic = Object.create(machine) as AnyStateMachine & { restoreSnapshot: AnyStateMachine['restoreSnapshot'] };
-  logic.restoreSnapshot = restoreKept.bind(null, machine, persisted, restored) as AnyStateMachine['restoreSnapshot'];
-  return { snapshot: persisted, emitted: deepFreeze(emitted), logic, restored };
-}
-
-/** A kept initial state restores to its one restored snapshot; any other as XState does. */
-function restoreKept(machine: AnyStateMachine, persisted: unknown, restored: unknown, snapshot: unknown, scope: unknown): unknown {
-  return snapshot === persisted ? restored : machine.restoreSnapshot(snapshot as any, scope as any);
+  return { snapshot: persisted, emitted: deepFreeze(emitted), restored };
 }
 
 function deepFreeze<T>(v: T): T {

@@ -464,25 +464,31 @@ describe('runtime: initial states of XState machines', () => {
     expect(initialState(door, { locked: true })).toBe(initialState(door, { locked: true }));
   });
 
-  it('actors created with the kept logic share one restored snapshot, which none of them changes', () => {
+  it('machines started from a kept initial state share one restored snapshot, which none of them changes', () => {
     const kept = initialState(door, { locked: false })!;
-    const a = createActor(kept.logic, { snapshot: kept.snapshot as any, input: { locked: false } }).start();
-    const b = createActor(kept.logic, { snapshot: kept.snapshot as any, input: { locked: false } }).start();
+    const clock = { setTimeout: () => 0, clearTimeout: () => undefined }; // wall-clock-ok: a clock no test timer reaches
+    const start = (from: { state?: any; persisted?: unknown }) => {
+      const r = new MachineRunner(door, 'door', clock, { onEmit: () => {}, onError: (e) => { throw e; } }, from);
+      r.start();
+      return r;
+    };
+    const a = start({ state: kept.restored });
+    const b = start({ state: kept.restored });
     const shared = b.getSnapshot();
     expect(a.getSnapshot()).toBe(shared);
     expect(Object.isFrozen(shared)).toBe(true);
     a.send({ type: 'OPEN' });
     expect(a.getSnapshot().value).toBe('Open');
     expect(a.getSnapshot().context.opened).toBe(1);
-    // The other actor and the shared snapshot are as they were.
+    // The other machine and the shared snapshot are as they were.
     expect(b.getSnapshot()).toBe(shared);
     expect(shared.value).toBe('Closed');
     expect(shared.context.opened).toBe(0);
     // Any other snapshot restores as XState restores it.
-    const other = createActor(kept.logic, { snapshot: a.getPersistedSnapshot() as any, input: { locked: false } }).start();
+    const other = start({ persisted: a.getPersistedSnapshot() });
     expect(other.getSnapshot().value).toBe('Open');
     expect(other.getSnapshot()).not.toBe(shared);
-    for (const actor of [a, b, other]) actor.stop();
+    for (const r of [a, b, other]) r.stop();
   });
 
   it('an initial state that arms a timer is not kept: the timer would not survive as data', () => {

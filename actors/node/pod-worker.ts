@@ -1142,11 +1142,11 @@ function hex(rnd: { int(n: number): number }, n: number): string {
 
 /** State values seen in hibernating snapshots, one frozen copy each (most settled pods share a few). */
 const stateValues = new Map<string, unknown>();
-const EMPTY = Object.freeze({});
 
 /**
  * A persisted snapshot that shares what thousands of hibernating pods repeat: its state value
- * and its empty history and children. XState reads them when it restores, never changes them.
+ * (the runner already shares its empty history and children). XState reads it when it restores,
+ * never changes it.
  */
 function compactSnapshot(snap: AnyMachineSnapshot): AnyMachineSnapshot {
   const s = snap as any;
@@ -1156,15 +1156,7 @@ function compactSnapshot(snap: AnyMachineSnapshot): AnyMachineSnapshot {
     if (shared === undefined && stateValues.size < 4096) stateValues.set(key, (shared = deepFreeze(s.value)));
     if (shared !== undefined) s.value = shared;
   }
-  if (isEmpty(s.historyValue)) s.historyValue = EMPTY;
-  if (isEmpty(s.children)) s.children = EMPTY;
   return snap;
-}
-
-function isEmpty(o: unknown): boolean {
-  if (!o || typeof o !== 'object') return false;
-  for (const _ in o) return false;
-  return true;
 }
 
 /**
