@@ -6,6 +6,7 @@
 // - an error inside the machine crashes the actor.
 import { createActor, type AnyActorRef, type AnyEventObject, type AnyMachineSnapshot, type AnyStateMachine, type EventObject, type InspectionEvent } from 'xstate';
 import type { ActorContext, ActorLogic, Envelope, Message } from './types.ts';
+import { compileMachine, type CompiledMachine } from './statechart.ts';
 
 export interface MachineActorOptions {
   input?: unknown;
@@ -202,12 +203,15 @@ export class MachineRunner {
   private mailbox: EventObject[] | undefined;
   /** Pending delayed events by id (XState's scheduled events of this actor), insertion-ordered. */
   private timers: Map<string, number> | undefined;
+  /** The machine's compiled macrostep, when it covers the machine (XState's transition otherwise). */
+  private readonly compiled: CompiledMachine | undefined;
 
   constructor(
     readonly machine: AnyStateMachine, readonly id: string, private readonly clock: MachineClock,
     private readonly listeners: RunnerListeners, from: RunnerStart, readonly parent?: MachineRunner,
   ) {
     this.sessionId = id;
+    this.compiled = compileMachine(machine);
     if (from.state) this.snapshot = from.state;
     else if (from.persisted !== undefined) this.snapshot = machine.restoreSnapshot(from.persisted as any, this as any) as AnyMachineSnapshot;
     else {
@@ -347,7 +351,8 @@ export class MachineRunner {
   private process(event: EventObject): void {
     let next: AnyMachineSnapshot;
     try {
-      next = this.machine.transition(this.snapshot, event, this as any) as AnyMachineSnapshot;
+      next = this.compiled?.transition(this.snapshot, event, this)
+        ?? this.machine.transition(this.snapshot, event, this as any) as AnyMachineSnapshot;
     } catch (err) {
       this.snapshot = { ...this.snapshot, status: 'error', error: err } as AnyMachineSnapshot;
       return this.fail(err);

@@ -7,6 +7,7 @@ import {
   MachineRunner, MemoryTraceSink, Runtime, Supervisor, initialState, machineLogic, virtualScheduler, shouldRestart,
   type ActorContext, type ActorLogic, type Envelope, type RunnerListeners,
 } from '../runtime/index.ts';
+import { ManualClock } from './clock-helpers.ts';
 
 /** Records what it receives; can be told to crash. */
 class Recorder implements ActorLogic {
@@ -498,28 +499,6 @@ describe('runtime: initial states of XState machines', () => {
 });
 
 describe('runtime: machines run without an XState Actor (MachineRunner)', () => {
-  /** Timers on a hand-driven clock, as XState's `clock` option and the runner both take them. */
-  class ManualClock {
-    now = 0;
-    private next = 1;
-    readonly timers = new Map<number, { at: number; fn: () => void }>();
-    setTimeout(fn: () => void, ms: number): number { // wall-clock-ok: a test clock, run by hand
-      this.timers.set(this.next, { at: this.now + ms, fn });
-      return this.next++;
-    }
-    clearTimeout(handle: number): void {
-      this.timers.delete(handle);
-    }
-    advance(ms: number): void {
-      this.now += ms;
-      for (const [h, t] of [...this.timers].sort((a, b) => a[1].at - b[1].at || a[0] - b[0])) {
-        if (t.at > this.now || !this.timers.has(h)) continue;
-        this.timers.delete(h);
-        t.fn();
-      }
-    }
-  }
-
   const job = setup({
     types: { context: {} as { runs: number }, events: {} as { type: 'START' } | { type: 'PING' } | { type: 'STOP' } | { type: 'BAD' } },
     guards: { broken: () => { throw new Error('guard failed'); } },
