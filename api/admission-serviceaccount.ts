@@ -7,6 +7,7 @@ import type { KubeObject } from './types.ts';
 import type { AdmissionAttributes, AdmissionPlugin, ApiServer } from './server.ts';
 import { newAdmissionForbidden } from './errors.ts';
 import { groupResource, lookupKind } from './registry.ts';
+import { deepFreeze } from './equal.ts';
 
 export const DEFAULT_SERVICE_ACCOUNT = 'default';
 /** DefaultAPITokenMountPath. */
@@ -21,19 +22,22 @@ const MIRROR_POD_ANNOTATION = 'kubernetes.io/config.mirror';
 
 const serviceAccountInfo = () => lookupKind('v1', 'ServiceAccount')!;
 
+/**
+ * What the plugin's volume projects (createVolume's sources and mode): the same for every pod, so
+ * every pod's volume shares this one frozen object (30,000 pods: 8 objects each fewer).
+ */
+const TOKEN_PROJECTION = deepFreeze({
+  sources: [
+    { serviceAccountToken: { expirationSeconds: SERVICE_ACCOUNT_TOKEN_EXPIRATION_SECONDS, path: 'token' } },
+    { configMap: { name: ROOT_CA_CONFIGMAP, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+    { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+  ],
+  defaultMode: 0o644,
+});
+
 /** The projected volume the plugin adds (createVolume). */
 export function serviceAccountVolume(name: string): any {
-  return {
-    name,
-    projected: {
-      sources: [
-        { serviceAccountToken: { expirationSeconds: SERVICE_ACCOUNT_TOKEN_EXPIRATION_SECONDS, path: 'token' } },
-        { configMap: { name: ROOT_CA_CONFIGMAP, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-        { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
-      ],
-      defaultMode: 0o644,
-    },
-  };
+  return { name, projected: TOKEN_PROJECTION };
 }
 
 /** shouldAutomount: the pod's setting, else the ServiceAccount's, else yes. */

@@ -497,6 +497,10 @@ function toleratesNoExecute(t: Json, key: string): boolean {
   return keyMatches && effectMatches;
 }
 
+/** The tolerations DefaultTolerationSeconds adds: every pod's are these two frozen objects. */
+const NOT_READY_TOLERATION = Object.freeze({ key: NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS });
+const UNREACHABLE_TOLERATION = Object.freeze({ key: UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS });
+
 /**
  * The DefaultTolerationSeconds admission plugin (pod create): adds 300 s NoExecute tolerations
  * for not-ready and unreachable nodes unless the pod already tolerates them.
@@ -508,7 +512,7 @@ export function defaultTolerationSeconds(pod: KubeObject): void {
   const toleratesUnreachable = tolerations.some((t) => toleratesNoExecute(t, UNREACHABLE));
   if (toleratesNotReady && toleratesUnreachable) return;
   const list: Json[] = Array.isArray(spec.tolerations) ? spec.tolerations : [];
-  if (!toleratesNotReady) list.push({ key: NOT_READY, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS });
-  if (!toleratesUnreachable) list.push({ key: UNREACHABLE, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS });
+  if (!toleratesNotReady) list.push(NOT_READY_TOLERATION);
+  if (!toleratesUnreachable) list.push(UNREACHABLE_TOLERATION);
   spec.tolerations = list;
 }
