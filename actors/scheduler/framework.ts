@@ -84,9 +84,9 @@ export class SchedulingAlgorithm {
     decision.feasibleNodes = feasible.length;
     decision.evaluatedNodes = log.evaluated;
     if (feasible.length === 0) return { kind: 'FitError', diagnosis, numAllNodes: cache.numNodes };
-    if (feasible.length === 1) return { kind: 'Scheduled', node: feasible[0].name };
-    const totals = this.prioritizeNodes(state, feasible, decision, log);
-    return { kind: 'Scheduled', node: this.selectHost(feasible, totals) };
+    const chosen = feasible.length === 1 ? 0 : this.selectHost(feasible, this.prioritizeNodes(state, feasible, decision, log));
+    log.choose(chosen);
+    return { kind: 'Scheduled', node: feasible[chosen].name };
   }
 
   /** The nominated node (after preemption) is tried first: it is likely the only one that fits. */
@@ -115,8 +115,11 @@ export class SchedulingAlgorithm {
     // Most pods ask nothing special of a node: one fused check stands for every filter's pass.
     const plain = plainCycle(state);
     let processed = 0;
+    // Round the list from nextStartNodeIndex (a wrap, not a division per node).
+    let at = this.nextStartNodeIndex % total;
     for (let i = 0; i < total && found < want; i++) {
-      const n = nodes[(this.nextStartNodeIndex + i) % total];
+      const n = nodes[at];
+      if (++at === total) at = 0;
       processed++;
       const st = plain && passesPlainCycle(state, n) ? undefined : runFilters(state, n, plugins);
       if (!st) {
@@ -150,8 +153,8 @@ export class SchedulingAlgorithm {
     return totals;
   }
 
-  /** selectHost: the highest total; ties are broken uniformly at random (reservoir sampling). */
-  private selectHost(feasible: NodeInfo[], totals: Float64Array): string {
+  /** selectHost: the highest total (its index); ties are broken uniformly at random (reservoir sampling). */
+  private selectHost(feasible: NodeInfo[], totals: Float64Array): number {
     let best = 0;
     let ties = 1;
     for (let i = 1; i < feasible.length; i++) {
@@ -163,7 +166,7 @@ export class SchedulingAlgorithm {
         if (this.tieBreak.int(ties) === 0) best = i;
       }
     }
-    return feasible[best].name;
+    return best;
   }
 }
 
