@@ -7,6 +7,7 @@ import type { KubeObject } from '../api/types.ts';
 import type { Scheduler } from '../actors/scheduler/scheduler.ts';
 import { explainPlacement, filterResults } from '../actors/scheduler/scheduler.ts';
 import { registerPriorityAdmission } from '../api/admission-priority.ts';
+import { VerdictLog } from '../actors/scheduler/explain.ts';
 
 interface NodeOpts {
   cpu?: string;
@@ -531,6 +532,36 @@ describe('explainability', () => {
     expect(old.nodes.filter((v) => v.rejectedBy).map((v) => v.rejectedBy).sort()).toEqual(['NodeResourcesFit', 'TaintToleration']);
     // What the inspector shows is the JSON of a decision: the verdicts are part of it.
     expect(JSON.parse(JSON.stringify(recent)).nodes).toHaveLength(10);
+  });
+
+  it('a summary keeps the five best feasible nodes (ties by name), the chosen one and one rejection per reason, in evaluation order', () => {
+    // 30 nodes evaluated in a shuffled order, totals with many ties, four rejections of two kinds.
+    const names = Array.from({ length: 30 }, (_, i) => `node-${String(i).padStart(2, '0')}`);
+    const evaluated = names.map((n, i) => ({ n, i, key: (i * 17) % 31 })).sort((a, b) => a.key - b.key).map((x) => x.n);
+    const totalOf = (name: string) => [300, 250, 250, 200][Number(name.slice(5)) % 4];
+    for (const withRanks of [true, false]) {
+      const log = new VerdictLog();
+      log.reserve(evaluated.length + 4);
+      const feasible: string[] = [];
+      evaluated.forEach((name, k) => {
+        if (k % 9 === 4) log.reject({ node: `${name}-x`, rejectedBy: k % 2 ? 'NodeResourcesFit' : 'TaintToleration', reasons: ['r'] });
+        log.pass(name, withRanks ? names.indexOf(name) : -1);
+        feasible.push(name);
+      });
+      const totals = log.startTotals(feasible.length);
+      feasible.forEach((name, i) => { totals[i] = totalOf(name); });
+      log.addScores(feasible.map((name) => totalOf(name) / 10));
+      const chosen = feasible.indexOf('node-17'); // not among the best: kept besides them
+      log.choose(chosen);
+      const summary = log.summary('node-17', 5);
+      const best = [...feasible].sort((a, b) => totalOf(b) - totalOf(a) || (a < b ? -1 : 1)).slice(0, 5);
+      expect(summary.filter((v) => !v.rejectedBy).map((v) => v.node).sort()).toEqual([...best, 'node-17'].sort());
+      expect(summary.filter((v) => v.rejectedBy).map((v) => v.rejectedBy).sort()).toEqual(['NodeResourcesFit', 'TaintToleration']);
+      // In evaluation order, each feasible node with its total.
+      const at = (v: { node: string }) => (v.node.endsWith('-x') ? evaluated.indexOf(v.node.slice(0, -2)) - 0.5 : evaluated.indexOf(v.node));
+      expect(summary.map(at)).toEqual(summary.map(at).sort((a, b) => a - b));
+      for (const v of summary.filter((x) => !x.rejectedBy)) expect(v.total).toBe(totalOf(v.node));
+    }
   });
 
   it('the same seed gives the same placements (ties broken by the seeded stream)', async () => {

@@ -80,6 +80,12 @@ export class NodeInfo {
   freeEphemeralStorage = 0;
   freePods = 0;
 
+  /**
+   * The node's place among the nodes' names in sorted order (-1 until the node list is made):
+   * a decision's summary breaks ties by name with it, without reading the names.
+   */
+  nameRank = -1;
+
   constructor(readonly name: string) {}
 
   setNode(node: KubeObject): void {
@@ -192,9 +198,11 @@ export class SchedulerCache {
   nodeList(): NodeInfo[] {
     if (this.order) return this.order;
     const zones = new Map<string, NodeInfo[]>();
+    let rank = 0;
     for (const name of [...this.nodes.keys()].sort()) {
       const ni = this.nodes.get(name)!;
       if (!ni.node) continue;
+      ni.nameRank = rank++;
       const z = zoneKey(ni.labels);
       let list = zones.get(z);
       if (!list) zones.set(z, (list = []));

@@ -55,6 +55,8 @@ export class VerdictLog {
   private feasible = 0;
   /** The chosen node's index among the feasible ones (-1: none chosen, or not told). */
   private chosen = -1;
+  /** Each feasible entry's name rank (NodeInfo.nameRank; -1: unknown), to break ties by name. */
+  private ranks = new Int32Array(0);
   /** One column per score plugin; a reused column may be longer than `feasible`. */
   private readonly columns: Array<ArrayLike<number>> = [];
   /** Columns of an earlier attempt, kept for this one's scores (recycle). */
@@ -85,12 +87,16 @@ export class VerdictLog {
    */
   reserve(n: number): void {
     if (this.count === 0 && n > this.order.length) this.order = new Array(n);
-    if (this.count === 0 && n > this.rejected.length) this.rejected = new Uint8Array(n);
+    if (this.count === 0 && n > this.rejected.length) {
+      this.rejected = new Uint8Array(n);
+      this.ranks = new Int32Array(n);
+    }
   }
 
-  /** A node every filter passed. */
-  pass(node: string): void {
+  /** A node every filter passed; `rank`: its name's place in sorted order, when known. */
+  pass(node: string, rank = -1): void {
     this.mark(0);
+    this.ranks[this.count] = rank;
     this.order[this.count++] = node;
     this.feasible++;
   }
@@ -107,11 +113,23 @@ export class VerdictLog {
 
   private mark(rejected: 0 | 1): void {
     if (this.count >= this.rejected.length) {
-      const grown = new Uint8Array(Math.max(16, this.rejected.length * 2));
+      const size = Math.max(16, this.rejected.length * 2);
+      const grown = new Uint8Array(size);
       grown.set(this.rejected);
       this.rejected = grown;
+      const ranks = new Int32Array(size);
+      ranks.set(this.ranks.subarray(0, Math.min(this.ranks.length, size)));
+      this.ranks = ranks;
     }
     this.rejected[this.count] = rejected;
+  }
+
+  /** Whether the feasible entry at `a` comes before the one at `b` by name (by rank when both are known). */
+  private nameBefore(a: number, b: number): boolean {
+    const ra = this.ranks[a];
+    const rb = this.ranks[b];
+    if (ra >= 0 && rb >= 0) return ra < rb;
+    return (this.order[a] as string) < (this.order[b] as string);
   }
 
   get evaluated(): number {
@@ -194,8 +212,7 @@ export class VerdictLog {
       let k = topAt.length;
       while (k > 0) {
         const u = totals ? totals[topI[k - 1]] : 0;
-        // Names are read only for a tie.
-        if (t > u || (t === u && (order[at] as string) < (order[topAt[k - 1]] as string))) k--;
+        if (t > u || (t === u && this.nameBefore(at, topAt[k - 1]))) k--;
         else break;
       }
       if (k < best) {

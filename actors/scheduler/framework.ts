@@ -96,7 +96,7 @@ export class SchedulingAlgorithm {
     if (!n?.node) return [];
     const st = runFilters(state, n, plugins);
     if (!st) {
-      log.pass(n.name);
+      log.pass(n.name, n.nameRank);
       return [n];
     }
     return [];
@@ -124,7 +124,7 @@ export class SchedulingAlgorithm {
       const st = plain && passesPlainCycle(state, n) ? undefined : runFilters(state, n, plugins);
       if (!st) {
         feasible[found++] = n;
-        log.pass(n.name);
+        log.pass(n.name, n.nameRank);
         continue;
       }
       diagnosis.statuses.set(n.name, st);
