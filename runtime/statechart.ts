@@ -64,6 +64,8 @@ interface Configuration {
   tags: Set<string>;
   /** Steps from here, by the transitions taken (one transition, or their ids joined). */
   steps: Map<unknown, Step>;
+  /** Enabled transitions (their ids joined) without those in conflict, as taken from here. */
+  conflicts: Map<string, Transition[]>;
 }
 
 /** One microstep's structure: what is exited and entered, and the configuration after it. */
@@ -90,7 +92,6 @@ export class CompiledMachine {
   private readonly byNodes = new WeakMap<readonly StateNode[], Configuration>();
   private readonly byKey = new Map<string, Configuration>();
   private readonly transitionIds = new Map<Transition, number>();
-  private readonly conflicts = new Map<string, Transition[]>();
   private readonly actions: Record<string, any>;
   private readonly guards: Record<string, any>;
   /** The machine's root state node. */
@@ -125,7 +126,7 @@ export class CompiledMachine {
       const list = nodes.slice();
       config = {
         nodes: list, set: new Set(list), atomic: list.filter(isAtomic), eventless: list.some((n) => n.always !== undefined),
-        value: stateValue(this.root, list), tags: new Set(list.flatMap((n) => n.tags)), steps: new Map(),
+        value: stateValue(this.root, list), tags: new Set(list.flatMap((n) => n.tags)), steps: new Map(), conflicts: new Map(),
       };
       this.byKey.set(key, config);
       this.byNodes.set(list, config);
@@ -145,9 +146,9 @@ export class CompiledMachine {
   /** removeConflictingTransitions, once per configuration and set of enabled transitions. */
   withoutConflicts(config: Configuration, enabled: Transition[]): Transition[] {
     if (enabled.length <= 1) return enabled;
-    const key = config.nodes.map((n) => n.id).join('\u0000') + '|' + enabled.map((t) => this.idOf(t)).join(',');
-    let kept = this.conflicts.get(key);
-    if (!kept) this.conflicts.set(key, (kept = removeConflictingTransitions(enabled, config.set)));
+    const key = enabled.map((t) => this.idOf(t)).join(',');
+    let kept = config.conflicts.get(key);
+    if (!kept) config.conflicts.set(key, (kept = removeConflictingTransitions(enabled, config.set)));
     return kept;
   }
 
