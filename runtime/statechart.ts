@@ -76,7 +76,7 @@ interface Step {
   /** Entered, in document order; `defaultEntry` of them also run their initial transition's actions. */
   entry: StateNode[];
   defaultEntry: Set<StateNode>;
-  /** The configuration after the step; undefined when the step enters a top-level final state (then it is the done one). */
+  /** The configuration after the step (one entering a top-level final state ends in `done`). */
   next: Configuration;
   /** The configuration once done (its nodes in reverse document order, as XState leaves them). */
   done?: Configuration;
@@ -115,7 +115,10 @@ export class CompiledMachine {
     return run.process(event);
   }
 
-  /** The configuration of a snapshot's nodes (made the first time those nodes, in that order, are seen). */
+  /**
+   * The configuration of a snapshot's nodes (made the first time those nodes, in that order, are
+   * seen); every snapshot the compiled machine makes carries the configuration's own list.
+   */
   configurationOf(nodes: readonly StateNode[]): Configuration {
     const known = this.byNodes.get(nodes);
     if (known) return known;
@@ -131,7 +134,8 @@ export class CompiledMachine {
       this.byKey.set(key, config);
       this.byNodes.set(list, config);
     }
-    this.byNodes.set(nodes, config);
+    // A snapshot's own list (one XState restored, say) is not kept: the snapshots made from here
+    // on carry the configuration's list.
     return config;
   }
 
