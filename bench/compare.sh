@@ -6,7 +6,11 @@
 #   bash bench/compare.sh DIR_A DIR_B [ROUNDS] ["node flags for A"] ["node flags for B"]
 set -euo pipefail
 A=$(cd "$1" && pwd); B=$(cd "$2" && pwd); N=${3:-4}; FA=${4:-}; FB=${5:-}
-F="--expose-gc --max-semi-space-size=64 --max-old-space-size=1344 --no-parallel-scavenge --heap-growing-percent=200"
+[ "$N" -ge 1 ] || { echo "ROUNDS must be at least 1" >&2; exit 2; }
+# bench:goal's node flags, as package.json has them.
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+F=$(node -p "require('$REPO/package.json').scripts['bench:goal'].replace(/^taskset -c 0 node /, '').replace(/ --import tsx bench\/goal\.ts$/, '')")
+echo "bench:goal's node flags: $F"
 OUT=$(mktemp -d)
 wall() { grep 'wall time' "$1" | awk '{print $3}'; }
 sa=0; sb=0
