@@ -7,19 +7,20 @@
 set -euo pipefail
 A=$(cd "$1" && pwd); B=$(cd "$2" && pwd); N=${3:-4}; FA=${4:-}; FB=${5:-}
 [ "$N" -ge 1 ] || { echo "ROUNDS must be at least 1" >&2; exit 2; }
-# bench:goal's node flags, as package.json has them.
-REPO=$(cd "$(dirname "$0")/.." && pwd)
-F=$(node -p "require('$REPO/package.json').scripts['bench:goal'].replace(/^taskset -c 0 node /, '').replace(/ --import tsx bench\/goal\.ts$/, '')")
-echo "bench:goal's node flags: $F"
+# Each checkout's bench:goal node flags, as its package.json has them.
+flags() { node -p "require('$1/package.json').scripts['bench:goal'].replace(/^taskset -c 0 node /, '').replace(/ --import tsx bench\/goal\.ts$/, '')"; }
+GA=$(flags "$A"); GB=$(flags "$B")
+echo "A: $A, node flags: $GA $FA"
+echo "B: $B, node flags: $GB $FB"
 OUT=$(mktemp -d)
 wall() { grep 'wall time' "$1" | awk '{print $3}'; }
 sa=0; sb=0
 for i in $(seq "$N"); do
   if [ $((i % 2)) = 1 ]; then ca=0; cb=1; else ca=1; cb=0; fi
   # shellcheck disable=SC2086
-  (cd "$A" && taskset -c $ca node $F $FA --import tsx bench/goal.ts > "$OUT/a" 2>&1) &
+  (cd "$A" && taskset -c $ca node $GA $FA --import tsx bench/goal.ts > "$OUT/a" 2>&1) &
   # shellcheck disable=SC2086
-  (cd "$B" && taskset -c $cb node $F $FB --import tsx bench/goal.ts > "$OUT/b" 2>&1) &
+  (cd "$B" && taskset -c $cb node $GB $FB --import tsx bench/goal.ts > "$OUT/b" 2>&1) &
   wait
   wa=$(wall "$OUT/a"); wb=$(wall "$OUT/b")
   echo "round $i: A $wa s (cpu $ca)  B $wb s (cpu $cb)"
