@@ -117,6 +117,33 @@ describe('ReplicaSet controller', () => {
     expect(c.get('pod', 'ready-costly').metadata.deletionTimestamp).toBeUndefined();
   });
 
+  it('keeps its status counts current as pods and the template change: available after minReadySeconds, fully labelled per template', async () => {
+    // replica_set_utils.go calculateStatus: readyReplicas, availableReplicas (Ready for
+    // minReadySeconds), fullyLabeledReplicas (pods carrying every template label).
+    const c = await createCluster({ seed: SEED });
+    const rs = replicaSet('web', 3);
+    rs.spec.minReadySeconds = 30;
+    c.create(rs);
+    await c.runFor('10s');
+    expect(c.get('replicaset', 'web').status).toMatchObject({ replicas: 3, fullyLabeledReplicas: 3, readyReplicas: 3, availableReplicas: 0 });
+    // The controller syncs again once minReadySeconds have passed (AddAfter).
+    await c.runFor('30s');
+    expect(c.get('replicaset', 'web').status).toMatchObject({ replicas: 3, readyReplicas: 3, availableReplicas: 3 });
+    // A template label the pods lack: none is fully labelled, all are still the ReplicaSet's.
+    c.patch('replicaset', 'web', { spec: { template: { metadata: { labels: { app: 'web', tier: 'front' } } } } }, { type: 'merge' });
+    await c.runFor('5s');
+    expect(c.get('replicaset', 'web').status).toMatchObject({ replicas: 3, fullyLabeledReplicas: 0, readyReplicas: 3, availableReplicas: 3 });
+    // One pod relabelled with the label too counts again; a pod deleted is replaced by a new one
+    // (from the new template), ready but not yet available.
+    const [first, second] = c.list('pods', { labelSelector: 'app=web' }).map((p) => p.metadata.name!);
+    c.patch('pod', first, { metadata: { labels: { tier: 'front' } } }, { type: 'merge' });
+    c.delete('pod', second);
+    await c.runFor('20s');
+    expect(c.get('replicaset', 'web').status).toMatchObject({ replicas: 3, fullyLabeledReplicas: 2, readyReplicas: 3, availableReplicas: 2 });
+    await c.runFor('40s');
+    expect(c.get('replicaset', 'web').status).toMatchObject({ replicas: 3, fullyLabeledReplicas: 2, readyReplicas: 3, availableReplicas: 3 });
+  });
+
   it('releases a relabelled pod, replaces it, and adopts it back when its labels match again', async () => {
     // k8s-facts §2.3; pkg/controller/controller_ref_manager.go ClaimPods (adopt / release).
     const c = await createCluster({ seed: SEED });
