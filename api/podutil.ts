@@ -33,8 +33,13 @@ export function isPodAvailable(pod: KubeObject, minReadySeconds: number, nowMs: 
 /** IsPodAvailable on the pod's Ready condition already found (a caller that counts Ready pods too). */
 export function isReadyConditionAvailable(ready: PodCondition | undefined, minReadySeconds: number, nowMs: number, epoch?: number): boolean {
   if (ready?.status !== 'True') return false;
+  return isAvailableSince(ready.lastTransitionTime ? parseTime(ready.lastTransitionTime, epoch) : Number.NaN, minReadySeconds, nowMs);
+}
+
+/** A Ready pod's availability from when it became Ready (NaN: its condition has no time, so now). */
+export function isAvailableSince(readySinceMs: number, minReadySeconds: number, nowMs: number): boolean {
   if (minReadySeconds <= 0) return true;
-  const since = ready.lastTransitionTime ? parseTime(ready.lastTransitionTime, epoch) : nowMs;
+  const since = Number.isNaN(readySinceMs) ? nowMs : readySinceMs;
   return since + minReadySeconds * 1000 <= nowMs;
 }
 

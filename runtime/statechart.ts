@@ -309,6 +309,7 @@ class Macrostep {
   private evaluate(guard: any, event: EventObject): boolean {
     const isInline = typeof guard === 'function';
     const resolved = isInline ? guard : this.compiled.guard(typeof guard === 'string' ? guard : guard.type);
+    // A guard the machine names but does not define: XState's own error, word for word.
     if (!isInline && !resolved) throw new Error(`Guard '${typeof guard === 'string' ? guard : guard.type}' is not implemented.'.`);
     if (typeof resolved !== 'function') return this.evaluate(resolved, event);
     const context = this.context;

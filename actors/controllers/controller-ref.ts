@@ -55,11 +55,11 @@ export class PodControllerRefManager {
 
   /** ClaimObject's decision for one pod. */
   private claimObject(pod: KubeObject): 'claimed' | 'ignore' | 'adopt' | 'release' {
+    if (isClaimed(pod, this.controller.metadata.uid, this.selector)) return 'claimed';
     const ref = getControllerOf(pod);
     const matches = this.selector.matches(pod.metadata.labels);
     if (ref) {
       if (ref.uid !== this.controller.metadata.uid) return 'ignore';
-      if (matches) return 'claimed';
       return this.controller.metadata.deletionTimestamp ? 'ignore' : 'release';
     }
     if (this.controller.metadata.deletionTimestamp || !matches) return 'ignore';
@@ -125,4 +125,10 @@ export function recheckDeletionTimestamp(client: ApiClient, owner: KubeObject): 
     else if (r.object.metadata.deletionTimestamp) cb(`${where} has just been deleted at ${r.object.metadata.deletionTimestamp}`);
     else cb(undefined);
   });
+}
+
+/** ClaimObject's "claimed": the pod's controller reference names the owner, whose selector still matches it. */
+export function isClaimed(pod: KubeObject, ownerUid: string | undefined, selector: LabelSelector): boolean {
+  const ref = getControllerOf(pod);
+  return ref !== undefined && ref.uid === ownerUid && selector.matches(pod.metadata.labels);
 }

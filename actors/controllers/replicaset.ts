@@ -7,7 +7,7 @@
 // at once (as the workqueue guarantees) and an event during a sync re-queues it afterwards.
 import type { KubeObject } from '../../api/types.ts';
 import type { ApiResult } from '../../api/request.ts';
-import { getPodCondition, isPodActive, isPodReady, isReadyConditionAvailable, type PodCondition } from '../../api/podutil.ts';
+import { getPodCondition, isAvailableSince, isPodActive, isPodReady, isReadyConditionAvailable, type PodCondition } from '../../api/podutil.ts';
 import type { LabelSelector } from '../../api/selectors.ts';
 import { deepEqual, clone } from '../../api/equal.ts';
 import { formatTime, parseTime } from '../../api/time.ts';
@@ -16,7 +16,7 @@ import type { Informer } from '../../client/informer.ts';
 import { KeyedSync } from './keyed-sync.ts';
 import { Controller, controllerUser } from './controller.ts';
 import { ControllerExpectations } from './expectations.ts';
-import { PodControllerRefManager, recheckDeletionTimestamp } from './controller-ref.ts';
+import { PodControllerRefManager, isClaimed, recheckDeletionTimestamp } from './controller-ref.ts';
 import { getPodsToDelete } from './pod-ranking.ts';
 import { claimCandidates, indexOrphans, getControllerOf, hasStatusCause, itemBackoffMs, newControllerRef, podKey, resyncPeriod, splitKey, resolveControllerRef, ownersSelecting, selectorOf } from './controller-utils.ts';
 
@@ -176,12 +176,12 @@ export class ReplicaSetController extends Controller {
     const filteredPods = facts.activePods();
     // Every active pod already ours (most syncs): the ControllerRefManager would claim them all,
     // adopting and releasing nothing, and the status counts come from what the facts hold.
-    const counts = facts.allActiveClaimed() ? facts.activeCounts() : undefined;
+    const counted = facts.allActiveClaimed() ? facts : undefined;
     const afterClaim = (claimed: KubeObject[]) => {
-      if (rsNeedsSync && !rs.metadata.deletionTimestamp) this.manageReplicas(claimed, rs, (manageErr) => this.finishSync(rs, claimed, manageErr, done, counts));
-      else this.finishSync(rs, claimed, undefined, done, counts);
+      if (rsNeedsSync && !rs.metadata.deletionTimestamp) this.manageReplicas(claimed, rs, (manageErr) => this.finishSync(rs, claimed, manageErr, done, counted));
+      else this.finishSync(rs, claimed, undefined, done, counted);
     };
-    if (counts) {
+    if (counted) {
       afterClaim(filteredPods);
       return;
     }
@@ -197,11 +197,12 @@ export class ReplicaSetController extends Controller {
 
   /**
    * calculateStatus and updateReplicaSetStatus; re-check availability after minReadySeconds.
-   * `counts`: the claimed pods' counts as the pod facts hold them (the same as counting `pods`).
+   * `counted`: the pod facts, when `pods` are their active pods (then counted from the facts,
+   * which no other sync of this ReplicaSet changes meanwhile).
    */
-  private finishSync(rs: KubeObject, pods: KubeObject[], manageErr: string | undefined, done: Done, counts?: PodCounts): void {
+  private finishSync(rs: KubeObject, pods: KubeObject[], manageErr: string | undefined, done: Done, counted?: PodFacts): void {
     const now = this.ctx.now();
-    const newStatus = counts ? statusFromCounts(rs, pods.length, counts.at(rs.spec?.minReadySeconds ?? 0, now), manageErr, now) : calculateStatus(rs, pods, manageErr, now);
+    const newStatus = counted ? statusFromCounts(rs, pods.length, counted.activeCounts(rs.spec?.minReadySeconds ?? 0, now), manageErr, now) : calculateStatus(rs, pods, manageErr, now);
     this.updateReplicaSetStatus(rs, newStatus, (updated, err) => {
       if (err || !updated) {
         done(err ?? 'status update failed');
@@ -465,8 +466,6 @@ function keyOf(o: KubeObject): string {
   return `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 }
 
-/** The ReplicaSet's selector; undefined when it cannot be parsed (the sync then does nothing). */
-
 /**
  * What a ReplicaSet's sync reads of each candidate pod (pkg/controller's IsPodActive, the claim,
  * calculateStatus' label and Ready checks), kept per ReplicaSet and reused while the informer
@@ -487,11 +486,6 @@ class PodFactsCache {
   forget(key: string): void {
     this.byReplicaSet.delete(key);
   }
-}
-
-/** The claimed pods' counts, availability taken at the sync's instant. */
-interface PodCounts {
-  at(minReadySeconds: number, nowMs: number): StatusCounts;
 }
 
 const ACTIVE = 1;
@@ -534,11 +528,8 @@ class PodFacts {
       if (i < before.length && before[i] === pod) continue;
       let f = 0;
       if (isPodActive(pod)) f |= ACTIVE;
-      const ref = getControllerOf(pod);
-      const labels = pod.metadata.labels;
-      // ClaimObject's "claimed": our controller reference, and the selector still matches.
-      if (ref && ref.uid === this.uid && this.selector.matches(labels)) f |= CLAIMED;
-      if (hasLabels(labels ?? {}, this.templateLabels)) f |= FULLY_LABELED;
+      if (isClaimed(pod, this.uid, this.selector)) f |= CLAIMED;
+      if (hasLabels(pod.metadata.labels ?? {}, this.templateLabels)) f |= FULLY_LABELED;
       const ready = getPodCondition(pod, 'Ready');
       if (ready?.status === 'True') f |= READY;
       flags[i] = f;
@@ -562,28 +553,19 @@ class PodFacts {
     return true;
   }
 
-  /** calculateStatus' counts over the active pods (all claimed). */
-  activeCounts(): PodCounts {
-    const flags = this.flags;
-    const since = this.readySince;
-    const n = this.pods.length;
-    return {
-      at: (minReadySeconds, nowMs) => {
-        let fullyLabeled = 0;
-        let ready = 0;
-        let available = 0;
-        for (let i = 0; i < n; i++) {
-          const f = flags[i];
-          if (!(f & ACTIVE)) continue;
-          if (f & FULLY_LABELED) fullyLabeled++;
-          if (!(f & READY)) continue;
-          ready++;
-          // IsPodAvailable: Ready for minReadySeconds (since now when the condition has no time).
-          const from = Number.isNaN(since[i]) ? nowMs : since[i];
-          if (minReadySeconds <= 0 || from + minReadySeconds * 1000 <= nowMs) available++;
-        }
-        return { fullyLabeled, ready, available };
-      },
-    };
+  /** calculateStatus' counts over the active pods (all claimed), availability at `nowMs`. */
+  activeCounts(minReadySeconds: number, nowMs: number): StatusCounts {
+    let fullyLabeled = 0;
+    let ready = 0;
+    let available = 0;
+    for (let i = 0; i < this.pods.length; i++) {
+      const f = this.flags[i];
+      if (!(f & ACTIVE)) continue;
+      if (f & FULLY_LABELED) fullyLabeled++;
+      if (!(f & READY)) continue;
+      ready++;
+      if (isAvailableSince(this.readySince[i], minReadySeconds, nowMs)) available++;
+    }
+    return { fullyLabeled, ready, available };
   }
 }
