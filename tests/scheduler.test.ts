@@ -148,6 +148,34 @@ describe('kube-scheduler placement', () => {
     await c.runFor('5s');
     expect(c.get('pod', 'app', 'default').spec.nodeName).toBe('n2');
   });
+
+  it('scores image locality from the nodes as they are now: an image gone, a node removed and another added', async () => {
+    const big = { names: ['docker.io/library/bigapp:1.0'], sizeBytes: 800 * 1024 * 1024 };
+    const c = await clusterWith([node('n1'), node('n2', { images: [big] }), node('n3'), node('n5', { images: [big] })]);
+    const imageScore = (name: string, at: string): number => {
+      const d = scheduler(c).decision(`default/${name}`)!;
+      const k = d.scorePlugins.findIndex((p) => p.name === 'ImageLocality');
+      return d.nodes.find((v) => v.node === at)!.scores![k];
+    };
+    c.create(pod('first', { image: 'bigapp:1.0', cpu: '100m' }));
+    await c.runFor('2s');
+    expect(imageScore('first', 'n2')).toBeGreaterThan(0);
+    expect(imageScore('first', 'n1')).toBe(0);
+    // n2 goes with its pod (n4 takes its place in the scheduler's cache, without the image); n3 pulls the image.
+    c.delete('pod', 'first', { namespace: 'default', gracePeriodSeconds: 0 });
+    c.delete('node', 'n2');
+    c.create(node('n4'));
+    c.patch('node', 'n3', { status: { images: [big] } }, { type: 'merge', subresource: 'status' });
+    await c.runFor('2s');
+    c.create(pod('second', { image: 'bigapp:1.0', cpu: '100m' }));
+    await c.runFor('2s');
+    expect(['n3', 'n5']).toContain(c.get('pod', 'second', 'default').spec.nodeName);
+    expect(imageScore('second', 'n4')).toBe(0);
+    expect(imageScore('second', 'n1')).toBe(0);
+    // Two of four nodes have the image, as before: the same score.
+    expect(imageScore('second', 'n3')).toBe(imageScore('first', 'n2'));
+    expect(imageScore('second', 'n5')).toBe(imageScore('first', 'n2'));
+  });
 });
 
 describe('FailedScheduling events as tools/events records them (series)', () => {

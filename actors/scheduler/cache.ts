@@ -79,6 +79,21 @@ export class NodeInfo {
   freeMemory = 0;
   freeEphemeralStorage = 0;
   freePods = 0;
+  /**
+   * What the default scores read, also on the NodeInfo itself (not in `allocatable`, `requested`
+   * and `taints`, three more objects a node): a scoring pass over hundreds of feasible nodes then
+   * reads the objects the filter pass has just read.
+   */
+  allocatableCpu = 0;
+  allocatableMemory = 0;
+  requestedCpu = 0;
+  requestedMemory = 0;
+  taintCount = 0;
+  /**
+   * The node's column in the cache's per-image size arrays (SchedulerCache.imageSizes); -1 for a
+   * NodeInfo the cache does not hold, whose `images` are read instead.
+   */
+  slot = -1;
 
   /**
    * The node's place among the nodes' names in sorted order (-1 until the node list is made):
@@ -120,7 +135,12 @@ export class NodeInfo {
   private refreshFree(): void {
     const a = this.allocatable;
     const r = this.requested;
-    this.open = this.node !== undefined && !this.unschedulable && this.taints.length === 0;
+    this.taintCount = this.taints.length;
+    this.open = this.node !== undefined && !this.unschedulable && this.taintCount === 0;
+    this.allocatableCpu = a.cpu;
+    this.allocatableMemory = a.memory;
+    this.requestedCpu = r.cpu;
+    this.requestedMemory = r.memory;
     this.freeCpu = a.cpu - r.cpu;
     this.freeMemory = a.memory - r.memory;
     this.freeEphemeralStorage = a.ephemeralStorage - r.ephemeralStorage;
@@ -130,6 +150,7 @@ export class NodeInfo {
   /** A copy whose pod set and sums can be changed freely (preemption's dry run). */
   clone(): NodeInfo {
     const c = new NodeInfo(this.name);
+    c.slot = this.slot;
     c.node = this.node;
     c.allocatable = this.allocatable;
     c.labels = this.labels;
@@ -184,6 +205,14 @@ export class SchedulerCache {
   readonly withRequiredAntiAffinity = new Set<string>();
   /** image → number of nodes that have it (ImageStateSummary.NumNodes). */
   readonly imageNodes = new Map<string, number>();
+  /**
+   * image → its size on each node that has it, by NodeInfo.slot (0 where the node lacks it):
+   * ImageLocality reads one array entry a node instead of looking the image up in each node's map.
+   */
+  readonly imageSizes = new Map<string, Float64Array>();
+  /** Slots of NodeInfos the cache dropped, for the next new ones. */
+  private readonly freeSlots: number[] = [];
+  private nextSlot = 0;
   /** Nominated pods (after preemption): node → uid → pod. */
   readonly nominated = new Map<string, Map<string, PodInfo>>();
   private readonly nominatedNode = new Map<string, string>();
@@ -233,7 +262,7 @@ export class SchedulerCache {
     this.countImages(ni, -1);
     ni.clearNode();
     this.nodeCount--;
-    if (ni.pods.size === 0) this.nodes.delete(name);
+    if (ni.pods.size === 0) this.dropNodeInfo(ni);
     this.order = undefined;
   }
 
@@ -275,7 +304,7 @@ export class SchedulerCache {
     this.pods.delete(uid);
     const ni = this.nodes.get(info.nodeName);
     ni?.removePod(uid);
-    if (ni && !ni.node && ni.pods.size === 0) this.nodes.delete(info.nodeName);
+    if (ni && !ni.node && ni.pods.size === 0) this.dropNodeInfo(ni);
     const ns = this.byNamespace.get(info.namespace);
     ns?.delete(uid);
     if (ns?.size === 0) this.byNamespace.delete(info.namespace);
@@ -315,15 +344,35 @@ export class SchedulerCache {
 
   private nodeInfo(name: string): NodeInfo {
     let ni = this.nodes.get(name);
-    if (!ni) this.nodes.set(name, (ni = new NodeInfo(name)));
+    if (!ni) {
+      this.nodes.set(name, (ni = new NodeInfo(name)));
+      ni.slot = this.freeSlots.length ? this.freeSlots.pop()! : this.nextSlot++;
+    }
     return ni;
   }
 
+  private dropNodeInfo(ni: NodeInfo): void {
+    this.nodes.delete(ni.name);
+    this.freeSlots.push(ni.slot);
+  }
+
+  /** Counts (sign 1) or uncounts (-1) the node's images, in imageNodes and in imageSizes. */
   private countImages(ni: NodeInfo, sign: 1 | -1): void {
-    for (const name of ni.images.keys()) {
+    for (const [name, size] of ni.images) {
       const n = (this.imageNodes.get(name) ?? 0) + sign;
-      if (n <= 0) this.imageNodes.delete(name);
-      else this.imageNodes.set(name, n);
+      if (n <= 0) {
+        this.imageNodes.delete(name);
+        this.imageSizes.delete(name);
+        continue;
+      }
+      this.imageNodes.set(name, n);
+      let sizes = this.imageSizes.get(name);
+      if (!sizes || sizes.length <= ni.slot) {
+        const grown = new Float64Array(Math.max(16, this.nextSlot, ni.slot + 1) * 2);
+        if (sizes) grown.set(sizes);
+        this.imageSizes.set(name, (sizes = grown));
+      }
+      sizes[ni.slot] = sign > 0 ? size : 0;
     }
   }
 }

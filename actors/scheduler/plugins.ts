@@ -475,6 +475,7 @@ const taintTolerationScore: ScorePlugin = {
 };
 
 function untoleratedPreferNoSchedule(n: NodeInfo, tolerations: Toleration[]): number {
+  if (n.taintCount === 0) return 0;
   let count = 0;
   for (const t of n.taints) if (t.effect === 'PreferNoSchedule' && !tolerated(tolerations, t)) count++;
   return count;
@@ -514,8 +515,8 @@ const leastAllocatedScore: ScorePlugin = {
 };
 
 function leastAllocatedScoreOf(s: CycleState, n: NodeInfo): number {
-  const cpu = leastAllocated(n.nonZeroCpu + s.info.nonZeroCpu, n.allocatable.cpu);
-  const mem = leastAllocated(n.nonZeroMemory + s.info.nonZeroMemory, n.allocatable.memory);
+  const cpu = leastAllocated(n.nonZeroCpu + s.info.nonZeroCpu, n.allocatableCpu);
+  const mem = leastAllocated(n.nonZeroMemory + s.info.nonZeroMemory, n.allocatableMemory);
   return Math.trunc((cpu + mem) / 2);
 }
 
@@ -534,8 +535,8 @@ const balancedAllocationScore: ScorePlugin = {
 };
 
 function balancedAllocationOf(s: CycleState, n: NodeInfo): number {
-  const cpu = fraction(n.requested.cpu + s.info.requests.cpu, n.allocatable.cpu);
-  const mem = fraction(n.requested.memory + s.info.requests.memory, n.allocatable.memory);
+  const cpu = fraction(n.requestedCpu + s.info.requests.cpu, n.allocatableCpu);
+  const mem = fraction(n.requestedMemory + s.info.requests.memory, n.allocatableMemory);
   const std = Math.abs(cpu - mem) / 2;
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 }
@@ -556,7 +557,7 @@ const imageLocalityScore: ScorePlugin = {
     if (!images.length) return undefined;
     // Each image's spread (the share of nodes that have it) is the same for every node: once a cycle.
     const spread = images.map((img) => (cache.imageNodes.get(img) ?? 0) / Math.max(1, cache.numNodes));
-    return { images, spread };
+    return { images, spread, sizes: images.map((img) => cache.imageSizes.get(img)) } satisfies ImageLocalityState;
   },
   scoreAll: (_s, nodes, pre, _cache, out) => {
     const p = pre as ImageLocalityState;
@@ -567,11 +568,19 @@ const imageLocalityScore: ScorePlugin = {
 interface ImageLocalityState {
   images: string[];
   spread: number[];
+  /** Each image's sizes by node slot (SchedulerCache.imageSizes; undefined: no node has it). */
+  sizes: Array<Float64Array | undefined>;
 }
 
-function imageLocalityOf(n: NodeInfo, { images, spread }: ImageLocalityState): number {
+function imageLocalityOf(n: NodeInfo, { images, spread, sizes }: ImageLocalityState): number {
   let sum = 0;
+  const slot = n.slot;
   for (let k = 0; k < images.length; k++) {
+    if (slot >= 0) {
+      const column = sizes[k];
+      if (column !== undefined && slot < column.length) sum += column[slot] * spread[k];
+      continue;
+    }
     const size = n.images.get(images[k]);
     if (size !== undefined) sum += size * spread[k];
   }
