@@ -108,7 +108,8 @@ export class EventRecorder {
         name: this.namer.name(ref.name, now), namespace: ref.namespace ?? 'default', count: 1, firstTimestamp: t,
         ref, type, reason, message: combined ? undefined : message,
       };
-      this.seen.set(key, seen);
+      if (cached === undefined) this.seen.add(key, seen);
+      else this.seen.set(key, seen);
     }
     // 3. The spam filter, per source and object: without a token nothing is written.
     if (!this.acceptSpam(ref, now)) return;
@@ -120,14 +121,15 @@ export class EventRecorder {
   private acceptSpam(ref: ObjectRef, now: number): boolean {
     const spamKey = keyHash('spam', ref, '', '', '');
     let bucket = this.spam.get(spamKey);
-    if (!bucket) this.spam.set(spamKey, (bucket = new TokenBucket(EVENT_SPAM_QPS, EVENT_SPAM_BURST, now)));
+    if (!bucket) this.spam.add(spamKey, (bucket = new TokenBucket(EVENT_SPAM_QPS, EVENT_SPAM_BURST, now)));
     return bucket.tryAccept(now);
   }
 
   /** Whether this event is combined: its alike events have reached ten different messages. */
   private aggregate(key: number, message: string, now: number): boolean {
     let rec = this.alike.get(key);
-    if (!rec || now - rec.lastMs > EVENT_AGGREGATE_INTERVAL_MS) this.alike.set(key, (rec = { lastMs: now, messages: message }));
+    if (!rec) this.alike.add(key, (rec = { lastMs: now, messages: message }));
+    else if (now - rec.lastMs > EVENT_AGGREGATE_INTERVAL_MS) this.alike.set(key, (rec = { lastMs: now, messages: message }));
     else if (typeof rec.messages === 'string') {
       if (rec.messages !== message) rec.messages = new Set([rec.messages, message]);
     } else rec.messages.add(message);

@@ -34,8 +34,13 @@ export class LruCache<V> {
 
   /** Puts `value` under `key` as the most recently used; drops the least recently used beyond capacity. */
   set(key: number, value: V): void {
+    if (key !== this.newest) this.map.delete(key);
+    this.add(key, value);
+  }
+
+  /** set() for a key the cache does not hold (a get() just missed it): no lookup to take it out first. */
+  add(key: number, value: V): void {
     const map = this.map;
-    if (key !== this.newest) map.delete(key);
     map.set(key, value);
     this.newest = key;
     if (map.size > this.capacity) map.delete((this.oldest ??= map.keys()).next().value as number);

@@ -124,7 +124,8 @@ export class ReplicaSetController extends Controller {
       this.enqueue(keyOf(rs));
       const minReady = rs.spec?.minReadySeconds ?? 0;
       // Upstream adds a second to avoid millisecond skew in AddAfter.
-      if (!isPodReady(old) && isPodReady(cur) && minReady > 0) this.enqueueAfter(keyOf(rs), minReady * 1000 + 1000);
+      // minReadySeconds first: without it, neither version's conditions need reading.
+      if (minReady > 0 && !isPodReady(old) && isPodReady(cur)) this.enqueueAfter(keyOf(rs), minReady * 1000 + 1000);
       return;
     }
     if (labelChanged || refChanged) for (const rs of this.getPodReplicaSets(cur)) this.enqueue(keyOf(rs));
