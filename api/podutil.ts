@@ -73,36 +73,43 @@ export function emptyResources(): Resources {
 /** A ResourceList ({cpu: '500m', memory: '1Gi'}) in base units (cpu in millicores). */
 export function resourceList(list: Record<string, string | number> | undefined): Resources {
   const r = emptyResources();
-  if (!list) return r;
-  for (const [name, q] of Object.entries(list)) {
-    const v = parseQuantity(q);
-    if (!Number.isFinite(v)) continue;
-    if (name === 'cpu') r.cpu = Math.round(v * 1000);
-    else if (name === 'memory') r.memory = v;
-    else if (name === 'ephemeral-storage') r.ephemeralStorage = v;
-    else if (name === 'pods') r.pods = v;
-    else (r.other ??= {})[name] = v;
-  }
+  if (list) for (const name in list) setQuantity(r, name, list[name]);
   return r;
+}
+
+/** One entry of a ResourceList into `r` (an unparsable quantity is left out). */
+function setQuantity(r: Resources, name: string, q: string | number): void {
+  const v = parseQuantity(q);
+  if (!Number.isFinite(v)) return;
+  if (name === 'cpu') r.cpu = Math.round(v * 1000);
+  else if (name === 'memory') r.memory = v;
+  else if (name === 'ephemeral-storage') r.ephemeralStorage = v;
+  else if (name === 'pods') r.pods = v;
+  else (r.other ??= {})[name] = v;
 }
 
 function addInto(a: Resources, b: Resources): void {
   a.cpu += b.cpu;
   a.memory += b.memory;
   a.ephemeralStorage += b.ephemeralStorage;
-  for (const [k, v] of Object.entries(b.other ?? {})) (a.other ??= {})[k] = (a.other[k] ?? 0) + v;
+  if (b.other) for (const k in b.other) (a.other ??= {})[k] = (a.other[k] ?? 0) + b.other[k];
 }
 
 function maxInto(a: Resources, b: Resources): void {
   a.cpu = Math.max(a.cpu, b.cpu);
   a.memory = Math.max(a.memory, b.memory);
   a.ephemeralStorage = Math.max(a.ephemeralStorage, b.ephemeralStorage);
-  for (const [k, v] of Object.entries(b.other ?? {})) (a.other ??= {})[k] = Math.max(a.other[k] ?? 0, v);
+  if (b.other) for (const k in b.other) (a.other ??= {})[k] = Math.max(a.other[k] ?? 0, b.other[k]);
 }
 
 /** A container's requests; limits stand in for unset requests, as API defaulting does. */
 export function containerRequests(c: any): Resources {
-  return resourceList({ ...(c.resources?.limits ?? {}), ...(c.resources?.requests ?? {}) });
+  const requests: Record<string, string | number> | undefined = c.resources?.requests;
+  const limits: Record<string, string | number> | undefined = c.resources?.limits;
+  // The requests, then each limit whose resource has no request (no merged list made per container).
+  const r = resourceList(requests);
+  if (limits) for (const name in limits) if (!requests || !(name in requests)) setQuantity(r, name, limits[name]);
+  return r;
 }
 
 /**
@@ -112,9 +119,18 @@ export function containerRequests(c: any): Resources {
 export function podRequests(pod: KubeObject): Resources {
   const total = emptyResources();
   for (const c of pod.spec?.containers ?? []) addInto(total, containerRequests(c));
+  const inits: any[] | undefined = pod.spec?.initContainers;
+  if (inits?.length) addInitRequests(total, inits);
+  if (pod.spec?.overhead) addInto(total, resourceList(pod.spec.overhead));
+  total.pods = 1;
+  return total;
+}
+
+/** The init containers' part of PodRequests: sidecars add up, and the largest init step counts. */
+function addInitRequests(total: Resources, inits: any[]): void {
   const sidecars = emptyResources();
   const initMax = emptyResources();
-  for (const c of pod.spec?.initContainers ?? []) {
+  for (const c of inits) {
     const req = containerRequests(c);
     if (c.restartPolicy === 'Always') {
       addInto(sidecars, req);
@@ -127,9 +143,6 @@ export function podRequests(pod: KubeObject): Resources {
     }
   }
   maxInto(total, initMax);
-  if (pod.spec?.overhead) addInto(total, resourceList(pod.spec.overhead));
-  total.pods = 1;
-  return total;
 }
 
 // ---------------------------------------------------------------------- taints and tolerations

@@ -139,7 +139,7 @@ export const nothing: LabelSelector = new NothingSelector();
 // --- validation, as content.IsLabelKey / content.IsLabelValue (shared with api/validation.ts) ---
 
 /** content.IsLabelKey (the same rule as validation's IsQualifiedName). */
-export function isLabelKey(value: string): string[] {
+export function isLabelKey(value: string): readonly string[] {
   return isQualifiedName(value);
 }
 

@@ -203,8 +203,25 @@ const LABEL_VALUE_FMT = `(${LABEL_KEY_FMT})?`;
 const LABEL_VALUE_ERR = "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 const LABEL_VALUE_RE = new RegExp(`^${LABEL_VALUE_FMT}$`);
 
-/** IsQualifiedName: an optional DNS-subdomain prefix and `/`, then a name of at most 63 characters. */
-export function isQualifiedName(value: string): string[] {
+/**
+ * IsQualifiedName: an optional DNS-subdomain prefix and `/`, then a name of at most 63 characters.
+ * The same few keys (`app`, `kubernetes.io/hostname`, finalizers) are checked on every object:
+ * a key's messages are worked out once (the list returned is shared: do not change it).
+ */
+export function isQualifiedName(value: string): readonly string[] {
+  let msgs = qualifiedNameMessages.get(value);
+  if (msgs === undefined) {
+    if (qualifiedNameMessages.size >= QUALIFIED_NAME_MEMO_MAX) qualifiedNameMessages.clear();
+    msgs = Object.freeze(qualifiedNameErrors(value));
+    qualifiedNameMessages.set(value, msgs);
+  }
+  return msgs;
+}
+
+const QUALIFIED_NAME_MEMO_MAX = 4096;
+const qualifiedNameMessages = new Map<string, readonly string[]>();
+
+function qualifiedNameErrors(value: string): string[] {
   const errs: string[] = [];
   const parts = value.split('/');
   let name: string;
@@ -454,6 +471,8 @@ const quantityValues = new Map<string, number>();
 /** The parse error upstream gives for a malformed quantity, or null when it parses. */
 export function quantityError(s: string | number): string | null {
   if (typeof s === 'number') return Number.isFinite(s) ? null : QUANTITY_FORMAT_ERROR;
+  // A quantity parseQuantity has read to a number parses (its memo answers without a regex).
+  if (Number.isFinite(parseQuantity(s))) return null;
   return parseQuantityText(String(s)).error;
 }
 
@@ -593,12 +612,12 @@ function isStandardContainerResource(name: string): boolean {
 function validateResourceList(list: unknown, path: string): FieldError[] {
   const errs: FieldError[] = [];
   for (const name of sortedKeys(list)) {
-    const p = `${path}[${name}]`;
+    // The field path is made only for an error (the resources of every container of every pod are checked).
     const q = (list as Json)[name];
-    if (!isStandardContainerResource(name)) errs.push(field.invalid(p, name, 'must be a standard resource for containers'));
+    if (!isStandardContainerResource(name)) errs.push(field.invalid(`${path}[${name}]`, name, 'must be a standard resource for containers'));
     const parseErr = quantityError(q);
-    if (parseErr) errs.push(field.invalid(p, q, parseErr));
-    else if (parseQuantity(q) < 0) errs.push(field.invalid(p, quantityString(q), 'must be greater than or equal to 0'));
+    if (parseErr) errs.push(field.invalid(`${path}[${name}]`, q, parseErr));
+    else if (parseQuantity(q) < 0) errs.push(field.invalid(`${path}[${name}]`, quantityString(q), 'must be greater than or equal to 0'));
   }
   return errs;
 }
@@ -689,15 +708,19 @@ function validateTolerations(tolerations: unknown, path: string): FieldError[] {
   const errs: FieldError[] = [];
   asArray(tolerations).forEach((raw, i) => {
     const t = isObject(raw) ? raw : {};
-    const p = `${path}[${i}]`;
-    if (t.key) errs.push(...isQualifiedName(String(t.key)).map((m) => field.invalid(`${p}.key`, t.key, m)));
-    if (!t.key && t.operator !== 'Exists') errs.push(field.invalid(`${p}.operator`, t.operator ?? '', 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
-    if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') {
-      errs.push(field.invalid(`${p}.effect`, t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set"));
+    // The path is made only for an error (every pod carries the two default tolerations).
+    const p = (): string => `${path}[${i}]`;
+    if (t.key) {
+      const msgs = isQualifiedName(String(t.key));
+      if (msgs.length) errs.push(...msgs.map((m) => field.invalid(`${p()}.key`, t.key, m)));
     }
-    if (t.operator && !TOLERATION_OPERATORS.includes(t.operator)) errs.push(field.notSupported(`${p}.operator`, t.operator, TOLERATION_OPERATORS));
-    if (t.operator === 'Exists' && t.value) errs.push(field.invalid(`${p}.operator`, t.value, "value must be empty when `operator` is 'Exists'"));
-    if (t.effect && !TAINT_EFFECTS.includes(t.effect)) errs.push(field.notSupported(`${p}.effect`, t.effect, TAINT_EFFECTS));
+    if (!t.key && t.operator !== 'Exists') errs.push(field.invalid(`${p()}.operator`, t.operator ?? '', 'operator must be Exists when `key` is empty, which means "match all values and all keys"'));
+    if (t.tolerationSeconds !== undefined && t.effect !== 'NoExecute') {
+      errs.push(field.invalid(`${p()}.effect`, t.effect ?? '', "effect must be 'NoExecute' when `tolerationSeconds` is set"));
+    }
+    if (t.operator && !TOLERATION_OPERATORS.includes(t.operator)) errs.push(field.notSupported(`${p()}.operator`, t.operator, TOLERATION_OPERATORS));
+    if (t.operator === 'Exists' && t.value) errs.push(field.invalid(`${p()}.operator`, t.value, "value must be empty when `operator` is 'Exists'"));
+    if (t.effect && !TAINT_EFFECTS.includes(t.effect)) errs.push(field.notSupported(`${p()}.effect`, t.effect, TAINT_EFFECTS));
   });
   return errs;
 }

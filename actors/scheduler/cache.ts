@@ -4,7 +4,7 @@
 // events, so a scheduling decision never scans every pod. Assumed pods (bound by this scheduler,
 // not yet seen bound by the informer) count on their node like confirmed ones.
 import type { KubeObject } from '../../api/types.ts';
-import { podRequests, emptyResources, resourceList, type Resources, type Taint } from '../../api/podutil.ts';
+import { containerRequests, podRequests, emptyResources, resourceList, type Resources, type Taint } from '../../api/podutil.ts';
 import { labelSelectorFromMeta, nothing, type LabelSelector } from '../../api/selectors.ts';
 import { parseTime } from '../../api/time.ts';
 import { NONE } from '../../api/equal.ts';
@@ -420,7 +420,7 @@ function nonZeroRequests(pod: KubeObject): [number, number] {
   for (const c of pod.spec?.containers ?? []) {
     const req = c.resources?.requests ?? {};
     const lim = c.resources?.limits ?? {};
-    const r = resourceList({ ...lim, ...req });
+    const r = containerRequests(c);
     cpu += 'cpu' in req || 'cpu' in lim ? r.cpu : DEFAULT_MILLI_CPU_REQUEST;
     mem += 'memory' in req || 'memory' in lim ? r.memory : DEFAULT_MEMORY_REQUEST;
   }
