@@ -399,6 +399,8 @@ export interface FieldSelector {
   readonly empty: boolean;
   toString(): string;
   fields: readonly string[];
+  /** The value a `field=value` term requires (undefined: no such term), for a lookup instead of a scan. */
+  required(field: string): string | undefined;
 }
 
 type FieldGetter = (obj: KubeObject) => string;
@@ -542,6 +544,10 @@ class TermsSelector implements FieldSelector {
   }
   toString(): string {
     return this.terms.map((t) => `${t.field}${t.negate ? '!=' : '='}${escapeValue(t.value)}`).join(',');
+  }
+  required(field: string): string | undefined {
+    for (const t of this.terms) if (t.field === field && !t.negate) return t.value;
+    return undefined;
   }
 }
 

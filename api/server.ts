@@ -242,6 +242,14 @@ export class ApiServer {
     const fields = fieldSelector && info !== ALL_KIND ? parseFieldSelector(fieldSelector, info.kind) : undefined;
     const items: KubeObject[] = [];
     this.bringKindUpToDate(info);
+    // A single named object (a kubelet's informer on its own Node: metadata.name=<node>) is looked
+    // up, not found by matching every stored object against the selector.
+    const name = fields?.required('metadata.name');
+    if (name !== undefined && (namespace !== undefined || !info.namespaced)) {
+      const obj = this.objects.get(resourceKey(info))!.get(objectKey(info.namespaced ? namespace : undefined, name));
+      if (obj && labels.matches(obj.metadata.labels) && fields!.matches(obj)) items.push(obj);
+      return { apiVersion: apiVersionOf(info), kind: `${info.kind}List`, metadata: { resourceVersion: String(this.rv) }, items };
+    }
     for (const k of info === ALL_KIND ? ALL_KINDS : [info]) {
       if (excludeResources?.includes(k.resource)) continue;
       const start = items.length;

@@ -324,6 +324,17 @@ describe('selectors', () => {
     expect(names(c.list('cm', { fieldSelector: 'metadata.namespace=default,metadata.name!=b' }))).toEqual(['a', 'c']);
     const s = rejection(() => c.list('cm', { fieldSelector: 'data.x=1' }));
     expect(s.code).toBe(400);
+    // One named object in one namespace (a kubelet's own Node, a pod by name): with the other terms and the labels too.
+    expect(names(c.list('cm', { namespace: 'default', fieldSelector: 'metadata.name=b' }))).toEqual(['b']);
+    expect(c.list('cm', { namespace: 'kube-system', fieldSelector: 'metadata.name=b' })).toEqual([]);
+    expect(c.list('cm', { namespace: 'default', fieldSelector: 'metadata.name=b', labelSelector: 'env=prod' })).toEqual([]);
+    expect(c.list('cm', { namespace: 'default', fieldSelector: 'metadata.name=b,metadata.namespace=kube-system' })).toEqual([]);
+    expect(c.list('cm', { namespace: 'default', fieldSelector: 'metadata.name=kube-root-ca.crt' }).map((o) => o.metadata.namespace)).toEqual(['default']);
+    c.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', labels: { zone: 'a' } } });
+    c.create({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n2' } });
+    expect(c.list('nodes', { fieldSelector: 'metadata.name=n2' }).map((o) => o.metadata.name)).toEqual(['n2']);
+    expect(c.list('nodes', { fieldSelector: 'metadata.name=n2', labelSelector: 'zone' })).toEqual([]);
+    expect(c.list('nodes', { fieldSelector: 'metadata.name=n3' })).toEqual([]);
   });
 
   it('pod field selectors on spec.nodeName and status.phase', async () => {
