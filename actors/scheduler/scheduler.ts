@@ -31,6 +31,16 @@ export const SCHEDULER_USER: UserInfo = { username: 'system:kube-scheduler', gro
 export const DECISIONS_MAX = 1_000;
 /** The newest decisions keep every node's verdict; older ones keep a summary (memory bound). */
 export const FULL_DECISIONS = 100;
+/**
+ * Scheduling cycles the scheduler runs in one turn (one runtime step) while pods are active, as
+ * its ScheduleOne loop goes on from pod to pod without waiting for its informers: each cycle sees
+ * the pods the ones before it assumed, bindings go out as messages, and informer events that
+ * arrive meanwhile are handled after the turn (as they may be upstream, where they run in other
+ * goroutines). One cycle a turn made the next wait behind every message queued at that instant,
+ * by which time the nodes' data had left the processor's caches: 32 a turn took 12% less time
+ * in a 30,000-pod bring-up (8: 8%; 128: 13%).
+ */
+export const CYCLES_PER_TURN = 32;
 /** Retired verdict logs kept for reuse. */
 const SPARE_LOGS = 8;
 /** What a summarised decision keeps: the best feasible nodes and one rejected node per reason. */
@@ -98,7 +108,7 @@ export class Scheduler implements ActorLogic {
     switch (env.message.type) {
       case 'scheduler.schedule-one':
         this.workScheduled = false;
-        this.scheduleOne();
+        for (let i = 0; i < CYCLES_PER_TURN && this.queue.activeSize > 0; i++) this.scheduleOne();
         break;
       case 'scheduler.flush-backoff':
         this.queue.flushBackoffCompleted();
