@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createCluster, type Cluster } from '../cluster/cluster.ts';
 import type { KubeObject } from '../api/types.ts';
 import type { Scheduler } from '../actors/scheduler/scheduler.ts';
-import { explainPlacement, filterResults } from '../actors/scheduler/scheduler.ts';
+import { CYCLES_PER_TURN, explainPlacement, filterResults } from '../actors/scheduler/scheduler.ts';
 import { registerPriorityAdmission } from '../api/admission-priority.ts';
 import { VerdictLog } from '../actors/scheduler/explain.ts';
 
@@ -140,30 +140,31 @@ describe('kube-scheduler placement', () => {
     expect(Object.values(placement(c, ['a', 'b', 'c'])).filter(Boolean)).toHaveLength(2);
   });
 
-  it('runs up to 32 scheduling cycles a turn, each counting the pods the cycles before it placed', async () => {
-    // 70 pods wait with no node; two nodes of 10 pods' cpu each arrive, and every pod is active
-    // at once: turns of at most 32 cycles, and from the 21st pod on both nodes are full although
+  it('runs up to 128 scheduling cycles a turn, each counting the pods the cycles before it placed', async () => {
+    // 300 pods wait with no node; two nodes of 10 pods' cpu each arrive, and every pod is active
+    // at once: turns of at most 128 cycles, and from the 21st pod on both nodes are full although
     // no binding is confirmed yet.
     const c = await clusterWith([], { trace: true });
-    const names = Array.from({ length: 70 }, (_, i) => `p${i}`);
+    const names = Array.from({ length: 300 }, (_, i) => `p${i}`);
     for (const n of names) c.create(pod(n, { cpu: '400m' }));
     await c.runFor('30s');
     const from = c.traceLines().length;
     c.create(node('n1', { cpu: '4' }));
     c.create(node('n2', { cpu: '4' }));
-    await c.runFor('2s');
+    await c.runFor('15s');
     // Cycles per turn: the scheduler's decisions logged between deliveries to it.
     const perTurn: number[] = [];
     for (const r of c.traceLines().slice(from).map((l) => JSON.parse(l))) {
       if (r.kind === 'deliver' && r.to === 'kube-scheduler') perTurn.push(0);
       else if (r.kind === 'log' && r.actor === 'kube-scheduler' && r.what === 'scheduling-decision') perTurn[perTurn.length - 1]++;
     }
-    expect(Math.max(...perTurn)).toBe(32);
-    expect(perTurn.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(70);
+    expect(Math.max(...perTurn)).toBe(CYCLES_PER_TURN);
+    expect(CYCLES_PER_TURN).toBe(128);
+    expect(perTurn.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(300);
     const where = Object.values(placement(c, names));
     expect(where.filter((n) => n === 'n1')).toHaveLength(10);
     expect(where.filter((n) => n === 'n2')).toHaveLength(10);
-    expect(where.filter((n) => n === '')).toHaveLength(50);
+    expect(where.filter((n) => n === '')).toHaveLength(280);
   });
 
   it('prefers the node that already has the image (ImageLocality)', async () => {
