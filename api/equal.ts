@@ -76,6 +76,27 @@ export function copyOf<T extends object>(o: T, extra?: Partial<T>): T {
   return extra ? Object.assign(out, extra) : out;
 }
 
+/**
+ * A memo of at most `max` entries that starts over once full: for values a run computes again and
+ * again from a few keys (a quantity's text, a label key, a formatted second). `compute` must be a
+ * pure function of the key.
+ */
+export class BoundedMemo<K, V> {
+  private readonly map = new Map<K, V>();
+
+  constructor(private readonly max: number, private readonly compute: (key: K) => V) {}
+
+  get(key: K): V {
+    let v = this.map.get(key);
+    if (v === undefined) {
+      if (this.map.size >= this.max) this.map.clear();
+      v = this.compute(key);
+      this.map.set(key, v);
+    }
+    return v;
+  }
+}
+
 const interned = new Map<string, string>();
 /** How many distinct strings intern() shares at most (a bound on what it keeps alive). */
 const INTERN_MAX = 8192;

@@ -15,7 +15,7 @@ import { cronScheduleError } from './cron.ts';
 import { field, type FieldError } from './errors.ts';
 import type { KubeObject } from './types.ts';
 import type { KindInfo } from './registry.ts';
-import { NONE } from './equal.ts';
+import { BoundedMemo, NONE } from './equal.ts';
 
 /** A JSON object inside a Kubernetes object. */
 type Json = Record<string, any>;
@@ -209,17 +209,10 @@ const LABEL_VALUE_RE = new RegExp(`^${LABEL_VALUE_FMT}$`);
  * a key's messages are worked out once (the list returned is shared: do not change it).
  */
 export function isQualifiedName(value: string): readonly string[] {
-  let msgs = qualifiedNameMessages.get(value);
-  if (msgs === undefined) {
-    if (qualifiedNameMessages.size >= QUALIFIED_NAME_MEMO_MAX) qualifiedNameMessages.clear();
-    msgs = Object.freeze(qualifiedNameErrors(value));
-    qualifiedNameMessages.set(value, msgs);
-  }
-  return msgs;
+  return qualifiedNameMessages.get(value);
 }
 
-const QUALIFIED_NAME_MEMO_MAX = 4096;
-const qualifiedNameMessages = new Map<string, readonly string[]>();
+const qualifiedNameMessages = new BoundedMemo<string, readonly string[]>(4096, (value) => Object.freeze(qualifiedNameErrors(value)));
 
 function qualifiedNameErrors(value: string): string[] {
   const errs: string[] = [];
@@ -455,18 +448,11 @@ function parseQuantityText(s: string): ParsedQuantity | QuantityFailure {
  * ('1Gi' → 1073741824, '1G' → 1e9, '1e3' → 1000). NaN when the text is not a quantity.
  */
 export function parseQuantity(s: string | number): number {
-  if (typeof s === 'number') return s;
-  const hit = quantityValues.get(s);
-  if (hit !== undefined) return hit;
-  const v = parseQuantityText(String(s)).value;
-  if (quantityValues.size >= QUANTITY_MEMO_MAX) quantityValues.clear();
-  quantityValues.set(s, v);
-  return v;
+  return typeof s === 'number' ? s : quantityValues.get(s);
 }
 
 /** The same few quantities ("100m", "128Mi", a node's capacity) are read on every pod and node. */
-const QUANTITY_MEMO_MAX = 4096;
-const quantityValues = new Map<string, number>();
+const quantityValues = new BoundedMemo<string, number>(4096, (s) => parseQuantityText(String(s)).value);
 
 /** The parse error upstream gives for a malformed quantity, or null when it parses. */
 export function quantityError(s: string | number): string | null {

@@ -89,11 +89,6 @@ export class NodeInfo {
   requestedCpu = 0;
   requestedMemory = 0;
   taintCount = 0;
-  /**
-   * The node's column in the cache's per-image size arrays (SchedulerCache.imageSizes); -1 for a
-   * NodeInfo the cache does not hold, whose `images` are read instead.
-   */
-  slot = -1;
 
   /**
    * The node's place among the nodes' names in sorted order (-1 until the node list is made):
@@ -101,7 +96,8 @@ export class NodeInfo {
    */
   nameRank = -1;
 
-  constructor(readonly name: string) {}
+  /** `slot`: the node's column in the cache's per-image size arrays (SchedulerCache.imageSizes). */
+  constructor(readonly name: string, readonly slot: number) {}
 
   setNode(node: KubeObject): void {
     this.node = node;
@@ -149,8 +145,7 @@ export class NodeInfo {
 
   /** A copy whose pod set and sums can be changed freely (preemption's dry run). */
   clone(): NodeInfo {
-    const c = new NodeInfo(this.name);
-    c.slot = this.slot;
+    const c = new NodeInfo(this.name, this.slot);
     c.node = this.node;
     c.allocatable = this.allocatable;
     c.labels = this.labels;
@@ -344,10 +339,7 @@ export class SchedulerCache {
 
   private nodeInfo(name: string): NodeInfo {
     let ni = this.nodes.get(name);
-    if (!ni) {
-      this.nodes.set(name, (ni = new NodeInfo(name)));
-      ni.slot = this.freeSlots.length ? this.freeSlots.pop()! : this.nextSlot++;
-    }
+    if (!ni) this.nodes.set(name, (ni = new NodeInfo(name, this.freeSlots.length ? this.freeSlots.pop()! : this.nextSlot++)));
     return ni;
   }
 

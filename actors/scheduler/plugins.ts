@@ -576,13 +576,8 @@ function imageLocalityOf(n: NodeInfo, { images, spread, sizes }: ImageLocalitySt
   let sum = 0;
   const slot = n.slot;
   for (let k = 0; k < images.length; k++) {
-    if (slot >= 0) {
-      const column = sizes[k];
-      if (column !== undefined && slot < column.length) sum += column[slot] * spread[k];
-      continue;
-    }
-    const size = n.images.get(images[k]);
-    if (size !== undefined) sum += size * spread[k];
+    const column = sizes[k];
+    if (column !== undefined && slot < column.length) sum += column[slot] * spread[k];
   }
   const max = IMAGE_MAX_CONTAINER_THRESHOLD * images.length;
   const clamped = Math.min(Math.max(sum, IMAGE_MIN_THRESHOLD), max);
