@@ -291,9 +291,17 @@ const NAME_RULES: Record<string, NameFn> = {
   'rbac.authorization.k8s.io/ClusterRoleBinding': nameIsPathSegment,
 };
 
+/** Each kind's rule, found once (the key text was built and looked up on every create). */
+const nameRules = new Map<KindInfo, NameFn>();
+
 function nameRuleFor(info: KindInfo): NameFn {
-  return NAME_RULES[`${info.group}/${info.kind}`] ?? nameIsDNSSubdomain;
+  let fn = nameRules.get(info);
+  if (fn === undefined) nameRules.set(info, (fn = NAME_RULES[`${info.group}/${info.kind}`] ?? nameIsDNSSubdomain));
+  return fn;
 }
+
+/** A namespace's DNS-1123 label messages, checked once per name (every namespaced create checks its namespace). */
+const namespaceMessages = new BoundedMemo<string, readonly string[]>(1024, (ns) => Object.freeze(isDNS1123Label(ns)));
 
 function validateNonnegative(value: unknown, path: string): FieldError[] {
   return typeof value === 'number' && value < 0 ? [field.invalid(path, value, 'must be greater than or equal to 0')] : [];
@@ -337,15 +345,16 @@ function validateMetaCommon(meta: Json, namespaced: boolean): FieldError[] {
   const errs: FieldError[] = [];
   if (namespaced) {
     if (!meta.namespace) errs.push(field.required('metadata.namespace'));
-    else for (const msg of isDNS1123Label(String(meta.namespace))) errs.push(field.invalid('metadata.namespace', meta.namespace, msg));
+    else for (const msg of namespaceMessages.get(String(meta.namespace))) errs.push(field.invalid('metadata.namespace', meta.namespace, msg));
   } else if (meta.namespace) {
     errs.push(field.forbidden('metadata.namespace', 'not allowed on this type'));
   }
-  errs.push(...validateNonnegative(meta.generation, 'metadata.generation'));
-  errs.push(...validateLabels(meta.labels, 'metadata.labels'));
-  errs.push(...validateAnnotations(meta.annotations, 'metadata.annotations'));
-  errs.push(...validateOwnerReferences(meta.ownerReferences, 'metadata.ownerReferences'));
-  errs.push(...validateFinalizers(meta.finalizers, 'metadata.finalizers'));
+  // Only the fields present are checked (an Event has none of them; a create spread five empty lists).
+  if (meta.generation !== undefined) errs.push(...validateNonnegative(meta.generation, 'metadata.generation'));
+  if (meta.labels !== undefined) errs.push(...validateLabels(meta.labels, 'metadata.labels'));
+  if (meta.annotations !== undefined) errs.push(...validateAnnotations(meta.annotations, 'metadata.annotations'));
+  if (meta.ownerReferences !== undefined) errs.push(...validateOwnerReferences(meta.ownerReferences, 'metadata.ownerReferences'));
+  if (meta.finalizers !== undefined) errs.push(...validateFinalizers(meta.finalizers, 'metadata.finalizers'));
   return errs;
 }
 

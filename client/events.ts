@@ -89,8 +89,11 @@ export class EventRecorder {
   event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath?: string): void {
     const ref = objectReference(obj);
     if (fieldPath) ref.fieldPath = fieldPath;
+    // Frozen here, while it is fresh: the Event keeps it, and the store freezes what it keeps.
+    Object.freeze(ref);
     const now = this.now();
     const t = formatTime(now);
+    hashObject(ref);
     // 1. EventAggregate: alike events (EventAggregatorByReasonFunc: no field path, no message).
     const combined = this.aggregate(keyHash('alike', ref, type, reason, message), message, now);
     const shown = combined ? COMBINED_PREFIX + message : message;
@@ -177,18 +180,31 @@ function sameIdentity(s: Seen, ref: ObjectRef, type: string, reason: string, mes
 function keyHash(which: 'event' | 'alike' | 'combined' | 'spam', ref: ObjectRef, type: string, reason: string, message: string): number {
   const whole = which === 'event';
   const spam = which === 'spam';
-  // The fields one by one (no list of them made per event): the same hash as fieldsHash of the list.
-  hashBegin();
+  // The object's fields were hashed once for the event (hashObject); then the key's own, one by
+  // one (no list of them made per event).
+  laneA = objectA;
+  laneB = objectB;
   hashField(which);
-  hashField(ref.kind);
-  hashField(ref.namespace ?? '');
-  hashField(ref.name);
   hashField(whole ? ref.fieldPath ?? '' : '');
-  hashField(ref.uid ?? '');
   hashField(spam ? '' : type);
   hashField(spam ? '' : reason);
   hashField(whole ? message : '');
   return hashEnd();
+}
+
+// The lanes after the object's fields (kind, namespace, name, uid): every key of an event starts there.
+let objectA = 0;
+let objectB = 0;
+
+/** Hashes the fields of the event's object that all of its keys share. */
+function hashObject(ref: ObjectRef): void {
+  hashBegin();
+  hashField(ref.kind);
+  hashField(ref.namespace ?? '');
+  hashField(ref.name);
+  hashField(ref.uid ?? '');
+  objectA = laneA;
+  objectB = laneB;
 }
 
 /** A 53-bit hash of a key's fields: two 32-bit FNV-1a-style lanes, each field closed by a separator. */

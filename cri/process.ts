@@ -165,8 +165,8 @@ class SimulatedProcess implements ContainerProcess {
 
   constructor(private readonly cfg: ContainerConfig, private readonly opts: ProcessOptions) {
     this.container = (cfg.container ?? {}) as ContainerSpecLike;
-    const imageDefault = isDefaultCommand(this.container) ? cfg.image.behavior : {};
-    this.behavior = { ...PROGRAM_PROFILES.shell, ...imageDefault, longRunning: false, ...cfg.behavior };
+    const imageDefault = isDefaultCommand(this.container) ? cfg.image.behavior : undefined;
+    this.behavior = cfg.behavior ? { ...PROGRAM_PROFILES.shell, ...imageDefault, longRunning: false, ...cfg.behavior } : shellBehavior(imageDefault);
   }
 
   /**
@@ -541,6 +541,15 @@ function mergedBehavior(program: ProcessBehavior, image: ProcessBehavior | undef
   if (!byImage) merged.set(program, (byImage = new Map()));
   let b = byImage.get(image);
   if (!b) byImage.set(image, (b = { ...program, ...image }));
+  return b;
+}
+
+/** A shell's behaviour with its image's defaults, one object per image behaviour (a server replaces it as it starts). */
+const shellBehaviors = new Map<ProcessBehavior | undefined, ProcessBehavior>();
+
+function shellBehavior(image: ProcessBehavior | undefined): ProcessBehavior {
+  let b = shellBehaviors.get(image);
+  if (!b) shellBehaviors.set(image, (b = { ...PROGRAM_PROFILES.shell, ...image, longRunning: false }));
   return b;
 }
 
