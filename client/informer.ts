@@ -63,8 +63,16 @@ export interface Informer {
 /** An informer with its own cache, list and watch (reflector.go + the indexer). */
 export class CacheInformer implements Informer {
   private readonly cache = new Map<string, KubeObject>();
+  /**
+   * Keys by namespace and by owner uid, each made from the cache the first time a reader asks
+   * (a namespaced list, ownedBy) and kept up to date from then on: most informers never ask (the
+   * scheduler's, metrics-server's, a kubelet's), and keeping both for every pod event took a
+   * Set insertion or two per event in each informer.
+   */
   private readonly byNamespace = new Map<string, Set<string>>();
   private readonly byOwner = new Map<string, Set<string>>();
+  private namespacesIndexed = false;
+  private ownersIndexed = false;
   /**
    * Per owner, byOwner's keys sorted and the cached objects in that order (a ReplicaSet's sync
    * reads them), until its dependents change; an update of a dependent replaces its object.
@@ -161,6 +169,7 @@ export class CacheInformer implements Informer {
     const slot = namespace ?? '\u0000all';
     let keys = this.sorted.get(slot);
     if (!keys) {
+      if (namespace !== undefined) this.indexNamespaces();
       keys = (namespace === undefined ? [...this.cache.keys()] : [...(this.byNamespace.get(namespace) ?? [])]).sort();
       this.sorted.set(slot, keys);
     }
@@ -193,6 +202,7 @@ export class CacheInformer implements Informer {
   ownedBy(uid: string): KubeObject[] {
     let list = this.owned.get(uid);
     if (!list) {
+      this.indexOwners();
       const set = this.byOwner.get(uid);
       if (!set) return [];
       const keys = [...set].sort();
@@ -325,9 +335,23 @@ export class CacheInformer implements Informer {
     for (const obj of this.list()) for (const h of this.handlers) h.update?.(obj, obj);
   }
 
+  /** Makes the namespace index from the cache, the first time it is needed. */
+  private indexNamespaces(): void {
+    if (this.namespacesIndexed) return;
+    this.namespacesIndexed = true;
+    for (const [key, obj] of this.cache) addTo(this.byNamespace, obj.metadata.namespace ?? '', key);
+  }
+
+  /** Makes the owner index from the cache, the first time it is needed. */
+  private indexOwners(): void {
+    if (this.ownersIndexed) return;
+    this.ownersIndexed = true;
+    for (const [key, obj] of this.cache) for (const ref of obj.metadata.ownerReferences ?? []) addTo(this.byOwner, ref.uid, key);
+  }
+
   private index(key: string, obj: KubeObject): void {
-    addTo(this.byNamespace, obj.metadata.namespace ?? '', key);
-    for (const ref of obj.metadata.ownerReferences ?? []) this.addOwned(ref.uid, key);
+    if (this.namespacesIndexed) addTo(this.byNamespace, obj.metadata.namespace ?? '', key);
+    if (this.ownersIndexed) for (const ref of obj.metadata.ownerReferences ?? []) this.addOwned(ref.uid, key);
     for (const [name, fn] of this.indexers) for (const v of fn(obj)) addTo(this.indexes.get(name)!, v, key);
   }
 
@@ -335,18 +359,12 @@ export class CacheInformer implements Informer {
   private reindex(key: string, old: KubeObject, obj: KubeObject): void {
     const ons = old.metadata.namespace ?? '';
     const ns = obj.metadata.namespace ?? '';
-    if (ons !== ns) {
+    if (ons !== ns && this.namespacesIndexed) {
       removeFrom(this.byNamespace, ons, key);
       addTo(this.byNamespace, ns, key);
     }
-    const oldRefs = old.metadata.ownerReferences;
-    const refs = obj.metadata.ownerReferences;
-    if (oldRefs !== refs && !sameOwners(oldRefs, refs)) {
-      for (const ref of oldRefs ?? []) this.removeOwned(ref.uid, key);
-      for (const ref of refs ?? []) this.addOwned(ref.uid, key);
-    } else if (refs) {
-      for (let i = 0; i < refs.length; i++) this.replaceOwned(refs[i].uid, key, obj);
-    }
+    // Without an owner index there is no owner's list to keep either.
+    if (this.ownersIndexed) this.reindexOwners(key, old, obj);
     for (const [name, fn] of this.indexers) {
       const before = fn(old);
       const after = fn(obj);
@@ -354,6 +372,17 @@ export class CacheInformer implements Informer {
       const idx = this.indexes.get(name)!;
       for (const v of before) removeFrom(idx, v, key);
       for (const v of after) addTo(idx, v, key);
+    }
+  }
+
+  private reindexOwners(key: string, old: KubeObject, obj: KubeObject): void {
+    const oldRefs = old.metadata.ownerReferences;
+    const refs = obj.metadata.ownerReferences;
+    if (oldRefs !== refs && !sameOwners(oldRefs, refs)) {
+      for (const ref of oldRefs ?? []) this.removeOwned(ref.uid, key);
+      for (const ref of refs ?? []) this.addOwned(ref.uid, key);
+    } else if (refs) {
+      for (let i = 0; i < refs.length; i++) this.replaceOwned(refs[i].uid, key, obj);
     }
   }
 
@@ -387,8 +416,8 @@ export class CacheInformer implements Informer {
   }
 
   private unindex(key: string, obj: KubeObject): void {
-    removeFrom(this.byNamespace, obj.metadata.namespace ?? '', key);
-    for (const ref of obj.metadata.ownerReferences ?? []) this.removeOwned(ref.uid, key);
+    if (this.namespacesIndexed) removeFrom(this.byNamespace, obj.metadata.namespace ?? '', key);
+    if (this.ownersIndexed) for (const ref of obj.metadata.ownerReferences ?? []) this.removeOwned(ref.uid, key);
     for (const [name, fn] of this.indexers) for (const v of fn(obj)) removeFrom(this.indexes.get(name)!, v, key);
   }
 }
