@@ -1016,7 +1016,11 @@ type BodyOwner = 'sender' | 'handed-over';
 /** Copies the request body unless it is handed over, and checks its envelope. */
 function prepareBody(body: unknown, info: KindInfo, owner: BodyOwner): KubeObject {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw newBadRequest('the body of the request was in an unknown format');
-  const obj = (owner === 'handed-over' ? body : clone(body)) as KubeObject;
+  // A handed-over body the server has kept already (a duplicated delivery of the same request)
+  // is frozen now: copied, like a sender's, so the request is served as the first time.
+  // (An events.k8s.io/v1 body converted anew shares the kept one's metadata.)
+  const kept = Object.isFrozen(body) || Object.isFrozen((body as KubeObject).metadata);
+  const obj = (owner === 'handed-over' && !kept ? body : clone(body)) as KubeObject;
   obj.apiVersion = apiVersionOf(info);
   obj.kind = info.kind;
   obj.metadata = obj.metadata ?? {};

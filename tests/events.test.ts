@@ -179,6 +179,50 @@ describe('events', () => {
   });
 });
 
+describe('a request delivered twice', () => {
+  // A duplicating network fault delivers one request twice, as a client retrying a POST would
+  // send it again: the second create of the same Event is 409 AlreadyExists, as upstream answers.
+  // Recorders hand their Event bodies over to the server, which keeps them frozen: the second
+  // delivery is served from a copy, not refused with an internal error.
+  it('a second create of a handed-over Event is AlreadyExists, and a cluster whose Event creates and status writes all arrive twice runs as without', async () => {
+    const c = await createCluster({ nodes: 1, seed: 1, trace: true });
+    c.runtime.addFaultHook((env) => {
+      const m = env.message as { type: string; request?: { kind?: string; verb?: string; subresource?: string } };
+      if (m.type !== 'api.request') return undefined;
+      return m.request?.kind === 'Event' || m.request?.subresource === 'status' ? { action: 'duplicate' } : undefined;
+    });
+    let client!: ApiClient;
+    c.runtime.spawn({
+      id: 'demo',
+      start: () => ({
+        start: (ctx) => {
+          client = new ApiClient(ctx, { username: 'system:serviceaccount:kube-system:demo', groups: [] });
+          const ref = { kind: 'Pod', namespace: 'default', name: 'web', apiVersion: 'v1' };
+          client.request({
+            verb: 'create', apiVersion: 'v1', kind: 'Event', namespace: 'default', transfer: true,
+            body: { apiVersion: 'v1', kind: 'Event', metadata: { name: 'web.1', namespace: 'default' }, involvedObject: ref, reason: 'Demo', message: 'once', type: 'Normal', source: { component: 'demo' }, count: 1 },
+          });
+        },
+        receive: (env) => {
+          client.handle(env);
+        },
+      }),
+    });
+    c.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web', namespace: 'default' }, spec: { containers: [{ name: 'nginx', image: 'nginx:1.25' }] } });
+    await c.runFor('20s');
+    const records = c.traceLines().map((l) => JSON.parse(l));
+    const answers = records.filter((r) => r.kind === 'deliver' && r.to === 'demo' && r.msg.type === 'api.response').map((r) => r.msg.result);
+    expect(answers.map((a) => (a.ok ? 'ok' : `${a.status.code} ${a.status.reason}`))).toEqual(['ok', '409 AlreadyExists']);
+    expect(records.filter((r) => r.what === 'internal-error')).toEqual([]);
+    const pod = c.get('pods', 'web');
+    expect(pod.status.phase).toBe('Running');
+    expect(pod.status.conditions.find((x: { type: string }) => x.type === 'Ready').status).toBe('True');
+    // One Event each, as without the fault.
+    const about = c.list('events', { namespace: 'default' }).filter((e) => e.involvedObject.name === 'web');
+    expect(about.map((e) => `${e.reason} ${e.count ?? 1}`).sort()).toEqual(['Created 1', 'Demo 1', 'Pulled 1', 'Pulling 1', 'Scheduled 1', 'Started 1']);
+  });
+});
+
 describe('event names', () => {
   it('a recorder\'s Events sort by name in the order it recorded them, even within one virtual millisecond', async () => {
     // `<object>.<UnixNano in hex>`: the kubelet records Starting, three conditions, NodeAllocatableEnforced
