@@ -120,7 +120,7 @@ export class EventRecorder {
     else this.create(seen, shown, t);
   }
 
-  /** EventSourceObjectSpamFilter.Filter: a token from the object's bucket, if it has one. */
+  /** EventSourceObjectSpamFilter.Filter: a token from the object's bucket, if it has one (after hashObject(ref), as event() calls it). */
   private acceptSpam(ref: ObjectRef, now: number): boolean {
     const spamKey = keyHash('spam', ref, '', '', '');
     let bucket = this.spam.get(spamKey);
