@@ -1019,7 +1019,8 @@ function prepareBody(body: unknown, info: KindInfo, owner: BodyOwner): KubeObjec
   // A handed-over body the server has kept already (a duplicated delivery of the same request)
   // is frozen now: copied, like a sender's, so the request is served as the first time.
   // (An events.k8s.io/v1 body converted anew shares the kept one's metadata.)
-  const kept = Object.isFrozen(body) || Object.isFrozen((body as KubeObject).metadata);
+  const meta = (body as KubeObject).metadata;
+  const kept = Object.isFrozen(body) || (meta !== undefined && Object.isFrozen(meta));
   const obj = (owner === 'handed-over' && !kept ? body : clone(body)) as KubeObject;
   obj.apiVersion = apiVersionOf(info);
   obj.kind = info.kind;

@@ -292,12 +292,10 @@ const NAME_RULES: Record<string, NameFn> = {
 };
 
 /** Each kind's rule, found once (the key text was built and looked up on every create). */
-const nameRules = new Map<KindInfo, NameFn>();
+const nameRules = new BoundedMemo<KindInfo, NameFn>(1024, (info) => NAME_RULES[`${info.group}/${info.kind}`] ?? nameIsDNSSubdomain);
 
 function nameRuleFor(info: KindInfo): NameFn {
-  let fn = nameRules.get(info);
-  if (fn === undefined) nameRules.set(info, (fn = NAME_RULES[`${info.group}/${info.kind}`] ?? nameIsDNSSubdomain));
-  return fn;
+  return nameRules.get(info);
 }
 
 /** A namespace's DNS-1123 label messages, checked once per name (every namespaced create checks its namespace). */
